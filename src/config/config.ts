@@ -1,0 +1,75 @@
+import { availableParallelism } from "node:os";
+
+/**
+ * All configuration comes from the environment and is validated here, once,
+ * at start: a bad value stops the service with every problem listed.
+ */
+export interface Config {
+  port: number;
+  /** explicit model file; otherwise the resolver searches (see src/model/resolve-model.ts) */
+  modelPath?: string;
+  modelUrl?: string;
+  modelSha256?: string;
+  workers: number;
+  threadsPerWorker: number;
+  taskTtlMs: number;
+  gcIntervalMs: number;
+  taskTimeoutMs: number;
+  maxUploadBytes: number;
+  maxPixels: number;
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * On 2 cores, two single-threaded workers beat one two-threaded worker: while
+ * one runs the model the other decodes and annotates (docs/BENCHMARKS.md).
+ */
+function defaultLayout(cores: number) {
+  const workers = Math.max(1, Math.min(cores, 2));
+  return { workers, threads: Math.max(1, Math.floor(cores / workers)) };
+}
+
+export function loadConfig(env: Env = process.env, cores = availableParallelism()): Config {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === "") return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  };
+  const layout = defaultLayout(cores);
+  const logLevel = (env.LOG_LEVEL ?? "info") as Config["logLevel"];
+  if (!["debug", "info", "warn", "error", "silent"].includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of debug, info, warn, error, silent (got "${env.LOG_LEVEL}")`);
+  }
+  const sha = env.MODEL_SHA256?.trim().toLowerCase() || undefined;
+  if (sha && !/^[0-9a-f]{64}$/.test(sha)) problems.push("MODEL_SHA256 must be 64 hex digits");
+  const config: Config = {
+    port: int("PORT", 7860, 0, 65535),
+    modelPath: env.MODEL_PATH?.trim() || undefined,
+    modelUrl: env.MODEL_URL?.trim() || undefined,
+    modelSha256: sha,
+    workers: int("WORKERS", layout.workers, 1, 64),
+    threadsPerWorker: int("ORT_THREADS", layout.threads, 1, 64),
+    taskTtlMs: int("TASK_TTL_S", 300, 1, 7 * 24 * 3600) * 1000,
+    gcIntervalMs: int("GC_INTERVAL_S", 60, 1, 24 * 3600) * 1000,
+    taskTimeoutMs: int("TASK_TIMEOUT_MS", 60_000, 100, 3_600_000),
+    maxUploadBytes: int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxPixels: int("MAX_PIXELS", 40_000_000, 64 * 64, 1_000_000_000),
+    logLevel,
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}

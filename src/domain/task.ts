@@ -1,0 +1,76 @@
+import type { ErrorCode } from "./errors";
+
+export type TaskStatus = "pending" | "processing" | "completed" | "failed";
+
+export const TERMINAL: ReadonlySet<TaskStatus> = new Set(["completed", "failed"]);
+
+/** The lifecycle, as data: the store refuses any move not listed here. */
+export const LEGAL_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
+  pending: ["processing", "failed"],
+  processing: ["completed", "failed"],
+  completed: [],
+  failed: [],
+};
+
+export interface DetectParams {
+  conf: number;
+  iou: number;
+  maxDet: number;
+  /** class ids to keep; undefined keeps all */
+  classes?: number[];
+  agnosticNms: boolean;
+  annotate: boolean;
+}
+
+export interface Box {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
+export interface Detection {
+  class_id: number;
+  class: string;
+  confidence: number;
+  box: Box;
+}
+
+export interface Timings {
+  queue: number;
+  preprocess: number;
+  inference: number;
+  postprocess: number;
+  annotate: number;
+  total: number;
+}
+
+export interface TaskResult {
+  detections: Detection[];
+  image: { width: number; height: number };
+  timings: Timings;
+  /** the annotated JPEG, kept as bytes; base64 only when a client asks for JSON */
+  annotated?: Uint8Array;
+}
+
+export interface TaskError {
+  code: ErrorCode;
+  message: string;
+}
+
+export interface Task {
+  id: string;
+  status: TaskStatus;
+  createdAt: number;
+  updatedAt: number;
+  startedAt?: number;
+  params: DetectParams;
+  /** the upload; released the moment it is handed to a worker */
+  input?: Uint8Array;
+  result?: TaskResult;
+  error?: TaskError;
+}
+
+export function isTerminal(status: TaskStatus): boolean {
+  return TERMINAL.has(status);
+}

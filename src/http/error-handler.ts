@@ -1,0 +1,50 @@
+import { Elysia } from "elysia";
+import { DomainError, type FieldError } from "../domain/errors";
+import type { Logger } from "../util/logger";
+import { KNOB_RULES } from "./model";
+import { problemBody, problemResponse } from "./problem";
+
+type ValidationIssue = { path?: string; summary?: string };
+
+/**
+ * Per-field messages written from our own rules, so neither Elysia's schema
+ * dump nor the client's input is echoed back.
+ */
+function fieldErrors(issues: ValidationIssue[]): FieldError[] {
+  const seen = new Map<string, FieldError>();
+  for (const issue of issues) {
+    const field = (issue.path ?? "").replace(/^\//, "").split("/")[0] || "request";
+    if (seen.has(field)) continue;
+    const rule = KNOB_RULES[field as keyof typeof KNOB_RULES];
+    const message = rule ?? (field === "file" ? "a file field is required" : "is not valid here");
+    seen.set(field, { field, message });
+  }
+  return [...seen.values()];
+}
+
+/** Maps every error, ours or Elysia's, to problem+json; nothing internal leaks. */
+export function errorHandler(log: Logger) {
+  return new Elysia({ name: "error-handler" }).onError({ as: "global" }, ({ code, error, request, path }) => {
+    if (error instanceof DomainError) {
+      return problemResponse(problemBody(error.code, error.message, { instance: path, errors: error.fields }));
+    }
+    switch (code) {
+      case "VALIDATION": {
+        const errors = fieldErrors(((error as { all?: ValidationIssue[] }).all ?? []) as ValidationIssue[]);
+        if (errors.length === 1 && errors[0].field === "file") {
+          return problemResponse(problemBody("missing_file", "Send the image as a multipart/form-data field named `file`.", { instance: path }));
+        }
+        return problemResponse(
+          problemBody("validation_failed", `Invalid ${errors.map((e) => e.field).join(", ")}.`, { instance: path, errors }),
+        );
+      }
+      case "NOT_FOUND":
+        return problemResponse(problemBody("route_not_found", `No route for ${request.method} ${path}.`, { instance: path }));
+      case "PARSE":
+        return problemResponse(problemBody("malformed_request", "The request body could not be parsed.", { instance: path }));
+      default:
+        log.error("unhandled error", { path, code: String(code), error: error instanceof Error ? error.stack : String(error) });
+        return problemResponse(problemBody("internal_error", "Something went wrong on our side.", { instance: path }));
+    }
+  });
+}

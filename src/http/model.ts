@@ -1,0 +1,106 @@
+import { t } from "elysia";
+
+/**
+ * Route schemas: they validate requests, type the handlers and write the
+ * OpenAPI document. Multipart fields arrive as strings, so numbers and
+ * booleans use Elysia's string-coercing Numeric and BooleanString.
+ */
+export const KNOB_RULES = {
+  conf: "must be a number from 0 to 1",
+  iou: "must be a number from 0 to 1",
+  max_det: "must be a whole number from 1 to 300",
+  classes: "must be class ids or names, comma-separated or repeated",
+  annotate: "must be true or false",
+  agnostic_nms: "must be true or false",
+} as const;
+
+export const DetectKnobs = {
+  conf: t.Optional(t.Numeric({ minimum: 0, maximum: 1, description: "Minimum confidence (default 0.25)", examples: [0.25] })),
+  iou: t.Optional(t.Numeric({ minimum: 0, maximum: 1, description: "IoU threshold of non-maximum suppression (default 0.45)", examples: [0.45] })),
+  max_det: t.Optional(t.Numeric({ minimum: 1, maximum: 300, multipleOf: 1, description: "Most detections returned (default 300)", examples: [300] })),
+  classes: t.Optional(
+    t.Union([t.String(), t.Array(t.String())], {
+      description: "Classes to keep, by id or name: `dog,car` or `16,2` (default: all)",
+      examples: ["dog,car"],
+    }),
+  ),
+  annotate: t.Optional(t.BooleanString({ description: "Draw the boxes on the image (default true)", examples: [true] })),
+  agnostic_nms: t.Optional(t.BooleanString({ description: "Suppress overlapping boxes across classes too (default false)", examples: [false] })),
+};
+
+export const PredictBody = t.Object({
+  file: t.File({ description: "The image: JPEG, PNG, WebP, GIF (first frame), AVIF or TIFF" }),
+  ...DetectKnobs,
+});
+export const PredictQuery = t.Object(DetectKnobs);
+
+export const TaskStatusSchema = t.UnionEnum(["pending", "processing", "completed", "failed"]);
+
+export const BoxSchema = t.Object({ x1: t.Number(), y1: t.Number(), x2: t.Number(), y2: t.Number() });
+
+export const DetectionSchema = t.Object({
+  class_id: t.Integer({ examples: [16] }),
+  class: t.String({ examples: ["dog"] }),
+  confidence: t.Number({ examples: [0.93] }),
+  box: BoxSchema,
+});
+
+export const TaskView = t.Object(
+  {
+    task_id: t.String({ format: "uuid" }),
+    status: TaskStatusSchema,
+    created_at: t.String({ format: "date-time" }),
+    updated_at: t.String({ format: "date-time" }),
+    queue_position: t.Optional(t.Integer({ description: "1 = next to run; present while pending" })),
+    eta_ms: t.Optional(t.Integer({ description: "Estimated time until the result, while not finished" })),
+    result: t.Optional(
+      t.Object({
+        detections: t.Array(DetectionSchema),
+        image: t.Object({ width: t.Integer(), height: t.Integer() }),
+        annotated_image: t.Optional(t.String({ description: "data:image/jpeg;base64,… (absent when annotate=false)" })),
+        timings: t.Object({
+          queue: t.Number(),
+          preprocess: t.Number(),
+          inference: t.Number(),
+          postprocess: t.Number(),
+          annotate: t.Number(),
+          total: t.Number(),
+        }, { description: "Milliseconds per phase" }),
+      }),
+    ),
+    error: t.Optional(t.Object({ code: t.String(), message: t.String() })),
+    links: t.Object({ self: t.String(), image: t.String() }),
+  },
+  { description: "A detection task" },
+);
+
+export const Problem = t.Object(
+  {
+    type: t.String(),
+    title: t.String(),
+    status: t.Integer(),
+    detail: t.String(),
+    code: t.String({ description: "Stable machine-readable error code" }),
+    instance: t.Optional(t.String()),
+    errors: t.Optional(t.Array(t.Object({ field: t.String(), message: t.String() }))),
+  },
+  { description: "RFC 9457 problem details" },
+);
+
+export const TaskIdParams = t.Object({ id: t.String({ description: "Task id returned by POST /predict" }) });
+
+export const HealthView = t.Object({
+  status: t.UnionEnum(["ok", "starting"]),
+  model: t.Optional(
+    t.Object({
+      name: t.String(),
+      input_size: t.Object({ width: t.Integer(), height: t.Integer() }),
+      classes: t.Integer(),
+      names_source: t.String(),
+      warmup_ms: t.Optional(t.Number()),
+    }),
+  ),
+  workers: t.Array(t.Object({ id: t.String(), state: t.String(), restarts: t.Integer(), task: t.Optional(t.String()) })),
+  queue_depth: t.Integer(),
+  tasks: t.Integer(),
+});

@@ -1,0 +1,82 @@
+import type { ErrorCode, FieldError } from "../domain/errors";
+
+/** The only place domain error codes become HTTP statuses. */
+const STATUS: Record<ErrorCode, number> = {
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  not_multipart: 415,
+  missing_file: 422,
+  unreadable_image: 422,
+  too_many_pixels: 422,
+  invalid_parameter: 422,
+  validation_failed: 422,
+  malformed_request: 400,
+  task_not_found: 404,
+  route_not_found: 404,
+  result_not_ready: 409,
+  no_annotated_image: 404,
+  not_ready: 503,
+  internal_error: 500,
+  // Task failures are reported inside a 200 task body; these statuses apply
+  // only if one ever reaches the HTTP layer directly.
+  decode_failed: 422,
+  inference_failed: 500,
+  worker_crashed: 500,
+  timeout: 504,
+};
+
+const TITLE: Record<ErrorCode, string> = {
+  payload_too_large: "Upload too large",
+  unsupported_media_type: "Unsupported image type",
+  not_multipart: "Expected a multipart/form-data upload",
+  missing_file: "No file in the upload",
+  unreadable_image: "Unreadable image",
+  too_many_pixels: "Image has too many pixels",
+  invalid_parameter: "Invalid parameter",
+  validation_failed: "Invalid request",
+  malformed_request: "Malformed request",
+  task_not_found: "Task not found",
+  route_not_found: "Not found",
+  result_not_ready: "Result not ready",
+  no_annotated_image: "No annotated image",
+  not_ready: "Service not ready",
+  internal_error: "Internal error",
+  decode_failed: "Image could not be decoded",
+  inference_failed: "Inference failed",
+  worker_crashed: "Worker crashed",
+  timeout: "Processing timed out",
+};
+
+export function statusOf(code: ErrorCode): number {
+  return STATUS[code];
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  instance?: string;
+  errors?: FieldError[];
+}
+
+/** RFC 9457 problem details; `code` is the stable, machine-readable part. */
+export function problemBody(code: ErrorCode, detail: string, extra: { instance?: string; errors?: FieldError[] } = {}): ProblemBody {
+  return {
+    type: `urn:yolo-detect:problem:${code}`,
+    title: TITLE[code],
+    status: STATUS[code],
+    detail,
+    code,
+    ...(extra.instance ? { instance: extra.instance } : {}),
+    ...(extra.errors?.length ? { errors: extra.errors } : {}),
+  };
+}
+
+export function problemResponse(body: ProblemBody, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status: body.status,
+    headers: { "content-type": "application/problem+json", ...headers },
+  });
+}

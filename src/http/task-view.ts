@@ -1,0 +1,33 @@
+import type { Static } from "elysia";
+import { isTerminal, type Task } from "../domain/task";
+import type { Runner } from "../runner/runner";
+import type { TaskView } from "./model";
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The JSON a client sees for a task; the annotated JPEG is inlined as a data URL here only. */
+export function taskView(task: Task, runner: Runner): Static<typeof TaskView> {
+  const view: Static<typeof TaskView> = {
+    task_id: task.id,
+    status: task.status,
+    created_at: iso(task.createdAt),
+    updated_at: iso(task.updatedAt),
+    links: { self: `/result/${task.id}`, image: `/result/${task.id}/image` },
+  };
+  if (task.status === "pending") view.queue_position = runner.queuePosition(task.id);
+  if (!isTerminal(task.status)) view.eta_ms = runner.etaMs(task.id);
+  if (task.result) {
+    const { annotated, ...rest } = task.result;
+    view.result = {
+      ...rest,
+      ...(annotated ? { annotated_image: `data:image/jpeg;base64,${Buffer.from(annotated).toString("base64")}` } : {}),
+    };
+  }
+  if (task.error) view.error = { ...task.error };
+  return view;
+}
+
+/** Whole seconds a client should wait before polling again (at least 1). */
+export function retryAfterSeconds(task: Task, runner: Runner): string {
+  return String(Math.max(1, Math.ceil((runner.etaMs(task.id) ?? 1000) / 1000)));
+}

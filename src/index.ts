@@ -1,0 +1,46 @@
+import { ConfigError, loadConfig } from "./config/config";
+import { MULTIPART_OVERHEAD_BYTES } from "./http/predict.controller";
+import { ModelNotFound, resolveModel } from "./model/resolve-model";
+import { createService } from "./service";
+import { jsonLogger } from "./util/logger";
+
+/** `bun start`: configuration and model problems end the process with one clear line, not a stack. */
+async function main() {
+  const t0 = performance.now();
+  const config = loadConfig();
+  const log = jsonLogger(config.logLevel);
+  const modelPath = await resolveModel(config);
+  const service = createService({ config, modelPath, log });
+  service.start();
+  service.app.listen({
+    port: config.port,
+    hostname: "0.0.0.0",
+    // A ceiling for uploads without Content-Length; declared sizes are refused earlier with problem+json.
+    maxRequestBodySize: config.maxUploadBytes + MULTIPART_OVERHEAD_BYTES,
+  });
+  log.info("listening", { port: config.port, model: modelPath, workers: config.workers, ort_threads: config.threadsPerWorker });
+
+  const readyCheck = setInterval(() => {
+    if (!service.runner.ready) return;
+    clearInterval(readyCheck);
+    log.info("ready", { ms_since_start: Math.round(performance.now() - t0), model: service.runner.model?.name });
+  }, 20);
+
+  const shutdown = (signal: string) => {
+    log.info("shutting down", { signal });
+    service.stop();
+    service.app.stop();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError || err instanceof ModelNotFound) {
+    console.error(`error: ${err.message}`);
+    process.exit(2);
+  }
+  console.error(`error: the service could not start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

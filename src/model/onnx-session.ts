@@ -1,0 +1,45 @@
+// The one module that imports onnxruntime: everything else sees plain arrays.
+import * as ort from "onnxruntime-node";
+
+export interface ModelIo {
+  inputName: string;
+  outputName: string;
+  /** declared input shape; dynamic dims are -1 */
+  inputShape: number[];
+  outputShape: number[];
+}
+
+export interface OnnxSession {
+  io: ModelIo;
+  run(input: Float32Array, dims: readonly number[]): Promise<{ data: Float32Array; dims: number[] }>;
+  release(): Promise<void>;
+}
+
+export async function openOnnxSession(model: Uint8Array, intraOpThreads: number): Promise<OnnxSession> {
+  const session = await ort.InferenceSession.create(model, {
+    intraOpNumThreads: intraOpThreads,
+    // One image at a time through a sequential graph: inter-op parallelism only adds threads.
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+    graphOptimizationLevel: "all",
+  });
+  const dimsOf = (m: ort.InferenceSession.ValueMetadata) =>
+    m.isTensor ? m.shape.map((d) => (typeof d === "number" ? d : -1)) : [];
+  const io: ModelIo = {
+    inputName: session.inputNames[0],
+    outputName: session.outputNames[0],
+    inputShape: dimsOf(session.inputMetadata[0]),
+    outputShape: dimsOf(session.outputMetadata[0]),
+  };
+  return {
+    io,
+    async run(input, dims) {
+      const feeds = { [io.inputName]: new ort.Tensor("float32", input, dims as number[]) };
+      const out = await session.run(feeds);
+      const tensor = out[io.outputName];
+      if (tensor.type !== "float32") throw new Error(`model output is ${tensor.type}, expected float32`);
+      return { data: tensor.data as Float32Array, dims: [...tensor.dims] };
+    },
+    release: () => session.release(),
+  };
+}

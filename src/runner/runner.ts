@@ -1,0 +1,187 @@
+import type { Cancel, Clock } from "../domain/clock";
+import type { DetectParams, Task, TaskError, TaskStatus } from "../domain/task";
+import { isTerminal } from "../domain/task";
+import { MapTaskStore, type TaskStore, type TransitionPatch } from "../domain/task-store";
+import type { ModelInfo } from "../model/model-info";
+import { FifoQueue } from "../queue/fifo-queue";
+import type { Logger } from "../util/logger";
+import { WorkerPool, type WorkerStatus } from "./worker-pool";
+import type { WorkerReply, WorkerSlot } from "./worker-slot";
+
+export interface RunnerOptions {
+  modelPath: string;
+  workers: number;
+  threadsPerWorker: number;
+  maxPixels: number;
+  taskTimeoutMs: number;
+  clock: Clock;
+  log: Logger;
+  /** the worker script; tests point this at fixtures that crash or hang */
+  workerEntry?: string | URL;
+  store?: TaskStore;
+}
+
+const DEFAULT_ENTRY = new URL("../worker/inference-worker.ts", import.meta.url);
+/** weight of the newest sample in the moving average of service time */
+const EWMA_ALPHA = 0.2;
+
+/**
+ * Owns task bookkeeping: the store, the one FIFO queue, and which worker runs
+ * what. Uploads go in, every accepted task reaches a terminal state, and each
+ * transition is logged once.
+ */
+export class Runner {
+  readonly store: TaskStore;
+  private readonly queue = new FifoQueue<string>();
+  private readonly pool: WorkerPool;
+  private readonly timeouts = new Map<string, Cancel>();
+  private serviceMsAvg?: number;
+
+  constructor(private readonly opts: RunnerOptions) {
+    this.store = opts.store ?? new MapTaskStore();
+    this.pool = new WorkerPool(
+      opts.workers,
+      opts.workerEntry ?? DEFAULT_ENTRY,
+      { type: "init", modelPath: opts.modelPath, threads: opts.threadsPerWorker, maxPixels: opts.maxPixels },
+      opts.clock,
+      {
+        available: () => this.dispatch(),
+        reply: (slot, reply) => this.onReply(slot, reply),
+        crashed: (slot, reason, inFlight) => this.onCrash(slot, reason, inFlight),
+      },
+    );
+  }
+
+  start() {
+    this.pool.start();
+  }
+
+  stop() {
+    this.pool.stop();
+    for (const cancel of this.timeouts.values()) cancel();
+    this.timeouts.clear();
+  }
+
+  /** Model loaded and warmed in at least one worker. */
+  get ready(): boolean {
+    return this.pool.warmCount > 0;
+  }
+
+  get model(): ModelInfo | undefined {
+    return this.pool.model;
+  }
+
+  get queueDepth(): number {
+    return this.queue.length;
+  }
+
+  workers(): WorkerStatus[] {
+    return this.pool.status();
+  }
+
+  submit(image: Uint8Array, params: DetectParams): Task {
+    const now = this.opts.clock.now();
+    const task: Task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, input: image };
+    this.store.create(task);
+    this.queue.push(task.id);
+    this.log(task, "pending");
+    // Dispatch after the caller has answered: the 201 shows the task as accepted (pending).
+    setImmediate(() => this.dispatch());
+    return task;
+  }
+
+  /** 1-based place in the queue, 0 when not queued. */
+  queuePosition(id: string): number {
+    return this.queue.positionOf(id);
+  }
+
+  /** Expected wait until a pending task finishes, from the moving average of service time. */
+  etaMs(id: string): number | undefined {
+    const task = this.store.get(id);
+    if (!task || isTerminal(task.status)) return undefined;
+    const per = this.serviceMsAvg ?? Math.max(this.pool.warmupMs ?? 0, 100);
+    if (task.status === "processing") return Math.max(0, Math.round(per - (this.opts.clock.now() - (task.startedAt ?? 0))));
+    const lanes = Math.max(1, this.pool.warmCount);
+    return Math.round(Math.ceil(this.queuePosition(id) / lanes) * per + per);
+  }
+
+  private dispatch() {
+    for (let slot = this.pool.idleSlot(); slot && this.queue.length > 0; slot = this.pool.idleSlot()) {
+      const id = this.queue.shift();
+      const task = id ? this.store.get(id) : undefined;
+      if (!task || task.status !== "pending" || !task.input) continue;
+      const image = wholeBuffer(task.input);
+      this.move(task.id, "processing", { startedAt: this.opts.clock.now(), input: undefined });
+      this.timeouts.set(
+        task.id,
+        this.opts.clock.setTimeout(() => this.onTimeout(slot, task.id), this.opts.taskTimeoutMs),
+      );
+      slot.predict(task.id, image, task.params);
+    }
+  }
+
+  private onReply(slot: WorkerSlot, reply: WorkerReply) {
+    this.clearTimeout(reply.taskId);
+    const task = this.store.get(reply.taskId);
+    if (!task || task.status !== "processing") return;
+    const now = this.opts.clock.now();
+    const serviceMs = now - (task.startedAt ?? now);
+    this.serviceMsAvg = this.serviceMsAvg === undefined ? serviceMs : this.serviceMsAvg + EWMA_ALPHA * (serviceMs - this.serviceMsAvg);
+    if (reply.type === "result") {
+      const queue = (task.startedAt ?? now) - task.createdAt;
+      this.move(task.id, "completed", { result: { ...reply.result, timings: { queue, ...reply.result.timings } } }, { worker: slot.id });
+    } else {
+      this.move(task.id, "failed", { error: reply.error }, { worker: slot.id });
+    }
+  }
+
+  private onCrash(slot: WorkerSlot, reason: string, inFlight: string | undefined) {
+    this.opts.log.error("worker defunct", { worker: slot.id, reason, task_id: inFlight });
+    if (inFlight) {
+      this.clearTimeout(inFlight);
+      this.failIfRunning(inFlight, { code: "worker_crashed", message: "The inference worker stopped while processing this image." });
+    }
+  }
+
+  private onTimeout(slot: WorkerSlot, taskId: string) {
+    this.timeouts.delete(taskId);
+    if (slot.inFlight !== taskId) return;
+    this.failIfRunning(taskId, {
+      code: "timeout",
+      message: `Processing took longer than ${this.opts.taskTimeoutMs} ms and was stopped.`,
+    });
+    slot.kill("task timed out");
+  }
+
+  private failIfRunning(id: string, error: TaskError) {
+    const task = this.store.get(id);
+    if (task?.status === "processing") this.move(id, "failed", { error });
+  }
+
+  private clearTimeout(id: string) {
+    this.timeouts.get(id)?.();
+    this.timeouts.delete(id);
+  }
+
+  private move(id: string, to: TaskStatus, patch: TransitionPatch, extra: Record<string, unknown> = {}) {
+    const task = this.store.transition(id, to, this.opts.clock.now(), patch);
+    this.log(task, to, extra);
+  }
+
+  private log(task: Task, status: TaskStatus, extra: Record<string, unknown> = {}) {
+    this.opts.log.info("task", {
+      task_id: task.id,
+      status,
+      ...(status === "pending" ? { queue_depth: this.queue.length } : {}),
+      ...(task.result ? { timings: task.result.timings, detections: task.result.detections.length } : {}),
+      ...(task.error ? { error: task.error.code } : {}),
+      ...extra,
+    });
+  }
+}
+
+/** Transfer needs an ArrayBuffer holding exactly the image; copy only when the view is a slice. */
+function wholeBuffer(view: Uint8Array): ArrayBuffer {
+  const buf = view.buffer as ArrayBuffer;
+  return view.byteOffset === 0 && view.byteLength === buf.byteLength ? buf : buf.slice(view.byteOffset, view.byteOffset + view.byteLength);
+}

@@ -1,0 +1,103 @@
+import type { Clock, Cancel } from "../domain/clock";
+import type { ModelInfo } from "../model/model-info";
+import { type InitMessage, type SlotEvents, type WorkerReply, WorkerSlot, type WorkerState } from "./worker-slot";
+
+export interface PoolEvents {
+  /** a slot finished its handshake and can take a task */
+  available(): void;
+  reply(slot: WorkerSlot, reply: WorkerReply): void;
+  crashed(slot: WorkerSlot, reason: string, inFlight: string | undefined): void;
+}
+
+export interface WorkerStatus {
+  id: string;
+  state: WorkerState;
+  restarts: number;
+  task?: string;
+}
+
+const BACKOFF_BASE_MS = 250;
+const BACKOFF_MAX_MS = 30_000;
+
+/**
+ * A fixed number of worker slots. A slot that goes defunct is replaced by a
+ * new worker, after a backoff that grows while workers keep failing to start
+ * (a missing model must not become a spawn loop).
+ */
+export class WorkerPool {
+  private readonly slots: WorkerSlot[] = [];
+  private readonly restarts: number[] = [];
+  private readonly failedStarts: number[] = [];
+  private readonly pendingRespawns = new Set<Cancel>();
+  private stopped = false;
+  model?: ModelInfo;
+  warmupMs?: number;
+
+  constructor(
+    private readonly size: number,
+    private readonly entry: string | URL,
+    private readonly init: InitMessage,
+    private readonly clock: Clock,
+    private readonly events: PoolEvents,
+  ) {}
+
+  start() {
+    for (let i = 0; i < this.size; i++) {
+      this.restarts[i] = 0;
+      this.failedStarts[i] = 0;
+      this.spawn(i, 0);
+    }
+  }
+
+  idleSlot(): WorkerSlot | undefined {
+    return this.slots.find((s) => s.state === "ready");
+  }
+
+  /** Slots that have loaded the model (idle or working). */
+  get warmCount(): number {
+    return this.slots.filter((s) => s.state === "ready" || s.state === "busy").length;
+  }
+
+  status(): WorkerStatus[] {
+    return this.slots.map((s, i) => ({ id: s.id, state: s.state, restarts: this.restarts[i], task: s.inFlight }));
+  }
+
+  stop() {
+    this.stopped = true;
+    for (const cancel of this.pendingRespawns) cancel();
+    this.pendingRespawns.clear();
+    for (const s of this.slots) s.terminate();
+  }
+
+  private spawn(index: number, generation: number) {
+    const handlers: SlotEvents = {
+      ready: (_slot, model, warmupMs) => {
+        this.model ??= model;
+        this.warmupMs ??= warmupMs;
+        this.events.available();
+      },
+      reply: (slot, reply) => {
+        this.events.reply(slot, reply);
+        this.events.available();
+      },
+      defunct: (slot, reason, inFlight) => {
+        if (this.stopped) return;
+        this.failedStarts[index] = slot.becameReady ? 0 : this.failedStarts[index] + 1;
+        this.events.crashed(slot, reason, inFlight);
+        this.respawn(index, generation + 1);
+      },
+    };
+    this.slots[index] = new WorkerSlot(index, generation, this.entry, this.init, handlers);
+  }
+
+  private respawn(index: number, generation: number) {
+    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** this.failedStarts[index]);
+    const cancel = this.clock.setTimeout(() => {
+      this.pendingRespawns.delete(cancel);
+      if (this.stopped) return;
+      this.restarts[index] += 1;
+      this.spawn(index, generation);
+    }, delay);
+    this.pendingRespawns.add(cancel);
+  }
+}

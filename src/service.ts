@@ -1,0 +1,47 @@
+import { createApp } from "./app";
+import type { Config } from "./config/config";
+import { type Clock, systemClock } from "./domain/clock";
+import { GarbageCollector } from "./domain/garbage-collector";
+import { Runner } from "./runner/runner";
+import type { Logger } from "./util/logger";
+
+export interface ServiceOptions {
+  config: Config;
+  modelPath: string;
+  log: Logger;
+  clock?: Clock;
+  workerEntry?: string | URL;
+}
+
+/** Wires the runner, the garbage collector and the HTTP app; nothing listens yet. */
+export function createService({ config, modelPath, log, clock = systemClock, workerEntry }: ServiceOptions) {
+  const runner = new Runner({
+    modelPath,
+    workers: config.workers,
+    threadsPerWorker: config.threadsPerWorker,
+    maxPixels: config.maxPixels,
+    taskTimeoutMs: config.taskTimeoutMs,
+    clock,
+    log,
+    workerEntry,
+  });
+  const gc = new GarbageCollector(runner.store, clock, config.taskTtlMs, config.gcIntervalMs, (removed) =>
+    log.info("gc", { removed: removed.length, tasks: runner.store.size }),
+  );
+  const app = createApp({ runner, log, maxUploadBytes: config.maxUploadBytes, maxPixels: config.maxPixels });
+  return {
+    app,
+    runner,
+    gc,
+    start() {
+      runner.start();
+      gc.start();
+    },
+    stop() {
+      gc.stop();
+      runner.stop();
+    },
+  };
+}
+
+export type Service = ReturnType<typeof createService>;

@@ -1,0 +1,43 @@
+import { DomainError } from "../domain/errors";
+import type { Task } from "../domain/task";
+import type { Runner } from "../runner/runner";
+import { probeImage } from "../vision/probe-image";
+import { sniffImageType } from "../vision/sniff";
+import { type RawKnobs, resolveParams } from "./detect-params";
+
+export interface IntakeLimits {
+  maxUploadBytes: number;
+  maxPixels: number;
+}
+
+/**
+ * Accepts an upload or refuses it early, cheapest check first: size, then the
+ * magic bytes, then the image header. Nothing here decodes pixels; that
+ * happens in a worker.
+ */
+export class Intake {
+  constructor(
+    private readonly runner: Runner,
+    private readonly limits: IntakeLimits,
+  ) {}
+
+  async accept(bytes: Uint8Array, knobs: RawKnobs): Promise<Task> {
+    const model = this.runner.model;
+    if (!this.runner.ready || !model) throw new DomainError("not_ready", "The model is still loading; try again shortly.");
+    this.checkSize(bytes.byteLength);
+    if (bytes.byteLength === 0) throw new DomainError("unsupported_media_type", "The upload is empty.");
+    const params = resolveParams(knobs, model.names);
+    await sniffImageType(bytes);
+    await probeImage(bytes, this.limits.maxPixels);
+    return this.runner.submit(bytes, params);
+  }
+
+  checkSize(bytes: number) {
+    if (bytes > this.limits.maxUploadBytes) {
+      throw new DomainError(
+        "payload_too_large",
+        `The upload is ${bytes} bytes; the limit is ${this.limits.maxUploadBytes} bytes.`,
+      );
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import sharp from "sharp";
+import { annotationSvg } from "../detect/annotation-svg";
+import type { Detection } from "../domain/task";
+import { decodeFailed, strictInput } from "./decode-letterboxed";
+
+export const ANNOTATED_JPEG_QUALITY = 85;
+
+/** Draws the detections on the upright original and encodes it as JPEG. */
+export async function annotateImage(
+  bytes: Uint8Array,
+  detections: readonly Detection[],
+  upright: { width: number; height: number },
+  maxPixels: number,
+): Promise<Uint8Array> {
+  const overlay = Buffer.from(annotationSvg(detections, upright.width, upright.height));
+  try {
+    const out = await sharp(bytes, strictInput(maxPixels))
+      .autoOrient()
+      .composite([{ input: overlay, top: 0, left: 0 }])
+      .removeAlpha()
+      .toColourspace("srgb")
+      .jpeg({ quality: ANNOTATED_JPEG_QUALITY })
+      .toBuffer();
+    // A copy into a plain ArrayBuffer: sharp's own buffers cannot be transferred between threads.
+    return new Uint8Array(out);
+  } catch {
+    throw decodeFailed();
+  }
+}

@@ -1,0 +1,38 @@
+import { fileTypeFromBuffer } from "file-type";
+import sharp from "sharp";
+import { DomainError } from "../domain/errors";
+
+/** file-type's MIME → sharp's input format key, for the raster formats we accept. */
+const CANDIDATES: Record<string, keyof typeof sharp.format> = {
+  "image/jpeg": "jpeg",
+  "image/png": "png",
+  "image/webp": "webp",
+  "image/gif": "gif",
+  "image/avif": "heif",
+  "image/tiff": "tiff",
+  "image/bmp": "magick" as keyof typeof sharp.format,
+};
+
+/** Accepted only where this build of sharp can really decode the format from a buffer. */
+export const ACCEPTED_MIME: ReadonlySet<string> = new Set(
+  Object.entries(CANDIDATES)
+    .filter(([, key]) => sharp.format[key]?.input?.buffer === true)
+    .map(([mime]) => mime),
+);
+
+/**
+ * Decides by the bytes alone (never the client's Content-Type or filename).
+ * SVG is text to file-type and is never accepted: rasterising client SVG would
+ * let an upload make the server fetch or render arbitrary content.
+ */
+export async function sniffImageType(bytes: Uint8Array): Promise<string> {
+  const type = await fileTypeFromBuffer(bytes);
+  if (!type || !ACCEPTED_MIME.has(type.mime)) {
+    const seen = type ? `${type.mime} (.${type.ext})` : "not a recognised image";
+    throw new DomainError(
+      "unsupported_media_type",
+      `The upload is ${seen}. Accepted formats: ${[...ACCEPTED_MIME].join(", ")}.`,
+    );
+  }
+  return type.mime;
+}
