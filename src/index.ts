@@ -1,5 +1,4 @@
 import { ConfigError, loadConfig } from "./config/config";
-import { MULTIPART_OVERHEAD_BYTES } from "./http/predict.controller";
 import { ModelNotFound, resolveModel } from "./model/resolve-model";
 import { createService } from "./service";
 import { jsonLogger } from "./util/logger";
@@ -15,8 +14,9 @@ async function main() {
   service.app.listen({
     port: config.port,
     hostname: "0.0.0.0",
-    // A ceiling for uploads without Content-Length; declared sizes are refused earlier with problem+json.
-    maxRequestBodySize: config.maxUploadBytes + MULTIPART_OVERHEAD_BYTES,
+    // Bun answers an over-limit body with an empty 413 before any route runs; the
+    // predict route enforces MAX_UPLOAD_BYTES itself, with a problem+json body.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
   });
   log.info("listening", { port: config.port, model: modelPath, workers: config.workers, ort_threads: config.threadsPerWorker });
 

@@ -1,36 +1,34 @@
 import { Elysia } from "elysia";
 import { DomainError, type FieldError } from "../domain/errors";
 import type { Logger } from "../util/logger";
-import { KNOB_RULES } from "./model";
+import { knobErrors } from "./knob-errors";
 import { problemBody, problemResponse } from "./problem";
 
-type ValidationIssue = { path?: string; summary?: string };
+type ValidationIssue = { path?: string };
 
 /**
  * Per-field messages written from our own rules, so neither Elysia's schema
  * dump nor the client's input is echoed back.
  */
-function fieldErrors(issues: ValidationIssue[]): FieldError[] {
-  const seen = new Map<string, FieldError>();
-  for (const issue of issues) {
-    const field = (issue.path ?? "").replace(/^\//, "").split("/")[0] || "request";
-    if (seen.has(field)) continue;
-    const rule = KNOB_RULES[field as keyof typeof KNOB_RULES];
-    const message = rule ?? (field === "file" ? "a file field is required" : "is not valid here");
-    seen.set(field, { field, message });
-  }
-  return [...seen.values()];
+function fieldErrors(error: { all?: ValidationIssue[] }, body: unknown, query: unknown): FieldError[] {
+  const knobs = [...knobErrors(query), ...knobErrors(body)];
+  if (knobs.length) return [...new Map(knobs.map((k) => [k.field, k])).values()];
+  const fields = new Set((error.all ?? []).map((i) => (i.path ?? "").replace(/^\//, "").split("/")[0] || "request"));
+  return [...fields].map((field) => ({ field, message: field === "file" ? "a file field is required" : "is not valid here" }));
 }
 
 /** Maps every error, ours or Elysia's, to problem+json; nothing internal leaks. */
 export function errorHandler(log: Logger) {
-  return new Elysia({ name: "error-handler" }).onError({ as: "global" }, ({ code, error, request, path }) => {
+  return new Elysia({ name: "error-handler" }).onError({ as: "global" }, ({ code, error, request, path, body, query }) => {
+    // Elysia wraps whatever a parse hook throws in a ParseError; ours are in `cause`.
+    const domain = error instanceof DomainError ? error : (error as { cause?: unknown })?.cause;
+    if (domain instanceof DomainError) error = domain;
     if (error instanceof DomainError) {
       return problemResponse(problemBody(error.code, error.message, { instance: path, errors: error.fields }));
     }
     switch (code) {
       case "VALIDATION": {
-        const errors = fieldErrors(((error as { all?: ValidationIssue[] }).all ?? []) as ValidationIssue[]);
+        const errors = fieldErrors(error as { all?: ValidationIssue[] }, body, query);
         if (errors.length === 1 && errors[0].field === "file") {
           return problemResponse(problemBody("missing_file", "Send the image as a multipart/form-data field named `file`.", { instance: path }));
         }

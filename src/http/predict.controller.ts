@@ -1,5 +1,6 @@
 import { Elysia } from "elysia";
 import { DomainError } from "../domain/errors";
+import { formToObject, readCapped } from "./capped-body";
 import type { Runner } from "../runner/runner";
 import type { Intake } from "../service/intake";
 import { PredictBody, PredictQuery, Problem, TaskView } from "./model";
@@ -22,13 +23,23 @@ export function predictController(intake: Intake, runner: Runner, maxUploadBytes
       return taskView(task, runner);
     },
     {
-      // Runs before the body is read: refuse by declared size and type
-      // without buffering anything (Bun's own limit answers with an empty body).
-      parse: ({ request, contentType }) => {
-        const declared = Number(request.headers.get("content-length") ?? 0);
-        if (declared > maxUploadBytes + MULTIPART_OVERHEAD_BYTES) intake.checkSize(declared);
-        if (!contentType?.toLowerCase().startsWith("multipart/form-data")) {
+      // Runs before the body is read, so an oversized or non-multipart upload
+      // is refused without buffering it (Bun's own limit would answer 413
+      // with an empty body, so the server sets it far above ours).
+      parse: async ({ request }) => {
+        const type = request.headers.get("content-type") ?? "";
+        if (!type.toLowerCase().startsWith("multipart/form-data")) {
           throw new DomainError("not_multipart", "Send the image as multipart/form-data with a field named `file`.");
+        }
+        const cap = maxUploadBytes + MULTIPART_OVERHEAD_BYTES;
+        const declared = request.headers.get("content-length");
+        if (declared !== null && Number(declared) > cap) intake.tooLarge(Number(declared));
+        // With a declared length Bun stops reading at it; without one, read at most the cap.
+        const source = declared !== null ? request : new Response(await readCapped(request.body, cap, (n) => intake.tooLarge(n)), { headers: { "content-type": type } });
+        try {
+          return formToObject(await source.formData());
+        } catch {
+          throw new DomainError("malformed_request", "The multipart body could not be parsed.");
         }
       },
       body: PredictBody,

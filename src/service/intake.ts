@@ -32,12 +32,11 @@ export class Intake {
     return this.runner.submit(bytes, params);
   }
 
-  checkSize(bytes: number) {
-    if (bytes > this.limits.maxUploadBytes) {
-      throw new DomainError(
-        "payload_too_large",
-        `The upload is ${bytes} bytes; the limit is ${this.limits.maxUploadBytes} bytes.`,
-      );
-    }
+  checkSize(bytes: number): void {
+    if (bytes > this.limits.maxUploadBytes) this.tooLarge(bytes);
+  }
+
+  tooLarge(bytes: number): never {
+    throw new DomainError("payload_too_large", `The upload is ${bytes} bytes; the limit is ${this.limits.maxUploadBytes} bytes.`);
   }
 }

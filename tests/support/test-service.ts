@@ -1,0 +1,38 @@
+import { loadConfig } from "../../src/config/config";
+import { resolveModel } from "../../src/model/resolve-model";
+import { createService, type Service } from "../../src/service";
+import { jsonLogger } from "../../src/util/logger";
+
+export interface TestService {
+  service: Service;
+  app: Service["app"];
+  /** every structured log line the service wrote, parsed */
+  logs: Record<string, unknown>[];
+  stop(): void;
+}
+
+/**
+ * The real service in this process, on the real model, with its log captured.
+ * Resolves once a worker has loaded and warmed the model.
+ */
+export async function startTestService(
+  env: Record<string, string> = {},
+  opts: { workerEntry?: string | URL; waitReady?: boolean } = {},
+): Promise<TestService> {
+  const config = loadConfig({ LOG_LEVEL: "info", ...env });
+  const modelPath = await resolveModel(config);
+  const logs: Record<string, unknown>[] = [];
+  const log = jsonLogger("info", (line) => logs.push(JSON.parse(line)));
+  const service = createService({ config, modelPath, log, workerEntry: opts.workerEntry });
+  service.start();
+  if (opts.waitReady !== false) await waitFor(() => service.runner.ready, 30_000, "model ready");
+  return { service, app: service.app, logs, stop: () => service.stop() };
+}
+
+export async function waitFor(cond: () => boolean, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await Bun.sleep(10);
+  }
+}
