@@ -26,22 +26,28 @@ export function predictController(intake: Intake, runner: Runner, maxUploadBytes
       // Runs before the body is read, so an oversized or non-multipart upload
       // is refused without buffering it (Bun's own limit would answer 413
       // with an empty body, so the server sets it far above ours).
-      parse: async ({ request }) => {
-        const type = request.headers.get("content-type") ?? "";
-        if (!type.toLowerCase().startsWith("multipart/form-data")) {
-          throw new DomainError("not_multipart", "Send the image as multipart/form-data with a field named `file`.");
-        }
-        const cap = maxUploadBytes + MULTIPART_OVERHEAD_BYTES;
-        const declared = request.headers.get("content-length");
-        if (declared !== null && Number(declared) > cap) intake.tooLarge(Number(declared));
-        // With a declared length Bun stops reading at it; without one, read at most the cap.
-        const source = declared !== null ? request : new Response(await readCapped(request.body, cap, (n) => intake.tooLarge(n)), { headers: { "content-type": type } });
-        try {
-          return formToObject(await source.formData());
-        } catch {
-          throw new DomainError("malformed_request", "The multipart body could not be parsed.");
-        }
-      },
+      parse: [
+        async ({ request }) => {
+          const type = request.headers.get("content-type") ?? "";
+          if (!type.toLowerCase().startsWith("multipart/form-data")) {
+            throw new DomainError("not_multipart", "Send the image as multipart/form-data with a field named `file`.");
+          }
+          const cap = maxUploadBytes + MULTIPART_OVERHEAD_BYTES;
+          const declared = request.headers.get("content-length");
+          if (declared !== null) {
+            if (Number(declared) > cap) intake.tooLarge(Number(declared));
+            return; // Bun reads no further than the declared length: Elysia's parser takes it from here
+          }
+          // No declared length (chunked): read at most the cap, never the whole stream.
+          const bytes = await readCapped(request.body, cap, (n) => intake.tooLarge(n));
+          try {
+            return formToObject(await new Response(bytes, { headers: { "content-type": type } }).formData());
+          } catch {
+            throw new DomainError("malformed_request", "The multipart body could not be parsed.");
+          }
+        },
+        "formdata",
+      ],
       body: PredictBody,
       query: PredictQuery,
       response: { 201: TaskView, 413: Problem, 415: Problem, 422: Problem, 503: Problem },
@@ -50,26 +56,6 @@ export function predictController(intake: Intake, runner: Runner, maxUploadBytes
         description:
           "Answers 201 at once with a pending task, a `Location` to poll and a `Retry-After`. " +
           "Detection knobs may be form fields or query parameters.",
-        requestBody: {
-          required: true,
-          content: {
-            "multipart/form-data": {
-              schema: {
-                type: "object",
-                required: ["file"],
-                properties: {
-                  file: { type: "string", format: "binary", description: "The image" },
-                  conf: { type: "number", minimum: 0, maximum: 1, default: 0.25 },
-                  iou: { type: "number", minimum: 0, maximum: 1, default: 0.45 },
-                  max_det: { type: "integer", minimum: 1, maximum: 300, default: 300 },
-                  classes: { type: "string", description: "ids or names, comma-separated", example: "dog,car" },
-                  annotate: { type: "boolean", default: true },
-                  agnostic_nms: { type: "boolean", default: false },
-                },
-              },
-            },
-          },
-        },
       },
     },
   );

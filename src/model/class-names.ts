@@ -17,7 +17,8 @@ export function parseNamesLiteral(text: string): string[] | undefined {
     const quoted = m[2];
     const name = quoted.slice(1, -1).replace(/\\(.)/g, "$1");
     byId.set(Number(m[1]), name);
-    if (m[3] === "") break;
+    // End of input, or only whitespace after a trailing comma (one entry per line is valid Python).
+    if (m[3] === "" || inner.slice(entry.lastIndex).trim() === "") break;
   }
   if (byId.size === 0) return undefined;
   const names: string[] = [];

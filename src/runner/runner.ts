@@ -150,7 +150,7 @@ export class Runner {
       code: "timeout",
       message: `Processing took longer than ${this.opts.taskTimeoutMs} ms and was stopped.`,
     });
-    slot.kill("task timed out");
+    this.pool.retire(slot, "task timed out");
   }
 
   private failIfRunning(id: string, error: TaskError) {

@@ -18,6 +18,8 @@ export interface WorkerStatus {
 
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_MAX_MS = 30_000;
+/** How long a retired (timed-out) worker may go on before it is terminated regardless. */
+export const RETIRE_GRACE_MS = 30_000;
 
 /**
  * A fixed number of worker slots. A slot that goes defunct is replaced by a
@@ -62,11 +64,21 @@ export class WorkerPool {
     return this.slots.map((s, i) => ({ id: s.id, state: s.state, restarts: this.restarts[i], task: s.inFlight }));
   }
 
+  /** Replaces a worker whose task timed out; it is stopped once idle, or after a grace period. */
+  retire(slot: WorkerSlot, reason: string) {
+    slot.retire(reason);
+    this.clock.setTimeout(() => slot.terminate(), RETIRE_GRACE_MS);
+  }
+
   stop() {
     this.stopped = true;
     for (const cancel of this.pendingRespawns) cancel();
     this.pendingRespawns.clear();
-    for (const s of this.slots) s.terminate();
+    // A busy worker is retired, not killed: it stops itself at its next answer.
+    for (const s of this.slots) {
+      if (s.state === "busy") s.retire("service stopping");
+      else s.terminate();
+    }
   }
 
   private spawn(index: number, generation: number) {

@@ -27,6 +27,9 @@ export class WorkerSlot {
   private readonly worker: Worker;
   /** Bun can crash when a worker is terminated before it has answered its first message. */
   private handshakeDone = false;
+  /** defunct but possibly still running native code: terminated when it next answers */
+  private retiring = false;
+  private terminated = false;
 
   constructor(
     readonly index: number,
@@ -53,9 +56,16 @@ export class WorkerSlot {
     this.send({ type: "predict", taskId, image, params }, [image]);
   }
 
-  /** Marks the slot defunct (failing its task through the events) and stops the thread. */
-  kill(reason: string) {
-    this.fail(reason);
+  /**
+   * Gives up on this worker (its task timed out) without killing it mid-run:
+   * terminating a thread while onnxruntime or sharp has native work in flight
+   * aborts the whole process. It is terminated when it next answers, or by
+   * terminate() once the pool's grace period ends.
+   */
+  retire(reason: string) {
+    if (this.state === "defunct") return;
+    this.retiring = true;
+    this.markDefunct(reason);
   }
 
   private send(msg: ToWorker, transfer: Transferable[] = []) {
@@ -63,8 +73,11 @@ export class WorkerSlot {
   }
 
   private onMessage(msg: FromWorker) {
-    if (this.state === "defunct") return;
     this.handshakeDone = true;
+    if (this.state === "defunct") {
+      if (this.retiring) this.terminate(); // idle again: safe to stop now
+      return;
+    }
     switch (msg.type) {
       case "ready":
         this.state = "ready";
@@ -84,18 +97,25 @@ export class WorkerSlot {
     }
   }
 
+  /** The thread failed (uncaught error, or exited): Bun has already closed it or is closing it. */
   private fail(reason: string) {
     if (this.state === "defunct") return;
+    this.markDefunct(reason);
+    this.terminate();
+  }
+
+  private markDefunct(reason: string) {
     const inFlight = this.inFlight;
     this.state = "defunct";
     this.inFlight = undefined;
-    if (this.handshakeDone) this.worker.terminate();
     this.events.defunct(this, reason, inFlight);
   }
 
-  /** For shutdown: stop the thread without reporting it as a failure. */
+  /** Stops the thread; only once, and never before its handshake. */
   terminate() {
     this.state = "defunct";
-    if (this.handshakeDone) this.worker.terminate();
+    if (this.terminated || !this.handshakeDone) return;
+    this.terminated = true;
+    this.worker.terminate();
   }
 }

@@ -49,7 +49,10 @@ function resolveClasses(raw: string | string[], names: readonly string[]): numbe
     else ids.add(id);
   }
   if (unknown.length || ids.size === 0) {
-    const what = unknown.length ? `unknown class ${unknown.map((u) => JSON.stringify(u.slice(0, 40))).join(", ")}` : "no class given";
+    // Echo at most a few short tokens: the message must stay small whatever the client sent.
+    const shown = unknown.slice(0, 3).map((u) => JSON.stringify(u.slice(0, 40)));
+    if (unknown.length > 3) shown.push(`and ${unknown.length - 3} more`);
+    const what = unknown.length ? `unknown class ${shown.join(", ")}` : "no class given";
     throw new DomainError("invalid_parameter", `classes: ${what}. The model knows ids 0-${names.length - 1} and their names (see GET /health).`, [
       { field: "classes", message: `${what}; use ids 0-${names.length - 1} or class names` },
     ]);

@@ -1,4 +1,5 @@
 import { loadConfig } from "../../src/config/config";
+import type { Clock } from "../../src/domain/clock";
 import { resolveModel } from "../../src/model/resolve-model";
 import { createService, type Service } from "../../src/service";
 import { jsonLogger } from "../../src/util/logger";
@@ -17,13 +18,17 @@ export interface TestService {
  */
 export async function startTestService(
   env: Record<string, string> = {},
-  opts: { workerEntry?: string | URL; waitReady?: boolean } = {},
+  opts: { workerEntry?: string | URL; waitReady?: boolean; clock?: Clock } = {},
 ): Promise<TestService> {
   const config = loadConfig({ LOG_LEVEL: "info", ...env });
   const modelPath = await resolveModel(config);
   const logs: Record<string, unknown>[] = [];
-  const log = jsonLogger("info", (line) => logs.push(JSON.parse(line)));
-  const service = createService({ config, modelPath, log, workerEntry: opts.workerEntry });
+  // TEST_LOG=1 echoes the service's log while debugging a test.
+  const log = jsonLogger("info", (line) => {
+    logs.push(JSON.parse(line));
+    if (process.env.TEST_LOG) console.error(line);
+  });
+  const service = createService({ config, modelPath, log, workerEntry: opts.workerEntry, clock: opts.clock });
   service.start();
   if (opts.waitReady !== false) await waitFor(() => service.runner.ready, 30_000, "model ready");
   return { service, app: service.app, logs, stop: () => service.stop() };

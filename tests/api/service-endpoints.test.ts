@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { getJson } from "../support/http";
+import { startTestService, type TestService, waitFor } from "../support/test-service";
+
+let svc: TestService;
+
+beforeAll(async () => {
+  svc = await startTestService({}, { waitReady: false });
+});
+afterAll(() => svc.stop());
+
+describe("GET /health", () => {
+  test("503 while the model loads, then 200 with model, workers and queue depth", async () => {
+    const before = await getJson(svc.app, "/health");
+    // Workers take a few hundred ms to load and warm up: the first answer is not yet ready.
+    expect(before.res.status).toBe(503);
+    expect(before.body.status).toBe("starting");
+    expect(before.body.workers.every((w: any) => w.state === "starting")).toBe(true);
+
+    await waitFor(() => svc.service.runner.ready, 30_000, "ready");
+    const after = await getJson(svc.app, "/health");
+    expect(after.res.status).toBe(200);
+    expect(after.body).toMatchObject({
+      status: "ok",
+      model: { name: "yolov8n.onnx", input_size: { width: 640, height: 640 }, classes: 80, names_source: "metadata" },
+      queue_depth: 0,
+    });
+    expect(after.body.workers.some((w: any) => w.state === "ready")).toBe(true);
+  });
+});
+
+describe("GET /docs", () => {
+  test("the OpenAPI document describes the upload as multipart with a binary file", async () => {
+    const { res, body } = await getJson(svc.app, "/docs/json");
+    expect(res.status).toBe(200);
+    const post = body.paths["/predict"].post;
+    const schema = post.requestBody.content["multipart/form-data"].schema;
+    expect(schema.properties.file).toMatchObject({ type: "string", format: "binary" });
+    expect(schema.required).toContain("file");
+    expect(post.summary).toBeTruthy();
+    expect(body.paths["/result/{id}"].get).toBeTruthy();
+    expect(body.paths["/result/{id}/image"].get).toBeTruthy();
+    expect(body.paths["/health"].get).toBeTruthy();
+  });
+
+  test("the Swagger page loads its assets from this server, not a CDN", async () => {
+    const page = await svc.app.handle(new Request("http://localhost/docs"));
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("/docs/assets/swagger-ui-bundle.js");
+    expect(html).not.toMatch(/unpkg|jsdelivr|cdnjs/);
+    for (const asset of ["swagger-ui-bundle.js", "swagger-ui.css"]) {
+      const res = await svc.app.handle(new Request(`http://localhost/docs/assets/${asset}`));
+      expect(res.status).toBe(200);
+      expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
+    }
+    expect((await svc.app.handle(new Request("http://localhost/docs/assets/..%2Fpackage.json"))).status).toBe(404);
+  });
+});

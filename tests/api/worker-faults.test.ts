@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { detect, getJson, upload } from "../support/http";
+import { FakeClock } from "../support/fake-clock";
+import { CRASH_MAX_DET, HANG_MAX_DET } from "../support/faulty-worker";
+import { readImage } from "../support/paths";
+import { startTestService, type TestService, waitFor } from "../support/test-service";
+
+const TIMEOUT_MS = 5_000;
+const clock = new FakeClock();
+let svc: TestService;
+let dog: Uint8Array;
+
+beforeAll(async () => {
+  svc = await startTestService(
+    { WORKERS: "1", TASK_TIMEOUT_MS: String(TIMEOUT_MS) },
+    { workerEntry: new URL("../support/faulty-worker.ts", import.meta.url), clock },
+  );
+  dog = await readImage("dog.jpg");
+});
+afterAll(() => svc.stop());
+
+async function submit(maxDet: number): Promise<string> {
+  const res = await upload(svc.app, dog, { fields: { max_det: String(maxDet) } });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as any).task_id;
+}
+
+const worker = () => svc.service.runner.workers()[0];
+
+/**
+ * A respawn waits out a backoff on the service clock: move the clock only
+ * while no worker is up, so no running task is pushed past its timeout.
+ */
+async function untilWorkerUp() {
+  await waitFor(() => {
+    const state = worker()?.state;
+    if (state === "ready" || state === "busy") return true;
+    if (state === "defunct") clock.advance(250);
+    return false;
+  }, 30_000, "replacement worker up");
+}
+
+test("a worker that crashes fails its task with worker_crashed and is replaced", async () => {
+  const id = await submit(CRASH_MAX_DET);
+  const queued = await submit(300); // waits behind the crash
+  await waitFor(() => svc.service.runner.store.get(id)?.status === "failed", 10_000, "crashed task failed");
+  const failed = (await getJson(svc.app, `/result/${id}`)).body;
+  expect(failed.error).toEqual({ code: "worker_crashed", message: expect.stringContaining("stopped") });
+  await untilWorkerUp();
+  expect(worker().restarts).toBe(1);
+  // the queue goes on: the task behind it completes on the new worker
+  await waitFor(() => svc.service.runner.store.get(queued)?.status === "completed", 30_000, "queued task done");
+});
+
+test("a task that runs past TASK_TIMEOUT_MS fails with timeout and its worker is replaced", async () => {
+  const id = await submit(HANG_MAX_DET);
+  await waitFor(() => svc.service.runner.store.get(id)?.status === "processing", 10_000, "hung task started");
+  clock.advance(TIMEOUT_MS - 1);
+  expect(svc.service.runner.store.get(id)?.status).toBe("processing");
+  clock.advance(1);
+  const failed = (await getJson(svc.app, `/result/${id}`)).body;
+  expect([failed.status, failed.error.code]).toEqual(["failed", "timeout"]);
+  await untilWorkerUp();
+  expect(worker().restarts).toBe(2);
+  const after = await detect(svc.app, dog);
+  expect(after.status).toBe("completed");
+});
+
+test("no task is left pending or processing", () => {
+  const open = [...svc.service.runner.store.values()].filter((t) => t.status === "pending" || t.status === "processing");
+  expect(open).toEqual([]);
+});

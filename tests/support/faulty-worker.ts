@@ -1,0 +1,20 @@
+/**
+ * The real inference worker with faults on demand, chosen by a knob value no
+ * real client would send together with the fault: max_det 299 crashes the
+ * worker thread, max_det 298 hangs it (never answers).
+ */
+import "../../src/worker/inference-worker";
+import type { ToWorker } from "../../src/worker/protocol";
+
+declare const self: Worker;
+
+export const CRASH_MAX_DET = 299;
+export const HANG_MAX_DET = 298;
+
+const real = self.onmessage!;
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  const msg = event.data;
+  if (msg.type === "predict" && msg.params.maxDet === CRASH_MAX_DET) throw new Error("simulated crash");
+  if (msg.type === "predict" && msg.params.maxDet === HANG_MAX_DET) return;
+  real.call(self, event);
+};

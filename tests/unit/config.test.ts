@@ -1,0 +1,121 @@
+import { describe, expect, test } from "bun:test";
+import { ConfigError, loadConfig } from "../../src/config/config";
+
+/** Runs loadConfig expecting a ConfigError, and returns it. */
+const configError = (env: Record<string, string>): ConfigError => {
+  try {
+    loadConfig(env, 2);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error("loadConfig accepted an invalid environment");
+};
+
+describe("loadConfig defaults", () => {
+  test("an empty environment gives the documented defaults", () => {
+    expect(loadConfig({}, 2)).toEqual({
+      port: 7860,
+      modelPath: undefined,
+      modelUrl: undefined,
+      modelSha256: undefined,
+      workers: 2,
+      threadsPerWorker: 1,
+      taskTtlMs: 300_000, // TASK_TTL_S 300
+      gcIntervalMs: 60_000, // GC_INTERVAL_S 60
+      taskTimeoutMs: 60_000,
+      maxUploadBytes: 20 * 1024 * 1024,
+      maxPixels: 40_000_000,
+      logLevel: "info",
+    });
+  });
+
+  test("worker layout follows the core count", () => {
+    const layout = (cores: number) => {
+      const c = loadConfig({}, cores);
+      return [c.workers, c.threadsPerWorker];
+    };
+    expect(layout(1)).toEqual([1, 1]);
+    expect(layout(2)).toEqual([2, 1]); // two single-threaded workers on 2 cores
+    expect(layout(3)).toEqual([2, 1]); // floor(3/2)
+    expect(layout(8)).toEqual([2, 4]);
+  });
+
+  test("blank values count as unset", () => {
+    const c = loadConfig({ PORT: "", WORKERS: "  ", MODEL_PATH: " ", MODEL_SHA256: "" }, 2);
+    expect(c.port).toBe(7860);
+    expect(c.workers).toBe(2);
+    expect(c.modelPath).toBeUndefined();
+    expect(c.modelSha256).toBeUndefined();
+  });
+});
+
+describe("loadConfig overrides", () => {
+  test("every variable is read and converted", () => {
+    const sha = "AB".repeat(32);
+    const c = loadConfig(
+      {
+        PORT: "8080",
+        MODEL_PATH: " /models/m.onnx ",
+        MODEL_URL: "https://example.com/m.onnx",
+        MODEL_SHA256: sha,
+        WORKERS: "3",
+        ORT_THREADS: "2",
+        TASK_TTL_S: "10",
+        GC_INTERVAL_S: "5",
+        TASK_TIMEOUT_MS: "1500",
+        MAX_UPLOAD_BYTES: "4096",
+        MAX_PIXELS: "1000000",
+        LOG_LEVEL: "debug",
+      },
+      8,
+    );
+    expect(c).toEqual({
+      port: 8080,
+      modelPath: "/models/m.onnx",
+      modelUrl: "https://example.com/m.onnx",
+      modelSha256: "ab".repeat(32), // normalised to lower case
+      workers: 3,
+      threadsPerWorker: 2,
+      taskTtlMs: 10_000,
+      gcIntervalMs: 5_000,
+      taskTimeoutMs: 1500,
+      maxUploadBytes: 4096,
+      maxPixels: 1_000_000,
+      logLevel: "debug",
+    });
+  });
+
+  test("range ends are inclusive", () => {
+    expect(loadConfig({ PORT: "65535", WORKERS: "1" }, 2)).toMatchObject({ port: 65535, workers: 1 });
+    expect(loadConfig({ WORKERS: "64" }, 2).workers).toBe(64);
+  });
+});
+
+describe("loadConfig validation", () => {
+  test("several bad values at once are all reported, each by name", () => {
+    const err = configError({ PORT: "abc", WORKERS: "0", MODEL_SHA256: "xyz", LOG_LEVEL: "loud" });
+    expect(err.problems).toHaveLength(4);
+    for (const name of ["PORT", "WORKERS", "MODEL_SHA256", "LOG_LEVEL"]) {
+      expect(err.problems.filter((p) => p.startsWith(name))).toHaveLength(1);
+    }
+    // the message lists them too, so a crash log is enough to fix the environment
+    for (const p of err.problems) expect(err.message).toContain(p);
+  });
+
+  test("fractions, out-of-range and non-numeric integers are refused", () => {
+    expect(configError({ PORT: "70000" }).problems[0]).toContain("PORT");
+    expect(configError({ WORKERS: "1.5" }).problems[0]).toContain("WORKERS");
+    expect(configError({ TASK_TTL_S: "-5" }).problems[0]).toContain("TASK_TTL_S");
+    expect(configError({ TASK_TIMEOUT_MS: "99" }).problems[0]).toContain("TASK_TIMEOUT_MS");
+    expect(configError({ ORT_THREADS: "two" }).problems[0]).toContain("ORT_THREADS");
+  });
+
+  test("the offending value is quoted in the problem", () => {
+    expect(configError({ PORT: "abc" }).problems[0]).toContain('"abc"');
+  });
+
+  test("a SHA-256 of the wrong length is refused", () => {
+    expect(configError({ MODEL_SHA256: "a".repeat(63) }).problems).toEqual(["MODEL_SHA256 must be 64 hex digits"]);
+  });
+});
