@@ -2,13 +2,18 @@ import { ConfigError, loadConfig } from "./config/config";
 import { ModelNotFound, resolveModel } from "./model/resolve-model";
 import { createService } from "./service";
 import { jsonLogger } from "./util/logger";
+import { progressBar } from "./util/progress";
 
 /** `bun start`: configuration and model problems end the process with one clear line, not a stack. */
 async function main() {
   const t0 = performance.now();
   const config = loadConfig();
   const log = jsonLogger(config.logLevel);
-  const modelPath = await resolveModel(config);
+  const bar = progressBar("downloading model");
+  const modelPath = await resolveModel({
+    ...config,
+    onProgress: (fraction, bytes) => bar.update(fraction, `${(bytes / 1e6).toFixed(1)} MB`),
+  });
   const service = createService({ config, modelPath, log });
   service.start();
   service.app.listen({

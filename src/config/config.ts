@@ -8,7 +8,7 @@ export interface Config {
   port: number;
   /** explicit model file; otherwise the resolver searches (see src/model/resolve-model.ts) */
   modelPath?: string;
-  modelUrl?: string;
+  modelUrl: string;
   modelSha256?: string;
   workers: number;
   threadsPerWorker: number;
@@ -19,6 +19,15 @@ export interface Config {
   maxPixels: number;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
+
+/**
+ * Where `bun start` downloads the default model when none is on disk: a public
+ * YOLOv8n ONNX export (80 COCO classes, [1,3,640,640] → [1,84,8400]) pinned to
+ * a commit and checked by sha256. Provenance in models/README.md.
+ */
+export const DEFAULT_MODEL_URL =
+  "https://huggingface.co/webml/yolov8n/resolve/85bc8d7ab30d4065a41909d756c42819b67b4388/onnx/yolov8n.onnx";
+export const DEFAULT_MODEL_SHA256 = "190ba5f1e61411a001683e349d6b2cdb0804c0dc67a5e34cd8ff6fd00ee54b4d";
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -54,12 +63,14 @@ export function loadConfig(env: Env = process.env, cores = availableParallelism(
   if (!["debug", "info", "warn", "error", "silent"].includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of debug, info, warn, error, silent (got "${env.LOG_LEVEL}")`);
   }
-  const sha = env.MODEL_SHA256?.trim().toLowerCase() || undefined;
+  const customUrl = env.MODEL_URL?.trim() || undefined;
+  // The default checksum belongs to the default URL only.
+  const sha = env.MODEL_SHA256?.trim().toLowerCase() || (customUrl ? undefined : DEFAULT_MODEL_SHA256);
   if (sha && !/^[0-9a-f]{64}$/.test(sha)) problems.push("MODEL_SHA256 must be 64 hex digits");
   const config: Config = {
     port: int("PORT", 7860, 0, 65535),
     modelPath: env.MODEL_PATH?.trim() || undefined,
-    modelUrl: env.MODEL_URL?.trim() || undefined,
+    modelUrl: customUrl ?? DEFAULT_MODEL_URL,
     modelSha256: sha,
     workers: int("WORKERS", layout.workers, 1, 64),
     threadsPerWorker: int("ORT_THREADS", layout.threads, 1, 64),

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 export const DEFAULT_MODEL = "yolov8n.onnx";
@@ -8,6 +8,10 @@ export const DEFAULT_MODEL = "yolov8n.onnx";
 const ROOT = resolve(import.meta.dir, "../..");
 
 export class ModelNotFound extends Error {}
+
+const HOW_TO_PROVIDE = (root: string) =>
+  `Looked for ${candidatePaths(root).join(" and ")}. Put a YOLO detection model exported to ONNX ` +
+  `there, set MODEL_PATH to one, or set MODEL_URL (and MODEL_SHA256) to a reachable download.`;
 
 export interface ResolveOptions {
   modelPath?: string;
@@ -34,23 +38,20 @@ export async function resolveModel(opts: ResolveOptions = {}, root = ROOT): Prom
   }
   const local = candidatePaths(root).find((p) => existsSync(p));
   if (local) return local;
-  if (!opts.modelUrl) {
-    throw new ModelNotFound(
-      `No model found. Looked for ${candidatePaths(root).join(" and ")}. ` +
-        `Put a YOLO detection model exported to ONNX there, set MODEL_PATH to one, or set MODEL_URL (and MODEL_SHA256) to download one.`,
-    );
-  }
-  return download(opts.modelUrl, join(root, "models", DEFAULT_MODEL), opts);
+  if (!opts.modelUrl) throw new ModelNotFound(`No model found. ${HOW_TO_PROVIDE(root)}`);
+  return download(opts.modelUrl, join(root, "models", DEFAULT_MODEL), opts, root);
 }
 
-async function download(url: string, dest: string, opts: ResolveOptions): Promise<string> {
+async function download(url: string, dest: string, opts: ResolveOptions, root: string): Promise<string> {
   let res: Response;
   try {
     res = await fetch(url);
   } catch (err) {
-    throw new ModelNotFound(`Could not download the model from ${url}: ${(err as Error).message}`);
+    throw new ModelNotFound(`No local model, and the download from ${url} failed (${(err as Error).message}). ${HOW_TO_PROVIDE(root)}`);
   }
-  if (!res.ok || !res.body) throw new ModelNotFound(`Could not download the model from ${url}: HTTP ${res.status}`);
+  if (!res.ok || !res.body) {
+    throw new ModelNotFound(`No local model, and the download from ${url} answered HTTP ${res.status}. ${HOW_TO_PROVIDE(root)}`);
+  }
   const total = Number(res.headers.get("content-length")) || undefined;
   const hash = createHash("sha256");
   mkdirSync(dirname(dest), { recursive: true });
@@ -66,6 +67,7 @@ async function download(url: string, dest: string, opts: ResolveOptions): Promis
   await sink.end();
   const digest = hash.digest("hex");
   if (opts.modelSha256 && digest !== opts.modelSha256) {
+    rmSync(part, { force: true });
     throw new ModelNotFound(`The model downloaded from ${url} has sha256 ${digest}, expected ${opts.modelSha256}.`);
   }
   renameSync(part, dest);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError, loadConfig } from "../../src/config/config";
+import { ConfigError, DEFAULT_MODEL_SHA256, DEFAULT_MODEL_URL, loadConfig } from "../../src/config/config";
 
 /** Runs loadConfig expecting a ConfigError, and returns it. */
 const configError = (env: Record<string, string>): ConfigError => {
@@ -17,8 +17,9 @@ describe("loadConfig defaults", () => {
     expect(loadConfig({}, 2)).toEqual({
       port: 7860,
       modelPath: undefined,
-      modelUrl: undefined,
-      modelSha256: undefined,
+      // the pinned default download, with its own checksum
+      modelUrl: DEFAULT_MODEL_URL,
+      modelSha256: DEFAULT_MODEL_SHA256,
       workers: 2,
       threadsPerWorker: 1,
       taskTtlMs: 300_000, // TASK_TTL_S 300
@@ -46,7 +47,12 @@ describe("loadConfig defaults", () => {
     expect(c.port).toBe(7860);
     expect(c.workers).toBe(2);
     expect(c.modelPath).toBeUndefined();
-    expect(c.modelSha256).toBeUndefined();
+    expect(c.modelSha256).toBe(DEFAULT_MODEL_SHA256);
+  });
+
+  test("a custom MODEL_URL does not inherit the default checksum", () => {
+    const c = loadConfig({ MODEL_URL: "https://example.com/m.onnx" }, 2);
+    expect([c.modelUrl, c.modelSha256]).toEqual(["https://example.com/m.onnx", undefined]);
   });
 });
 
