@@ -1,0 +1,42 @@
+import { hwcToChw } from "../src/detect/tensor";
+import { openOnnxSession } from "../src/model/onnx-session";
+import { decodeLetterboxed } from "../src/vision/decode-letterboxed";
+import { probeImage } from "../src/vision/probe-image";
+
+export interface LimitResult {
+  layout: string;
+  sessions: number;
+  threads: number;
+  imagesPerSecond: number;
+  msPerImage: number;
+}
+
+/**
+ * What the hardware can do: ONNX Runtime alone on an already letterboxed
+ * tensor, no HTTP, no decoding. Each of `sessions` sessions runs in its own
+ * thread (one JS thread runs one session at a time), with `threads` intra-op
+ * threads each.
+ */
+export async function measureLimit(modelPath: string, image: Uint8Array, sessions: number, threads: number, seconds: number): Promise<LimitResult> {
+  const model = new Uint8Array(await Bun.file(modelPath).arrayBuffer());
+  const probe = await openOnnxSession(model, 1);
+  const [, , h, w] = probe.io.inputShape;
+  await probe.release();
+  const upright = await probeImage(image, 1e9);
+  const { rgb } = await decodeLetterboxed(image, upright, w, h, 1e9);
+  const tensor = hwcToChw(rgb, w, h);
+  const workers = Array.from({ length: sessions }, () => new Worker(new URL("./limit-worker.ts", import.meta.url)));
+  const next = (wk: Worker) => new Promise<any>((res) => wk.addEventListener("message", (e) => res(e.data), { once: true }));
+  const warm = workers.map(next);
+  for (const wk of workers) wk.postMessage({ model, threads, tensor, dims: [1, 3, h, w], seconds });
+  await Promise.all(warm);
+  const finished = workers.map(next);
+  const t0 = performance.now();
+  for (const wk of workers) wk.postMessage("go");
+  const counts = await Promise.all(finished);
+  const elapsed = (performance.now() - t0) / 1000;
+  // Terminated only after each answered "done": never while native work runs.
+  for (const wk of workers) wk.terminate();
+  const done = counts.reduce((n, c) => n + c.done, 0);
+  return { layout: `${sessions}x${threads}`, sessions, threads, imagesPerSecond: done / elapsed, msPerImage: (elapsed * 1000 * sessions) / done };
+}

@@ -1,0 +1,144 @@
+/**
+ * `bun run bench`: how close the service comes to what the hardware can do.
+ *   1. the limit: bare ONNX Runtime on a letterboxed tensor, per thread layout;
+ *   2. the service: `bun start` in a child process under concurrent clients,
+ *      first with the 768×576 photos, then with a mix of photos, 1080p and 12 MP.
+ * Options: --url URL (measure a running service; skips 1 and the RSS figures),
+ *   --requests N, --concurrency C, --limit-seconds S, --sweep (try worker × thread
+ *   layouts), --quick (a few seconds, for the smoke test), --out FILE.
+ */
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { resolveModel } from "../src/model/resolve-model";
+import { progressBar } from "../src/util/progress";
+import { type BenchImage, benchImages } from "./images";
+import { type LimitResult, measureLimit } from "./limit";
+import { runLoad } from "./load";
+import { type ServiceReport, serviceReport } from "./report";
+import { type BenchServer, startServer } from "./server";
+import { round, table } from "./stats";
+
+const REPO = resolve(import.meta.dir, "..");
+const { values: args } = parseArgs({
+  options: {
+    url: { type: "string" },
+    requests: { type: "string" },
+    concurrency: { type: "string", default: "32" },
+    "limit-seconds": { type: "string" },
+    sweep: { type: "boolean", default: false },
+    quick: { type: "boolean", default: false },
+    out: { type: "string" },
+  },
+});
+const quick = args.quick;
+const requests = Number(args.requests ?? (quick ? 16 : 300));
+const concurrency = Number(args.concurrency);
+const limitSeconds = Number(args["limit-seconds"] ?? (quick ? 1 : 8));
+
+async function loadRun(server: { url: string; rssMb?: () => number }, images: BenchImage[], label: string, n = requests) {
+  const bar = progressBar(`${label.padEnd(22)}`);
+  let peakRss = server.rssMb?.() ?? Number.NaN;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, server.rssMb?.() ?? Number.NaN);
+  }, 100);
+  const { records, seconds } = await runLoad({
+    url: server.url,
+    images,
+    requests: n,
+    concurrency,
+    pollMs: 25,
+    onProgress: (done, total) => bar.update(done / total, `${done}/${total}`),
+  });
+  clearInterval(sampler);
+  bar.done();
+  return { ...serviceReport(records, seconds, concurrency, label), peak_rss_mb: round(peakRss) };
+}
+
+async function withServer<T>(env: Record<string, string>, fn: (s: BenchServer) => Promise<T>): Promise<T & { ready_ms: number }> {
+  const server = await startServer(REPO, env);
+  try {
+    return { ...(await fn(server)), ready_ms: round(server.readyMs) };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main() {
+  const started = new Date();
+  const modelPath = await resolveModel({});
+  const cache = join(REPO, "bench/results/images");
+  const photos = await benchImages(join(REPO, "../shared/images"), cache, ["original"]);
+  const mixed = quick ? photos : await benchImages(join(REPO, "../shared/images"), cache, ["original", "1080p", "12mp"]);
+  const dog = photos.find((p) => p.name.startsWith("dog"))!.bytes;
+
+  const limits: LimitResult[] = [];
+  if (!args.url) {
+    const bar = progressBar("limit (bare ORT)      ");
+    const layouts: [number, number][] = [[1, 2], [2, 1], [1, 1]];
+    for (const [i, [s, t]] of layouts.entries()) {
+      limits.push(await measureLimit(modelPath, dog, s, t, limitSeconds));
+      bar.update((i + 1) / layouts.length, `${s}x${t}`);
+    }
+    bar.done();
+  }
+  const best = limits.reduce<LimitResult | undefined>((a, b) => (!a || b.imagesPerSecond > a.imagesPerSecond ? b : a), undefined);
+
+  let service: (ServiceReport & { peak_rss_mb: number; ready_ms?: number })[];
+  if (args.url) {
+    const target = { url: args.url };
+    service = [await loadRun(target, photos, "photos 768x576"), ...(quick ? [] : [await loadRun(target, mixed, "mixed photo/1080p/12MP")])];
+  } else {
+    service = [
+      await withServer({}, (s) => loadRun(s, photos, "photos 768x576")),
+      ...(quick ? [] : [await withServer({}, (s) => loadRun(s, mixed, "mixed photo/1080p/12MP"))]),
+    ];
+  }
+
+  const sweep: { layout: string; throughput: number; post_p99: number; e2e_p50: number }[] = [];
+  if (args.sweep && !args.url) {
+    for (const [w, t] of [[2, 1], [1, 2], [1, 1], [3, 1]] as const) {
+      const r = await withServer({ WORKERS: String(w), ORT_THREADS: String(t) }, (s) => loadRun(s, photos, `sweep ${w}x${t}`));
+      sweep.push({ layout: `${w}x${t}`, throughput: r.throughput, post_p99: r.post_ms.p99, e2e_p50: r.e2e_ms.p50 });
+    }
+  }
+
+  const report = {
+    date: started.toISOString(),
+    machine: { cores: navigator.hardwareConcurrency, cpu: cpuModel(), bun: Bun.version },
+    model: modelPath,
+    limit: limits.map((l) => ({ ...l, imagesPerSecond: round(l.imagesPerSecond, 2), msPerImage: round(l.msPerImage) })),
+    best_limit: best ? { layout: best.layout, images_per_second: round(best.imagesPerSecond, 2) } : undefined,
+    service,
+    ratio_service_to_limit: best ? round(service[0].throughput / best.imagesPerSecond, 3) : undefined,
+    sweep,
+  };
+
+  const rows: (string | number)[][] = [["run", "img/s", "POST p50/p99 ms", "e2e p50/p99 ms", "codes", "peak RSS MB", "ready ms"]];
+  for (const l of report.limit) rows.push([`limit ${l.layout}`, l.imagesPerSecond, "", "", "", "", ""]);
+  for (const s of service) {
+    rows.push([s.images, s.throughput, `${s.post_ms.p50}/${s.post_ms.p99}`, `${s.e2e_ms.p50}/${s.e2e_ms.p99}`, JSON.stringify(s.http_codes), s.peak_rss_mb, s.ready_ms ?? ""]);
+  }
+  for (const s of sweep) rows.push([`sweep ${s.layout}`, s.throughput, `-/${s.post_p99}`, `${s.e2e_p50}/-`, "", "", ""]);
+  console.log(`\n${table(rows)}`);
+  for (const s of service) console.log(`phase medians (${s.images}):`, JSON.stringify(s.phase_medians_ms));
+  if (report.ratio_service_to_limit !== undefined) console.log(`service / limit: ${report.ratio_service_to_limit}`);
+
+  const out = args.out ?? join(REPO, "bench/results", `${started.toISOString().replace(/[:.]/g, "-")}.json`);
+  mkdirSync(resolve(out, ".."), { recursive: true });
+  await Bun.write(out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`written: ${out}`);
+}
+
+function cpuModel(): string {
+  try {
+    return require("node:fs").readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/)?.[1] ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,51 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+export interface BenchServer {
+  url: string;
+  pid: number;
+  /** from spawn to the first 200 on /health */
+  readyMs: number;
+  rssMb(): number;
+  stop(): Promise<number>;
+}
+
+/** Resident memory of a process, from /proc (Linux). */
+export function rssOf(pid: number): number {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** `bun start` in a child process with extra environment, on a free port. */
+export async function startServer(repo: string, env: Record<string, string>): Promise<BenchServer> {
+  const port = 30_000 + Math.floor(Math.random() * 20_000);
+  const t0 = performance.now();
+  const child = Bun.spawn(["bun", join(repo, "src/index.ts")], {
+    env: { ...process.env, LOG_LEVEL: "warn", PORT: String(port), ...env },
+    stdout: "ignore",
+    stderr: "inherit",
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode} before it was ready`);
+    const ok = await fetch(`${url}/health`).then((r) => r.status === 200, () => false);
+    if (ok) break;
+    if (performance.now() - t0 > 60_000) throw new Error("the service was not ready after 60 s");
+    await Bun.sleep(10);
+  }
+  const readyMs = performance.now() - t0;
+  return {
+    url,
+    pid: child.pid,
+    readyMs,
+    rssMb: () => rssOf(child.pid),
+    async stop() {
+      child.kill("SIGTERM");
+      return child.exited;
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO } from "../support/paths";
+
+test("bun run bench --quick runs end to end and writes a sane report", async () => {
+  const out = join(mkdtempSync(join(tmpdir(), "bench-")), "report.json");
+  const child = Bun.spawn(["bun", "run", "bench/run.ts", "--quick", "--requests", "8", "--concurrency", "4", "--out", out], {
+    cwd: REPO,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+  expect(code, stderr).toBe(0);
+  expect(stdout).toContain("service / limit");
+  expect(stderr).toContain("done"); // the progress bar ran
+
+  const report = await Bun.file(out).json();
+  expect(report.machine.cores).toBeGreaterThan(0);
+  expect(report.limit.map((l: any) => l.layout)).toEqual(["1x2", "2x1", "1x1"]);
+  for (const l of report.limit) expect(l.imagesPerSecond).toBeGreaterThan(1);
+  const [s] = report.service;
+  expect(s.requests).toBe(8);
+  expect(s.statuses).toEqual({ completed: 8 });
+  expect(s.http_codes).toEqual({ "201": 8 });
+  expect(s.throughput).toBeGreaterThan(0);
+  expect(s.post_ms.p50).toBeGreaterThan(0);
+  expect(s.e2e_ms.p99).toBeGreaterThanOrEqual(s.e2e_ms.p50);
+  expect(s.peak_rss_mb).toBeGreaterThan(50);
+  expect(s.ready_ms).toBeGreaterThan(0);
+  for (const phase of ["queue", "preprocess", "inference", "postprocess", "annotate", "total"]) {
+    expect(s.phase_medians_ms[phase]).toBeGreaterThanOrEqual(0);
+  }
+  expect(report.ratio_service_to_limit).toBeGreaterThan(0);
+}, 120_000);

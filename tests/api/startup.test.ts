@@ -1,0 +1,60 @@
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { readImage, REPO } from "../support/paths";
+
+const ENTRY = join(REPO, "src/index.ts");
+
+/** `bun start` as a user runs it, in a child process. */
+function start(env: Record<string, string>) {
+  return Bun.spawn(["bun", ENTRY], { env: { ...process.env, LOG_LEVEL: "info", ...env }, stdout: "pipe", stderr: "pipe" });
+}
+
+describe("bun start", () => {
+  test("no model anywhere: one clear line, no stack trace, exit 2", async () => {
+    const child = start({ MODEL_PATH: "/nonexistent/model.onnx" });
+    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe("error: MODEL_PATH points to /nonexistent/model.onnx, which does not exist.");
+  });
+
+  test("bad configuration: every problem named, exit 2", async () => {
+    const child = start({ PORT: "http", WORKERS: "0", MAX_PIXELS: "-1" });
+    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
+    expect(code).toBe(2);
+    for (const name of ["PORT", "WORKERS", "MAX_PIXELS"]) expect(stderr).toContain(name);
+    expect(stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  test("serves on PORT: ready, one detection through /predict/, SIGTERM exits 0", async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const child = start({ PORT: String(port), WORKERS: "1" });
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const ok = await fetch(`${base}/health`).then((r) => r.status === 200, () => false);
+        if (ok) break;
+        if (Date.now() > deadline) throw new Error("the service did not become ready in 30 s");
+        await Bun.sleep(50);
+      }
+      const form = new FormData();
+      form.append("file", new File([(await readImage("dog.jpg")) as Uint8Array<ArrayBuffer>], "dog.jpg"));
+      const res = await fetch(`${base}/predict/`, { method: "POST", body: form });
+      expect(res.status).toBe(201);
+      const { task_id } = (await res.json()) as any;
+      let task: any;
+      do {
+        await Bun.sleep(50);
+        task = await (await fetch(`${base}/result/${task_id}`)).json();
+      } while (task.status === "pending" || task.status === "processing");
+      expect(task.result.detections.map((d: any) => d.class).sort()).toEqual(["bicycle", "car", "dog"]);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await child.exited).toBe(0);
+    const stdout = await new Response(child.stdout).text();
+    const lines = stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.msg)).toContain("ready");
+    expect(lines.filter((l) => l.msg === "task").map((l) => l.status)).toEqual(["pending", "processing", "completed"]);
+  });
+});
