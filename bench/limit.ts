@@ -23,7 +23,7 @@ export async function measureLimit(modelPath: string, image: Uint8Array, session
   const [, , h, w] = probe.io.inputShape;
   await probe.release();
   const upright = await probeImage(image, 1e9);
-  const { rgb } = await decodeLetterboxed(image, upright, w, h, 1e9);
+  const { rgb } = await decodeLetterboxed(image, upright, w, h, { maxPixels: 1e9, timeoutSeconds: 60 });
   const tensor = hwcToChw(rgb, w, h);
   const workers = Array.from({ length: sessions }, () => new Worker(new URL("./limit-worker.ts", import.meta.url)));
   const next = (wk: Worker) => new Promise<any>((res) => wk.addEventListener("message", (e) => res(e.data), { once: true }));

@@ -14,7 +14,15 @@ async function main() {
     ...config,
     onProgress: (fraction, bytes) => bar.update(fraction, `${(bytes / 1e6).toFixed(1)} MB`),
   });
-  const service = createService({ config, modelPath, log });
+  const service = createService({
+    config,
+    modelPath,
+    log,
+    onFatal: (reason) => {
+      console.error(`error: the model ${modelPath} could not be loaded: ${reason.replace(/^model failed to load: /, "")}`);
+      process.exit(2);
+    },
+  });
   service.start();
   service.app.listen({
     port: config.port,

@@ -11,10 +11,11 @@ export interface ServiceOptions {
   log: Logger;
   clock?: Clock;
   workerEntry?: string | URL;
+  onFatal?: (reason: string) => void;
 }
 
 /** Wires the runner, the garbage collector and the HTTP app; nothing listens yet. */
-export function createService({ config, modelPath, log, clock = systemClock, workerEntry }: ServiceOptions) {
+export function createService({ config, modelPath, log, clock = systemClock, workerEntry, onFatal }: ServiceOptions) {
   const runner = new Runner({
     modelPath,
     workers: config.workers,
@@ -24,6 +25,7 @@ export function createService({ config, modelPath, log, clock = systemClock, wor
     clock,
     log,
     workerEntry,
+    onFatal,
   });
   const gc = new GarbageCollector(runner.store, clock, config.taskTtlMs, config.gcIntervalMs, (removed) =>
     log.info("gc", { removed: removed.length, tasks: runner.store.size }),

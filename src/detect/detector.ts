@@ -1,9 +1,9 @@
-import type { DetectParams, Detection, TaskResult } from "../domain/task";
+import type { DetectParams, Detection } from "../domain/task";
 import type { ModelInfo } from "../model/model-info";
 import type { OnnxSession } from "../model/onnx-session";
+import type { ImageSize, WorkerResult } from "../worker/protocol";
 import { annotateImage } from "../vision/annotate-image";
-import { decodeLetterboxed } from "../vision/decode-letterboxed";
-import { probeImage } from "../vision/probe-image";
+import { type DecodeLimits, decodeLetterboxed } from "../vision/decode-letterboxed";
 import { unletterboxBox } from "./letterbox";
 import { decodeDetections, nonMaxSuppression } from "./postprocess";
 import { hwcToChw } from "./tensor";
@@ -19,14 +19,14 @@ export class Detector {
   constructor(
     readonly session: OnnxSession,
     readonly info: ModelInfo,
-    private readonly maxPixels: number,
+    private readonly limits: DecodeLimits,
   ) {}
 
-  async detect(bytes: Uint8Array, params: DetectParams): Promise<Omit<TaskResult, "timings"> & { timings: Omit<TaskResult["timings"], "queue"> }> {
+  /** `upright` is the size the upload's header gave, EXIF orientation applied. */
+  async detect(bytes: Uint8Array, upright: ImageSize, params: DetectParams): Promise<WorkerResult> {
     const t0 = performance.now();
     const { inputWidth: w, inputHeight: h } = this.info;
-    const upright = await probeImage(bytes, this.maxPixels);
-    const { rgb, geometry } = await decodeLetterboxed(bytes, upright, w, h, this.maxPixels);
+    const { rgb, geometry } = await decodeLetterboxed(bytes, upright, w, h, this.limits);
     const tensor = hwcToChw(rgb, w, h);
     const t1 = performance.now();
 
@@ -49,7 +49,7 @@ export class Detector {
     });
     const t3 = performance.now();
 
-    const annotated = params.annotate ? await annotateImage(bytes, detections, upright, this.maxPixels) : undefined;
+    const annotated = params.annotate ? await annotateImage(bytes, detections, upright, this.limits) : undefined;
     const t4 = performance.now();
 
     return {

@@ -65,6 +65,8 @@ export interface Task {
   updatedAt: number;
   startedAt?: number;
   params: DetectParams;
+  /** pixel size after EXIF orientation, read from the header at upload */
+  size: { width: number; height: number };
   /** the upload; released the moment it is handed to a worker */
   input?: Uint8Array;
   result?: TaskResult;

@@ -1,5 +1,6 @@
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
+import { DomainError } from "../domain/errors";
 import { dirname, join } from "node:path";
 
 /** swagger-ui-dist served by the app itself: /docs works offline and on locked-down networks. */
@@ -30,8 +31,8 @@ export function docs(version: string) {
         },
       }),
     )
-    .get("/docs/assets/:file", ({ params, status }) => {
-      if (!ASSETS.has(params.file)) return status(404);
+    .get("/docs/assets/:file", ({ params }) => {
+      if (!ASSETS.has(params.file)) throw new DomainError("route_not_found", "No such documentation asset.");
       return Bun.file(join(SWAGGER_DIR, params.file));
     }, { detail: { hide: true } });
 }

@@ -20,29 +20,35 @@ function fieldErrors(error: { all?: ValidationIssue[] }, body: unknown, query: u
 /** Maps every error, ours or Elysia's, to problem+json; nothing internal leaks. */
 export function errorHandler(log: Logger) {
   return new Elysia({ name: "error-handler" }).onError({ as: "global" }, ({ code, error, request, path, body, query }) => {
+    // The path is echoed back, so it is bounded.
+    const instance = path.length > 200 ? `${path.slice(0, 200)}…` : path;
     // Elysia wraps whatever a parse hook throws in a ParseError; ours are in `cause`.
     const domain = error instanceof DomainError ? error : (error as { cause?: unknown })?.cause;
     if (domain instanceof DomainError) error = domain;
     if (error instanceof DomainError) {
-      return problemResponse(problemBody(error.code, error.message, { instance: path, errors: error.fields }));
+      return problemResponse(problemBody(error.code, error.message, { instance, errors: error.fields }));
     }
     switch (code) {
       case "VALIDATION": {
+        if ((error as { type?: string }).type === "response") {
+          log.error("response failed its schema", { path, error: error instanceof Error ? error.message.slice(0, 2000) : String(error) });
+          return problemResponse(problemBody("internal_error", "Something went wrong on our side.", { instance }));
+        }
         const errors = fieldErrors(error as { all?: ValidationIssue[] }, body, query);
         if (errors.length === 1 && errors[0].field === "file") {
-          return problemResponse(problemBody("missing_file", "Send the image as a multipart/form-data field named `file`.", { instance: path }));
+          return problemResponse(problemBody("missing_file", "Send the image as a multipart/form-data field named `file`.", { instance }));
         }
         return problemResponse(
-          problemBody("validation_failed", `Invalid ${errors.map((e) => e.field).join(", ")}.`, { instance: path, errors }),
+          problemBody("validation_failed", `Invalid ${errors.map((e) => e.field).join(", ")}.`, { instance, errors }),
         );
       }
       case "NOT_FOUND":
-        return problemResponse(problemBody("route_not_found", `No route for ${request.method} ${path}.`, { instance: path }));
+        return problemResponse(problemBody("route_not_found", `No route for ${request.method} ${instance}.`, { instance }));
       case "PARSE":
-        return problemResponse(problemBody("malformed_request", "The request body could not be parsed.", { instance: path }));
+        return problemResponse(problemBody("malformed_request", "The request body could not be parsed.", { instance }));
       default:
         log.error("unhandled error", { path, code: String(code), error: error instanceof Error ? error.stack : String(error) });
-        return problemResponse(problemBody("internal_error", "Something went wrong on our side.", { instance: path }));
+        return problemResponse(problemBody("internal_error", "Something went wrong on our side.", { instance }));
     }
   });
 }

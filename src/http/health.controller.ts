@@ -17,6 +17,7 @@ export function healthController(runner: Runner) {
                 input_size: { width: model.inputWidth, height: model.inputHeight },
                 classes: model.names.length,
                 names_source: model.namesSource,
+                ...(runner.warmupMs !== undefined ? { warmup_ms: Math.round(runner.warmupMs) } : {}),
               },
             }
           : {}),

@@ -17,10 +17,11 @@ export function predictController(intake: Intake, runner: Runner, maxUploadBytes
       const bytes = new Uint8Array(await file.arrayBuffer());
       // Form fields win over query parameters when both are given.
       const task = await intake.accept(bytes, { ...query, ...formKnobs });
+      const view = taskView(task, runner);
       set.status = 201;
       set.headers.location = `/result/${task.id}`;
-      set.headers["retry-after"] = retryAfterSeconds(task, runner);
-      return taskView(task, runner);
+      set.headers["retry-after"] = retryAfterSeconds(view);
+      return view;
     },
     {
       // Runs before the body is read, so an oversized or non-multipart upload

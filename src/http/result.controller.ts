@@ -16,8 +16,9 @@ export function resultController(runner: Runner) {
       "/result/:id",
       ({ params, set }) => {
         const task = find(params.id);
-        if (!isTerminal(task.status)) set.headers["retry-after"] = retryAfterSeconds(task, runner);
-        return taskView(task, runner);
+        const view = taskView(task, runner);
+        if (!isTerminal(task.status)) set.headers["retry-after"] = retryAfterSeconds(view);
+        return view;
       },
       {
         params: TaskIdParams,

@@ -14,8 +14,9 @@ export function taskView(task: Task, runner: Runner): Static<typeof TaskView> {
     updated_at: iso(task.updatedAt),
     links: { self: `/result/${task.id}`, image: `/result/${task.id}/image` },
   };
-  if (task.status === "pending") view.queue_position = runner.queuePosition(task.id);
-  if (!isTerminal(task.status)) view.eta_ms = runner.etaMs(task.id);
+  const position = task.status === "pending" ? runner.queuePosition(task.id) : 0;
+  if (task.status === "pending") view.queue_position = position;
+  if (!isTerminal(task.status)) view.eta_ms = runner.etaMs(task, position);
   if (task.result) {
     const { annotated, ...rest } = task.result;
     view.result = {
@@ -27,7 +28,7 @@ export function taskView(task: Task, runner: Runner): Static<typeof TaskView> {
   return view;
 }
 
-/** Whole seconds a client should wait before polling again (at least 1). */
-export function retryAfterSeconds(task: Task, runner: Runner): string {
-  return String(Math.max(1, Math.ceil((runner.etaMs(task.id) ?? 1000) / 1000)));
+/** Whole seconds a client should wait before polling again (at least 1), from a rendered view. */
+export function retryAfterSeconds(view: { eta_ms?: number }): string {
+  return String(Math.max(1, Math.ceil((view.eta_ms ?? 1000) / 1000)));
 }

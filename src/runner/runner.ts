@@ -19,6 +19,8 @@ export interface RunnerOptions {
   /** the worker script; tests point this at fixtures that crash or hang */
   workerEntry?: string | URL;
   store?: TaskStore;
+  /** no worker could ever load the model; the process cannot serve */
+  onFatal?: (reason: string) => void;
 }
 
 const DEFAULT_ENTRY = new URL("../worker/inference-worker.ts", import.meta.url);
@@ -42,12 +44,24 @@ export class Runner {
     this.pool = new WorkerPool(
       opts.workers,
       opts.workerEntry ?? DEFAULT_ENTRY,
-      { type: "init", modelPath: opts.modelPath, threads: opts.threadsPerWorker, maxPixels: opts.maxPixels },
+      {
+        type: "init",
+        modelPath: opts.modelPath,
+        threads: opts.threadsPerWorker,
+        maxPixels: opts.maxPixels,
+        // Image pipelines give up before the task would time out, so a worker ends up idle, not stuck.
+        timeoutSeconds: Math.max(1, Math.floor(opts.taskTimeoutMs / 1000 / 2)),
+      },
       opts.clock,
       {
         available: () => this.dispatch(),
         reply: (slot, reply) => this.onReply(slot, reply),
         crashed: (slot, reason, inFlight) => this.onCrash(slot, reason, inFlight),
+        stuck: (slot) => opts.log.error("worker stuck", { worker: slot.id, detail: "a retired worker has not answered; left to finish" }),
+        fatal: (reason) => {
+          opts.log.error("model unusable", { reason });
+          opts.onFatal?.(reason);
+        },
       },
     );
   }
@@ -79,9 +93,9 @@ export class Runner {
     return this.pool.status();
   }
 
-  submit(image: Uint8Array, params: DetectParams): Task {
+  submit(image: Uint8Array, size: Task["size"], params: DetectParams): Task {
     const now = this.opts.clock.now();
-    const task: Task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, input: image };
+    const task: Task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, size, input: image };
     this.store.create(task);
     this.queue.push(task.id);
     this.log(task, "pending");
@@ -95,14 +109,20 @@ export class Runner {
     return this.queue.positionOf(id);
   }
 
-  /** Expected wait until a pending task finishes, from the moving average of service time. */
-  etaMs(id: string): number | undefined {
-    const task = this.store.get(id);
-    if (!task || isTerminal(task.status)) return undefined;
+  /**
+   * Expected wait until a task finishes, from the moving average of service
+   * time; `position` is its place in the queue when pending (0 otherwise).
+   */
+  etaMs(task: Task, position: number): number | undefined {
+    if (isTerminal(task.status)) return undefined;
     const per = this.serviceMsAvg ?? Math.max(this.pool.warmupMs ?? 0, 100);
     if (task.status === "processing") return Math.max(0, Math.round(per - (this.opts.clock.now() - (task.startedAt ?? 0))));
     const lanes = Math.max(1, this.pool.warmCount);
-    return Math.round(Math.ceil(this.queuePosition(id) / lanes) * per + per);
+    return Math.round(Math.ceil(position / lanes) * per + per);
+  }
+
+  get warmupMs(): number | undefined {
+    return this.pool.warmupMs;
   }
 
   private dispatch() {
@@ -116,7 +136,7 @@ export class Runner {
         task.id,
         this.opts.clock.setTimeout(() => this.onTimeout(slot, task.id), this.opts.taskTimeoutMs),
       );
-      slot.predict(task.id, image, task.params);
+      slot.predict(task.id, image, task.size, task.params);
     }
   }
 
@@ -125,9 +145,10 @@ export class Runner {
     const task = this.store.get(reply.taskId);
     if (!task || task.status !== "processing") return;
     const now = this.opts.clock.now();
-    const serviceMs = now - (task.startedAt ?? now);
-    this.serviceMsAvg = this.serviceMsAvg === undefined ? serviceMs : this.serviceMsAvg + EWMA_ALPHA * (serviceMs - this.serviceMsAvg);
     if (reply.type === "result") {
+      // Only successes feed the average: a fast failure says nothing about how long an image takes.
+      const serviceMs = now - (task.startedAt ?? now);
+      this.serviceMsAvg = this.serviceMsAvg === undefined ? serviceMs : this.serviceMsAvg + EWMA_ALPHA * (serviceMs - this.serviceMsAvg);
       const queue = (task.startedAt ?? now) - task.createdAt;
       this.move(task.id, "completed", { result: { ...reply.result, timings: { queue, ...reply.result.timings } } }, { worker: slot.id });
     } else {

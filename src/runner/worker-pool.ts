@@ -7,6 +7,10 @@ export interface PoolEvents {
   available(): void;
   reply(slot: WorkerSlot, reply: WorkerReply): void;
   crashed(slot: WorkerSlot, reason: string, inFlight: string | undefined): void;
+  /** a retired worker has not answered within the grace period; it is left to finish */
+  stuck(slot: WorkerSlot): void;
+  /** every worker failed to load the model before any became ready: nothing will ever run */
+  fatal(reason: string): void;
 }
 
 export interface WorkerStatus {
@@ -18,7 +22,7 @@ export interface WorkerStatus {
 
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_MAX_MS = 30_000;
-/** How long a retired (timed-out) worker may go on before it is terminated regardless. */
+/** After this long, a retired worker that has not answered is reported as stuck. */
 export const RETIRE_GRACE_MS = 30_000;
 
 /**
@@ -64,10 +68,16 @@ export class WorkerPool {
     return this.slots.map((s, i) => ({ id: s.id, state: s.state, restarts: this.restarts[i], task: s.inFlight }));
   }
 
-  /** Replaces a worker whose task timed out; it is stopped once idle, or after a grace period. */
+  /**
+   * Replaces a worker whose task timed out. It is stopped when it next
+   * answers; one that never does is reported, not killed, since killing a
+   * thread inside native code aborts the process.
+   */
   retire(slot: WorkerSlot, reason: string) {
     slot.retire(reason);
-    this.clock.setTimeout(() => slot.terminate(), RETIRE_GRACE_MS);
+    this.clock.setTimeout(() => {
+      if (!slot.isTerminated) this.events.stuck(slot);
+    }, RETIRE_GRACE_MS);
   }
 
   stop() {
@@ -95,6 +105,7 @@ export class WorkerPool {
       defunct: (slot, reason, inFlight) => {
         if (this.stopped) return;
         this.failedStarts[index] = slot.becameReady ? 0 : this.failedStarts[index] + 1;
+        if (!this.model && this.failedStarts.every((n) => n > 0)) this.events.fatal(reason);
         this.events.crashed(slot, reason, inFlight);
         this.respawn(index, generation + 1);
       },

@@ -1,6 +1,6 @@
 import type { DetectParams } from "../domain/task";
 import type { ModelInfo } from "../model/model-info";
-import type { FromWorker, ToWorker } from "../worker/protocol";
+import type { FromWorker, ImageSize, ToWorker } from "../worker/protocol";
 
 /**
  * starting → ready ⇄ busy, and any of them → defunct. A defunct slot is never
@@ -27,8 +27,6 @@ export class WorkerSlot {
   private readonly worker: Worker;
   /** Bun can crash when a worker is terminated before it has answered its first message. */
   private handshakeDone = false;
-  /** defunct but possibly still running native code: terminated when it next answers */
-  private retiring = false;
   private terminated = false;
 
   constructor(
@@ -49,22 +47,20 @@ export class WorkerSlot {
     return `w${this.index}.${this.generation}`;
   }
 
-  predict(taskId: string, image: ArrayBuffer, params: DetectParams) {
+  predict(taskId: string, image: ArrayBuffer, size: ImageSize, params: DetectParams) {
     if (this.state !== "ready") throw new Error(`worker ${this.id} is ${this.state}, not ready`);
     this.state = "busy";
     this.inFlight = taskId;
-    this.send({ type: "predict", taskId, image, params }, [image]);
+    this.send({ type: "predict", taskId, image, size, params }, [image]);
   }
 
   /**
    * Gives up on this worker (its task timed out) without killing it mid-run:
    * terminating a thread while onnxruntime or sharp has native work in flight
-   * aborts the whole process. It is terminated when it next answers, or by
-   * terminate() once the pool's grace period ends.
+   * aborts the whole process. It is terminated when it next answers.
    */
   retire(reason: string) {
     if (this.state === "defunct") return;
-    this.retiring = true;
     this.markDefunct(reason);
   }
 
@@ -75,7 +71,8 @@ export class WorkerSlot {
   private onMessage(msg: FromWorker) {
     this.handshakeDone = true;
     if (this.state === "defunct") {
-      if (this.retiring) this.terminate(); // idle again: safe to stop now
+      // Retired, or stopped while it started: it is idle now, so stopping it is safe.
+      this.terminate();
       return;
     }
     switch (msg.type) {
@@ -109,6 +106,10 @@ export class WorkerSlot {
     this.state = "defunct";
     this.inFlight = undefined;
     this.events.defunct(this, reason, inFlight);
+  }
+
+  get isTerminated() {
+    return this.terminated;
   }
 
   /** Stops the thread; only once, and never before its handshake. */

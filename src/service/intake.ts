@@ -28,8 +28,8 @@ export class Intake {
     if (bytes.byteLength === 0) throw new DomainError("unsupported_media_type", "The upload is empty.");
     const params = resolveParams(knobs, model.names);
     await sniffImageType(bytes);
-    await probeImage(bytes, this.limits.maxPixels);
-    return this.runner.submit(bytes, params);
+    const header = await probeImage(bytes, this.limits.maxPixels);
+    return this.runner.submit(bytes, { width: header.width, height: header.height }, params);
   }
 
   checkSize(bytes: number): void {

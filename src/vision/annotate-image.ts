@@ -1,7 +1,6 @@
-import sharp from "sharp";
 import { annotationSvg } from "../detect/annotation-svg";
 import type { Detection } from "../domain/task";
-import { decodeFailed, strictInput } from "./decode-letterboxed";
+import { type DecodeLimits, decodeFailed, limitedInput } from "./decode-letterboxed";
 
 export const ANNOTATED_JPEG_QUALITY = 85;
 
@@ -10,11 +9,11 @@ export async function annotateImage(
   bytes: Uint8Array,
   detections: readonly Detection[],
   upright: { width: number; height: number },
-  maxPixels: number,
+  limits: DecodeLimits,
 ): Promise<Uint8Array> {
   const overlay = Buffer.from(annotationSvg(detections, upright.width, upright.height));
   try {
-    const out = await sharp(bytes, strictInput(maxPixels))
+    const out = await limitedInput(bytes, limits)
       .autoOrient()
       .composite([{ input: overlay, top: 0, left: 0 }])
       .removeAlpha()

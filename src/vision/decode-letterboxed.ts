@@ -11,9 +11,16 @@ export interface LetterboxedImage {
 /** Ultralytics pads with grey 114. */
 const PAD = { r: 114, g: 114, b: 114 };
 
-export function strictInput(maxPixels: number): SharpOptions {
-  // failOn 'warning': a truncated or corrupt file is an error, not a half-grey picture.
-  return { limitInputPixels: maxPixels, failOn: "warning", pages: 1 };
+export interface DecodeLimits {
+  maxPixels: number;
+  /** a libvips pipeline running longer fails, so a worker never hangs in native code */
+  timeoutSeconds: number;
+}
+
+/** Run a pipeline under the limits; `truncated` fails cut-off files but accepts phone JPEGs with harmless warnings. */
+export function limitedInput(bytes: Uint8Array, limits: DecodeLimits) {
+  const options: SharpOptions = { limitInputPixels: limits.maxPixels, failOn: "truncated", pages: 1 };
+  return sharp(bytes, options).timeout({ seconds: limits.timeoutSeconds });
 }
 
 export function decodeFailed(): DomainError {
@@ -30,11 +37,11 @@ export async function decodeLetterboxed(
   upright: { width: number; height: number },
   dstW: number,
   dstH: number,
-  maxPixels: number,
+  limits: DecodeLimits,
 ): Promise<LetterboxedImage> {
   const g = letterboxGeometry(upright.width, upright.height, dstW, dstH);
   try {
-    const { data, info } = await sharp(bytes, strictInput(maxPixels))
+    const { data, info } = await limitedInput(bytes, limits)
       .autoOrient()
       .resize(g.newW, g.newH, { fit: "fill", kernel: "linear" })
       .extend({ left: g.left, top: g.top, right: dstW - g.newW - g.left, bottom: dstH - g.newH - g.top, background: PAD })

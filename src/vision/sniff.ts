@@ -26,7 +26,8 @@ export const ACCEPTED_MIME: ReadonlySet<string> = new Set(
  * let an upload make the server fetch or render arbitrary content.
  */
 export async function sniffImageType(bytes: Uint8Array): Promise<string> {
-  const type = await fileTypeFromBuffer(bytes);
+  // file-type's parsers can throw on hostile containers; unknown is the honest answer then.
+  const type = await fileTypeFromBuffer(bytes).catch(() => undefined);
   if (!type || !ACCEPTED_MIME.has(type.mime)) {
     const seen = type ? `${type.mime} (.${type.ext})` : "not a recognised image";
     throw new DomainError(

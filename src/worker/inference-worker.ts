@@ -20,7 +20,7 @@ async function handle(msg: ToWorker) {
   switch (msg.type) {
     case "init": {
       try {
-        detector = await loadDetector(msg.modelPath, msg.threads, msg.maxPixels);
+        detector = await loadDetector(msg.modelPath, msg.threads, { maxPixels: msg.maxPixels, timeoutSeconds: msg.timeoutSeconds });
         const warmupMs = await detector.warmUp();
         reply({ type: "ready", model: detector.info, warmupMs });
       } catch (err) {
@@ -34,7 +34,7 @@ async function handle(msg: ToWorker) {
         return;
       }
       try {
-        const result = await detector.detect(new Uint8Array(msg.image), msg.params);
+        const result = await detector.detect(new Uint8Array(msg.image), msg.size, msg.params);
         const transfer = result.annotated ? [result.annotated.buffer as ArrayBuffer] : [];
         reply({ type: "result", taskId: msg.taskId, result }, transfer);
       } catch (err) {

@@ -17,6 +17,14 @@ describe("bun start", () => {
     expect(stderr.trim()).toBe("error: MODEL_PATH points to /nonexistent/model.onnx, which does not exist.");
   });
 
+  test("a file that is not a model: one clear line, exit 2", async () => {
+    const child = start({ MODEL_PATH: join(REPO, "README.md"), WORKERS: "1" });
+    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
+    expect(code).toBe(2);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stderr).toStartWith(`error: the model ${join(REPO, "README.md")} could not be loaded`);
+  });
+
   test("bad configuration: every problem named, exit 2", async () => {
     const child = start({ PORT: "http", WORKERS: "0", MAX_PIXELS: "-1" });
     const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);

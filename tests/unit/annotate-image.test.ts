@@ -13,7 +13,7 @@ async function pixels(jpeg: Uint8Array, left: number, top: number, width: number
 }
 
 test("draws the box outline and a label with real glyphs (a font is installed)", async () => {
-  const out = await annotateImage(await grey(), [det], { width: W, height: H }, 1e8);
+  const out = await annotateImage(await grey(), [det], { width: W, height: H }, { maxPixels: 1e8, timeoutSeconds: 10 });
   const meta = await sharp(out).metadata();
   expect([meta.format, meta.width, meta.height]).toEqual(["jpeg", W, H]);
 
@@ -36,5 +36,5 @@ test("draws the box outline and a label with real glyphs (a font is installed)",
 
 test("a file that cannot be decoded fails with decode_failed", async () => {
   const broken = (await grey()).subarray(0, 100);
-  await expect(annotateImage(broken, [det], { width: W, height: H }, 1e8)).rejects.toMatchObject({ code: "decode_failed" });
+  await expect(annotateImage(broken, [det], { width: W, height: H }, { maxPixels: 1e8, timeoutSeconds: 10 })).rejects.toMatchObject({ code: "decode_failed" });
 });

@@ -10,6 +10,7 @@ const INTERVAL = 60_000;
 
 const makeTask = (id: string, status: TaskStatus, updatedAt: number): Task => ({
   id,
+  size: { width: 640, height: 480 },
   status,
   createdAt: updatedAt,
   updatedAt,

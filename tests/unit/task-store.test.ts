@@ -7,6 +7,7 @@ const STATUSES: TaskStatus[] = ["pending", "processing", "completed", "failed"];
 
 const makeTask = (id: string, status: TaskStatus = "pending", at = 1_000): Task => ({
   id,
+  size: { width: 640, height: 480 },
   status,
   createdAt: at,
   updatedAt: at,
