@@ -18,11 +18,8 @@ ARG MODEL_SHA256
 RUN bun run model:fetch
 
 # --- runtime stage: only what runs ---
+# No system packages: the label font ships in node_modules (dejavu-fonts-ttf).
 FROM oven/bun:1.4.5-slim
-# Fonts for the box labels (librsvg renders them through fontconfig).
-RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-dejavu-core \
- && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/models ./models

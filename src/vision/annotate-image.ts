@@ -1,6 +1,7 @@
-import { annotationSvg } from "../detect/annotation-svg";
+import { annotationLayout } from "../detect/annotation-layout";
 import type { Detection } from "../domain/task";
 import { type DecodeLimits, decodeFailed, limitedInput } from "./decode-letterboxed";
+import { labelLayers } from "./label-text";
 
 export const ANNOTATED_JPEG_QUALITY = 85;
 
@@ -11,11 +12,12 @@ export async function annotateImage(
   upright: { width: number; height: number },
   limits: DecodeLimits,
 ): Promise<Uint8Array> {
-  const overlay = Buffer.from(annotationSvg(detections, upright.width, upright.height));
+  const layout = annotationLayout(detections, upright.width, upright.height);
+  const text = await labelLayers(layout.labels, layout.fontSize, layout.pad, upright.width, upright.height);
   try {
     const out = await limitedInput(bytes, limits)
       .autoOrient()
-      .composite([{ input: overlay, top: 0, left: 0 }])
+      .composite([{ input: Buffer.from(layout.svg), top: 0, left: 0 }, ...text])
       .removeAlpha()
       .toColourspace("srgb")
       .jpeg({ quality: ANNOTATED_JPEG_QUALITY })
