@@ -1,14 +1,49 @@
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import { DomainError } from "../domain/errors";
+import { DEFAULT_PARAMS } from "../service/detect-params";
+import { plainBranch } from "./knob-errors";
+import { DetectKnobs } from "./model";
 import { dirname, join } from "node:path";
 
 /** swagger-ui-dist served by the app itself: /docs works offline and on locked-down networks. */
 const SWAGGER_DIR = dirname(Bun.resolveSync("swagger-ui-dist/package.json", import.meta.dir));
 const ASSETS = new Set(["swagger-ui.css", "swagger-ui-bundle.js"]);
 
+const KNOB_DEFAULTS: Record<string, unknown> = {
+  conf: DEFAULT_PARAMS.conf,
+  iou: DEFAULT_PARAMS.iou,
+  max_det: DEFAULT_PARAMS.maxDet,
+  annotate: DEFAULT_PARAMS.annotate,
+  agnostic_nms: DEFAULT_PARAMS.agnosticNms,
+};
+
+/**
+ * Elysia documents a string-coerced knob as anyOf [numeric string with
+ * default 0, number]; Swagger UI then pre-fills 0 and "Try it out" sends
+ * max_det=0. Each knob is documented by its plain branch (range included)
+ * and its real default instead.
+ */
+function documentKnobs(doc: { paths?: Record<string, any> }) {
+  const op = doc.paths?.["/predict"]?.post;
+  if (!op) return;
+  const clean = (name: string) => {
+    const schema = DetectKnobs[name as keyof typeof DetectKnobs];
+    const plain = schema && plainBranch(schema);
+    if (!plain) return undefined;
+    const { examples, ...rest } = plain as Record<string, unknown>;
+    return { ...rest, description: (schema as { description?: string }).description, default: KNOB_DEFAULTS[name] };
+  };
+  const props = op.requestBody?.content?.["multipart/form-data"]?.schema?.properties ?? {};
+  for (const name of Object.keys(props)) props[name] = clean(name) ?? props[name];
+  for (const param of op.parameters ?? []) param.schema = clean(param.name) ?? param.schema;
+}
+
 export function docs(version: string) {
   return new Elysia({ name: "docs" })
+    .onAfterHandle({ as: "global" }, ({ path, response }) => {
+      if (path === "/docs/json" && response && typeof response === "object") documentKnobs(response as { paths?: Record<string, any> });
+    })
     .use(
       openapi({
         path: "/docs",

@@ -6,7 +6,7 @@ import { DetectKnobs, KNOB_RULES } from "./model";
 type KnobName = keyof typeof DetectKnobs;
 
 /** The plain (non-string) branch of a string-coercing knob schema: it carries the range. */
-function plainBranch(schema: TSchema): TSchema | undefined {
+export function plainBranch(schema: TSchema): TSchema | undefined {
   const branches = (schema as { anyOf?: TSchema[] }).anyOf ?? [schema];
   return branches.find((b) => b.type === "number" || b.type === "boolean");
 }

@@ -20,8 +20,8 @@ export const DetectKnobs = {
   max_det: t.Optional(t.Numeric({ minimum: 1, maximum: 300, multipleOf: 1, description: "Most detections returned (default 300)", examples: [300] })),
   classes: t.Optional(
     t.Union([t.String(), t.Array(t.String())], {
+      // No example: Swagger UI would pre-fill it and filter every "Try it out" upload.
       description: "Classes to keep, by id or name: `dog,car` or `16,2` (default: all)",
-      examples: ["dog,car"],
     }),
   ),
   annotate: t.Optional(t.BooleanString({ description: "Draw the boxes on the image (default true)", examples: [true] })),

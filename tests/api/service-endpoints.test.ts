@@ -37,6 +37,15 @@ describe("GET /docs", () => {
     const schema = post.requestBody.content["multipart/form-data"].schema;
     expect(schema.properties.file).toMatchObject({ type: "string", format: "binary" });
     expect(schema.required).toContain("file");
+    // Knobs are documented as plain numbers/booleans with their real defaults, so
+    // "Try it out" does not pre-fill the 0 that Elysia's string branch declares.
+    expect(schema.properties.max_det).toMatchObject({ type: "number", minimum: 1, maximum: 300, default: 300 });
+    expect(schema.properties.conf).toMatchObject({ type: "number", minimum: 0, maximum: 1, default: 0.25 });
+    expect(schema.properties.annotate).toMatchObject({ type: "boolean", default: true });
+    expect(JSON.stringify(schema.properties)).not.toContain('"default":0,');
+    expect(schema.properties.classes.examples).toBeUndefined();
+    const maxDetQuery = post.parameters.find((p: any) => p.name === "max_det");
+    expect(maxDetQuery.schema).toMatchObject({ type: "number", default: 300 });
     expect(post.summary).toBeTruthy();
     expect(body.paths["/result/{id}"].get).toBeTruthy();
     expect(body.paths["/result/{id}/image"].get).toBeTruthy();
