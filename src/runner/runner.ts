@@ -132,11 +132,17 @@ export class Runner {
       if (!task || task.status !== "pending" || !task.input) continue;
       const image = wholeBuffer(task.input);
       this.move(task.id, "processing", { startedAt: this.opts.clock.now(), input: undefined });
+      try {
+        slot.predict(task.id, image, task.size, task.params);
+      } catch (err) {
+        this.opts.log.error("dispatch failed", { task_id: task.id, worker: slot.id, error: String(err) });
+        this.failIfRunning(task.id, { code: "inference_failed", message: "The image could not be handed to a worker." });
+        continue;
+      }
       this.timeouts.set(
         task.id,
         this.opts.clock.setTimeout(() => this.onTimeout(slot, task.id), this.opts.taskTimeoutMs),
       );
-      slot.predict(task.id, image, task.size, task.params);
     }
   }
 

@@ -49,9 +49,10 @@ export class WorkerSlot {
 
   predict(taskId: string, image: ArrayBuffer, size: ImageSize, params: DetectParams) {
     if (this.state !== "ready") throw new Error(`worker ${this.id} is ${this.state}, not ready`);
+    // Sent first: if the message cannot be posted, the slot stays ready.
+    this.send({ type: "predict", taskId, image, size, params }, [image]);
     this.state = "busy";
     this.inFlight = taskId;
-    this.send({ type: "predict", taskId, image, size, params }, [image]);
   }
 
   /**
