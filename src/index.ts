@@ -39,14 +39,18 @@ async function main() {
     log.info("ready", { ms_since_start: Math.round(performance.now() - t0), model: service.runner.model?.name });
   }, 20);
 
-  const shutdown = (signal: string) => {
-    log.info("shutting down", { signal });
-    service.stop();
-    service.app.stop();
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("draining", { signal, open_tasks: service.runner.openTasks, drain_timeout_ms: config.drainTimeoutMs });
+    const { canceled } = await service.drain();
+    await service.app.stop();
+    log.info("stopped", { canceled });
     process.exit(0);
   };
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
-  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
 }
 
 main().catch((err) => {

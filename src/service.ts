@@ -2,6 +2,7 @@ import { createApp } from "./app";
 import type { Config } from "./config/config";
 import { type Clock, systemClock } from "./domain/clock";
 import { GarbageCollector } from "./domain/garbage-collector";
+import { createMetrics } from "./metrics/metrics";
 import { Runner } from "./runner/runner";
 import type { Logger } from "./util/logger";
 
@@ -26,11 +27,24 @@ export function createService({ config, modelPath, log, clock = systemClock, wor
     log,
     workerEntry,
     onFatal,
+    queueMax: config.queueMax,
+    maxStoreBytes: config.maxStoreBytes,
   });
+  const metrics = createMetrics(runner);
   const gc = new GarbageCollector(runner.store, clock, config.taskTtlMs, config.gcIntervalMs, (removed) =>
     log.info("gc", { removed: removed.length, tasks: runner.store.size }),
   );
-  const app = createApp({ runner, log, maxUploadBytes: config.maxUploadBytes, maxPixels: config.maxPixels });
+  const app = createApp({
+    runner,
+    metrics,
+    log,
+    maxUploadBytes: config.maxUploadBytes,
+    maxPixels: config.maxPixels,
+    queueMax: config.queueMax,
+    maxStoreBytes: config.maxStoreBytes,
+    apiKey: config.apiKey,
+    corsOrigins: config.corsOrigins,
+  });
   return {
     app,
     runner,
@@ -42,6 +56,12 @@ export function createService({ config, modelPath, log, clock = systemClock, wor
     stop() {
       gc.stop();
       runner.stop();
+    },
+    /** SIGTERM: stop taking work, let tasks finish for DRAIN_TIMEOUT_MS, cancel the rest, stop workers. */
+    async drain() {
+      const result = await runner.drain(config.drainTimeoutMs);
+      gc.stop();
+      return result;
     },
   };
 }

@@ -17,6 +17,16 @@ export interface Config {
   taskTimeoutMs: number;
   maxUploadBytes: number;
   maxPixels: number;
+  /** most tasks waiting in the queue; more are refused with 429 */
+  queueMax: number;
+  /** most bytes all tasks may hold (uploads and results); more are refused with 429 */
+  maxStoreBytes: number;
+  /** on SIGTERM, how long queued and running tasks get to finish */
+  drainTimeoutMs: number;
+  /** when set, uploads and cancels need it (Bearer or X-API-Key) */
+  apiKey?: string;
+  /** allowed CORS origins; "*" for any */
+  corsOrigins: string[] | "*";
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
 
@@ -44,6 +54,11 @@ type Env = Record<string, string | undefined>;
 function defaultLayout(cores: number) {
   const workers = Math.max(1, Math.min(cores, 2));
   return { workers, threads: Math.max(1, Math.floor(cores / workers)) };
+}
+
+function parseOrigins(raw: string | undefined): string[] | "*" {
+  const list = (raw ?? "*").split(",").map((s) => s.trim()).filter(Boolean);
+  return list.length === 0 || list.includes("*") ? "*" : list;
 }
 
 export function loadConfig(env: Env = process.env, cores = availableParallelism()): Config {
@@ -79,6 +94,11 @@ export function loadConfig(env: Env = process.env, cores = availableParallelism(
     taskTimeoutMs: int("TASK_TIMEOUT_MS", 60_000, 100, 3_600_000),
     maxUploadBytes: int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxPixels: int("MAX_PIXELS", 40_000_000, 64 * 64, 1_000_000_000),
+    queueMax: int("QUEUE_MAX", 100, 1, 100_000),
+    maxStoreBytes: int("MAX_STORE_BYTES", 512 * 1024 * 1024, 1024 * 1024, 64 * 1024 * 1024 * 1024),
+    drainTimeoutMs: int("DRAIN_TIMEOUT_MS", 30_000, 0, 3_600_000),
+    apiKey: env.API_KEY?.trim() || undefined,
+    corsOrigins: parseOrigins(env.CORS_ORIGINS),
     logLevel,
   };
   if (problems.length) throw new ConfigError(problems);

@@ -13,13 +13,19 @@ export type ErrorCode =
   | "invalid_parameter"
   | "validation_failed"
   | "malformed_request"
+  | "unauthorized"
+  // backpressure
+  | "queue_full"
+  | "memory_full"
   // lookups
   | "task_not_found"
   | "route_not_found"
   | "result_not_ready"
   | "no_annotated_image"
+  | "task_finished"
   // service state
   | "not_ready"
+  | "draining"
   | "internal_error"
   // a task that was accepted and then failed
   | "decode_failed"
@@ -38,6 +44,8 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly fields?: FieldError[],
+    /** when the client may try again, in seconds (backpressure, not ready) */
+    readonly retryAfterS?: number,
   ) {
     super(message);
   }

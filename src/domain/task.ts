@@ -1,16 +1,22 @@
 import type { ErrorCode } from "./errors";
 
-export type TaskStatus = "pending" | "processing" | "completed" | "failed";
+export type TaskStatus = "pending" | "processing" | "completed" | "failed" | "canceled";
 
-export const TERMINAL: ReadonlySet<TaskStatus> = new Set(["completed", "failed"]);
+export const TASK_STATUSES: readonly TaskStatus[] = ["pending", "processing", "completed", "failed", "canceled"];
+
+export const TERMINAL: ReadonlySet<TaskStatus> = new Set(["completed", "failed", "canceled"]);
 
 /** The lifecycle, as data: the store refuses any move not listed here. */
 export const LEGAL_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
-  pending: ["processing", "failed"],
-  processing: ["completed", "failed"],
+  pending: ["processing", "failed", "canceled"],
+  processing: ["completed", "failed", "canceled"],
   completed: [],
   failed: [],
+  canceled: [],
 };
+
+/** Who canceled a task: its client, or the service shutting down. */
+export type CancelReason = "client" | "shutdown";
 
 export interface DetectParams {
   conf: number;
@@ -71,6 +77,15 @@ export interface Task {
   input?: Uint8Array;
   result?: TaskResult;
   error?: TaskError;
+  cancelReason?: CancelReason;
+}
+
+/**
+ * Bytes a task keeps alive: its upload until a worker takes it, then its
+ * annotated JPEG, plus a small allowance for the record and its detections.
+ */
+export function heldBytes(task: Task): number {
+  return 512 + (task.input?.byteLength ?? 0) + (task.result?.annotated?.byteLength ?? 0) + 96 * (task.result?.detections.length ?? 0);
 }
 
 export function isTerminal(status: TaskStatus): boolean {

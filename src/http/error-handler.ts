@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import { DomainError, type FieldError } from "../domain/errors";
+import { DomainError, type ErrorCode, type FieldError } from "../domain/errors";
 import type { Logger } from "../util/logger";
 import { knobErrors } from "./knob-errors";
 import { problemBody, problemResponse } from "./problem";
@@ -18,7 +18,7 @@ function fieldErrors(error: { all?: ValidationIssue[] }, body: unknown, query: u
 }
 
 /** Maps every error, ours or Elysia's, to problem+json; nothing internal leaks. */
-export function errorHandler(log: Logger) {
+export function errorHandler(log: Logger, onProblem?: (code: ErrorCode) => void) {
   return new Elysia({ name: "error-handler" }).onError({ as: "global" }, ({ code, error, request, path, body, query }) => {
     // The path is echoed back, so it is bounded.
     const instance = path.length > 200 ? `${path.slice(0, 200)}…` : path;
@@ -26,7 +26,11 @@ export function errorHandler(log: Logger) {
     const domain = error instanceof DomainError ? error : (error as { cause?: unknown })?.cause;
     if (domain instanceof DomainError) error = domain;
     if (error instanceof DomainError) {
-      return problemResponse(problemBody(error.code, error.message, { instance, errors: error.fields }));
+      onProblem?.(error.code);
+      const headers: Record<string, string> = {};
+      if (error.retryAfterS !== undefined) headers["retry-after"] = String(error.retryAfterS);
+      if (error.code === "unauthorized") headers["www-authenticate"] = 'Bearer realm="yolo-detect"';
+      return problemResponse(problemBody(error.code, error.message, { instance, errors: error.fields }), headers);
     }
     switch (code) {
       case "VALIDATION": {

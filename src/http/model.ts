@@ -34,7 +34,7 @@ export const PredictBody = t.Object({
 });
 export const PredictQuery = t.Object(DetectKnobs);
 
-export const TaskStatusSchema = t.UnionEnum(["pending", "processing", "completed", "failed"]);
+export const TaskStatusSchema = t.UnionEnum(["pending", "processing", "completed", "failed", "canceled"]);
 
 export const BoxSchema = t.Object({ x1: t.Number(), y1: t.Number(), x2: t.Number(), y2: t.Number() });
 
@@ -69,7 +69,8 @@ export const TaskView = t.Object(
       }),
     ),
     error: t.Optional(t.Object({ code: t.String(), message: t.String() })),
-    links: t.Object({ self: t.String(), image: t.String() }),
+    cancel_reason: t.Optional(t.UnionEnum(["client", "shutdown"], { description: "Who canceled it, when canceled" })),
+    links: t.Object({ self: t.String(), image: t.String(), events: t.String(), cancel: t.String() }),
   },
   { description: "A detection task" },
 );
@@ -90,7 +91,7 @@ export const Problem = t.Object(
 export const TaskIdParams = t.Object({ id: t.String({ description: "Task id returned by POST /predict" }) });
 
 export const HealthView = t.Object({
-  status: t.UnionEnum(["ok", "starting"]),
+  status: t.UnionEnum(["ok", "starting", "draining"]),
   model: t.Optional(
     t.Object({
       name: t.String(),
@@ -102,5 +103,13 @@ export const HealthView = t.Object({
   ),
   workers: t.Array(t.Object({ id: t.String(), state: t.String(), restarts: t.Integer(), task: t.Optional(t.String()) })),
   queue_depth: t.Integer(),
-  tasks: t.Integer(),
+  queue_max: t.Integer(),
+  tasks: t.Record(t.String(), t.Integer(), { description: "Tasks held, by status" }),
+  held_bytes: t.Integer({ description: "Bytes held by tasks (uploads waiting, results)" }),
+  max_store_bytes: t.Integer(),
+});
+
+export const ProbeView = t.Object({
+  status: t.String(),
+  reason: t.Optional(t.String()),
 });

@@ -1,34 +1,50 @@
 import { Elysia } from "elysia";
 import { DomainError } from "../domain/errors";
-import { formToObject, readCapped } from "./capped-body";
+import { isTerminal } from "../domain/task";
 import type { Runner } from "../runner/runner";
 import type { Intake } from "../service/intake";
+import { apiKeyGuard } from "./api-key";
+import { formToObject, readCapped } from "./capped-body";
 import { PredictBody, PredictQuery, Problem, TaskView } from "./model";
+import { preferredWaitSeconds } from "./prefer-wait";
 import { retryAfterSeconds, taskView } from "./task-view";
 
 /** Headroom for multipart boundaries and the small knob fields around the file. */
 export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
-export function predictController(intake: Intake, runner: Runner, maxUploadBytes: number) {
+export function predictController(intake: Intake, runner: Runner, maxUploadBytes: number, apiKey: string | undefined) {
+  const guard = apiKeyGuard(apiKey);
   return new Elysia({ name: "predict", tags: ["Detection"] }).post(
     "/predict",
-    async ({ body, query, set }) => {
+    async ({ body, query, set, request }) => {
       const { file, ...formKnobs } = body;
       const bytes = new Uint8Array(await file.arrayBuffer());
       // Form fields win over query parameters when both are given.
       const task = await intake.accept(bytes, { ...query, ...formKnobs });
+      set.headers.location = `/result/${task.id}`;
+      const wait = preferredWaitSeconds(request.headers.get("prefer"));
+      if (wait !== undefined) {
+        set.headers["preference-applied"] = `wait=${wait}`;
+        const done = await runner.waitForTerminal(task.id, wait * 1000);
+        if (done && isTerminal(done.status)) {
+          set.status = 200;
+          return taskView(done, runner);
+        }
+      }
       const view = taskView(task, runner);
       set.status = 201;
-      set.headers.location = `/result/${task.id}`;
       set.headers["retry-after"] = retryAfterSeconds(view);
       return view;
     },
     {
-      // Runs before the body is read, so an oversized or non-multipart upload
-      // is refused without buffering it (Bun's own limit would answer 413
-      // with an empty body, so the server sets it far above ours).
+      // Runs before the body is read, so an unauthorised, oversized,
+      // non-multipart or unadmittable upload is refused without buffering it
+      // (Bun's own limit would answer 413 with an empty body, so the server
+      // sets it far above ours). A route parse hook replaces Elysia's parser
+      // unless it returns nothing, hence the named "formdata" parser after it.
       parse: [
         async ({ request }) => {
+          guard({ headers: { authorization: request.headers.get("authorization") ?? undefined, "x-api-key": request.headers.get("x-api-key") ?? undefined } });
           const type = request.headers.get("content-type") ?? "";
           if (!type.toLowerCase().startsWith("multipart/form-data")) {
             throw new DomainError("not_multipart", "Send the image as multipart/form-data with a field named `file`.");
@@ -37,8 +53,10 @@ export function predictController(intake: Intake, runner: Runner, maxUploadBytes
           const declared = request.headers.get("content-length");
           if (declared !== null) {
             if (Number(declared) > cap) intake.tooLarge(Number(declared));
+            runner.admit(Number(declared));
             return; // Bun reads no further than the declared length: Elysia's parser takes it from here
           }
+          runner.admit(0);
           // No declared length (chunked): read at most the cap, never the whole stream.
           const bytes = await readCapped(request.body, cap, (n) => intake.tooLarge(n));
           try {
@@ -51,12 +69,17 @@ export function predictController(intake: Intake, runner: Runner, maxUploadBytes
       ],
       body: PredictBody,
       query: PredictQuery,
-      response: { 201: TaskView, 413: Problem, 415: Problem, 422: Problem, 503: Problem },
+      response: { 200: TaskView, 201: TaskView, 401: Problem, 413: Problem, 415: Problem, 422: Problem, 429: Problem, 503: Problem },
       detail: {
         summary: "Submit an image for detection",
         description:
           "Answers 201 at once with a pending task, a `Location` to poll and a `Retry-After`. " +
-          "Detection knobs may be form fields or query parameters.",
+          "With `Prefer: wait=N` (N ≤ 60) it waits up to N seconds and answers 200 with the finished task if it finished. " +
+          "Detection knobs may be form fields or query parameters. 429 when the queue or memory is full (see `Retry-After`), " +
+          "503 while the model loads or the service shuts down.",
+        parameters: [
+          { name: "Prefer", in: "header", required: false, schema: { type: "string", example: "wait=10" }, description: "`wait=N`: hold the answer up to N seconds (≤ 60) for the result" },
+        ],
       },
     },
   );

@@ -3,9 +3,23 @@ import { DomainError } from "../domain/errors";
 import { isTerminal } from "../domain/task";
 import type { Runner } from "../runner/runner";
 import { Problem, TaskIdParams, TaskView } from "./model";
+import { apiKeyGuard } from "./api-key";
+import { taskEventStream } from "./task-events";
 import { retryAfterSeconds, taskView } from "./task-view";
 
-export function resultController(runner: Runner) {
+export function resultController(runner: Runner, apiKey: string | undefined) {
+  const guard = apiKeyGuard(apiKey);
+  const cancelRoute = {
+    params: TaskIdParams,
+    beforeHandle: guard,
+    response: { 200: TaskView, 401: Problem, 404: Problem, 409: Problem },
+    detail: {
+      summary: "Cancel a task",
+      description:
+        "A pending task leaves the queue at once; a processing one is canceled and its result discarded. " +
+        "409 when the task has already finished.",
+    },
+  };
   const find = (id: string) => {
     const task = runner.store.get(id);
     if (!task) throw new DomainError("task_not_found", "No task with this id (it may have expired).");
@@ -49,6 +63,27 @@ export function resultController(runner: Runner) {
             404: { description: "Unknown task, or no image", content: { "application/problem+json": {} } },
             409: { description: "Not finished yet", content: { "application/problem+json": {} } },
           },
+        },
+      },
+    )
+    .post("/result/:id/cancel", ({ params }) => taskView(runner.cancel(params.id, "client"), runner), cancelRoute)
+    .delete("/result/:id", ({ params }) => taskView(runner.cancel(params.id, "client"), runner), cancelRoute)
+    .get(
+      "/result/:id/events",
+      ({ params, request }) => {
+        const task = find(params.id);
+        return new Response(taskEventStream(task, runner, request.signal), {
+          headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" },
+        });
+      },
+      {
+        params: TaskIdParams,
+        detail: {
+          summary: "Stream a task's changes (Server-Sent Events)",
+          description:
+            "One event per change, named after the status (`pending` with `queue_position`, `processing`, `completed`, " +
+            "`failed`, `canceled`); data is the task as JSON without the inline image. The stream ends after the terminal event.",
+          responses: { 200: { description: "text/event-stream", content: { "text/event-stream": { schema: { type: "string" } } } } },
         },
       },
     );

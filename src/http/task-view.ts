@@ -12,7 +12,12 @@ export function taskView(task: Task, runner: Runner): Static<typeof TaskView> {
     status: task.status,
     created_at: iso(task.createdAt),
     updated_at: iso(task.updatedAt),
-    links: { self: `/result/${task.id}`, image: `/result/${task.id}/image` },
+    links: {
+      self: `/result/${task.id}`,
+      image: `/result/${task.id}/image`,
+      events: `/result/${task.id}/events`,
+      cancel: `/result/${task.id}/cancel`,
+    },
   };
   const position = task.status === "pending" ? runner.queuePosition(task.id) : 0;
   if (task.status === "pending") view.queue_position = position;
@@ -25,6 +30,7 @@ export function taskView(task: Task, runner: Runner): Static<typeof TaskView> {
     };
   }
   if (task.error) view.error = { ...task.error };
+  if (task.cancelReason) view.cancel_reason = task.cancelReason;
   return view;
 }
 

@@ -1,5 +1,6 @@
 import type { Cancel, Clock } from "../domain/clock";
-import type { DetectParams, Task, TaskError, TaskStatus } from "../domain/task";
+import { DomainError } from "../domain/errors";
+import type { CancelReason, DetectParams, Task, TaskError, TaskStatus } from "../domain/task";
 import { isTerminal } from "../domain/task";
 import { MapTaskStore, type TaskStore, type TransitionPatch } from "../domain/task-store";
 import type { ModelInfo } from "../model/model-info";
@@ -21,7 +22,13 @@ export interface RunnerOptions {
   store?: TaskStore;
   /** no worker could ever load the model; the process cannot serve */
   onFatal?: (reason: string) => void;
+  /** most tasks waiting in the queue */
+  queueMax: number;
+  /** most bytes all tasks may hold */
+  maxStoreBytes: number;
 }
+
+export type TransitionListener = (task: Task) => void;
 
 const DEFAULT_ENTRY = new URL("../worker/inference-worker.ts", import.meta.url);
 /** weight of the newest sample in the moving average of service time */
@@ -37,7 +44,12 @@ export class Runner {
   private readonly queue = new FifoQueue<string>();
   private readonly pool: WorkerPool;
   private readonly timeouts = new Map<string, Cancel>();
+  private readonly listeners = new Set<TransitionListener>();
   private serviceMsAvg?: number;
+  /** set by drain(): no new work is accepted */
+  draining = false;
+  /** worker restarts so far, for metrics */
+  workerFailures = 0;
 
   constructor(private readonly opts: RunnerOptions) {
     this.store = opts.store ?? new MapTaskStore();
@@ -93,12 +105,42 @@ export class Runner {
     return this.pool.status();
   }
 
+  /** Called after every transition (and on submit), with the task as it now is. */
+  onTransition(listener: TransitionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Refuses new work the service cannot take now: draining, model not loaded,
+   * queue full, or the tasks' bytes (plus this upload) over the cap. Checked
+   * from the declared size before the body is read, and again after.
+   */
+  admit(incomingBytes: number): void {
+    if (this.draining) throw new DomainError("draining", "The service is shutting down; try another replica or later.", undefined, 5);
+    if (!this.ready) throw new DomainError("not_ready", "The model is still loading; try again shortly.", undefined, 2);
+    if (this.queue.length >= this.opts.queueMax) {
+      throw new DomainError("queue_full", `The queue is full (${this.opts.queueMax} tasks waiting); retry later.`, undefined, this.backlogSeconds());
+    }
+    if (this.store.heldBytes + incomingBytes > this.opts.maxStoreBytes) {
+      throw new DomainError("memory_full", "The service holds as much image data as it may; retry later.", undefined, this.backlogSeconds());
+    }
+  }
+
+  /** Seconds until the current queue has drained, at the measured service rate. */
+  backlogSeconds(): number {
+    const per = this.serviceMsAvg ?? Math.max(this.pool.warmupMs ?? 0, 100);
+    const lanes = Math.max(1, this.pool.warmCount);
+    return Math.max(1, Math.ceil((this.queue.length * per) / lanes / 1000));
+  }
+
   submit(image: Uint8Array, size: Task["size"], params: DetectParams): Task {
     const now = this.opts.clock.now();
     const task: Task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, size, input: image };
     this.store.create(task);
     this.queue.push(task.id);
     this.log(task, "pending");
+    this.emit(task);
     // Dispatch after the caller has answered: the 201 shows the task as accepted (pending).
     setImmediate(() => this.dispatch());
     return task;
@@ -123,6 +165,74 @@ export class Runner {
 
   get warmupMs(): number | undefined {
     return this.pool.warmupMs;
+  }
+
+  /**
+   * A pending task leaves the queue at once; a processing one is marked
+   * canceled and its worker's answer is discarded when it comes.
+   */
+  cancel(id: string, reason: CancelReason): Task {
+    const task = this.store.get(id);
+    if (!task) throw new DomainError("task_not_found", "No task with this id (it may have expired).");
+    if (isTerminal(task.status)) throw new DomainError("task_finished", `The task is already ${task.status}.`);
+    if (task.status === "pending") this.queue.remove(id);
+    this.clearTimeout(id);
+    this.move(id, "canceled", { cancelReason: reason, input: undefined });
+    return task;
+  }
+
+  /** Resolves with the task once it is terminal, or undefined after `ms`. */
+  waitForTerminal(id: string, ms: number): Promise<Task | undefined> {
+    const task = this.store.get(id);
+    if (!task || isTerminal(task.status)) return Promise.resolve(task);
+    return new Promise((resolve) => {
+      const stopTimer = this.opts.clock.setTimeout(() => done(undefined), ms);
+      const unsubscribe = this.onTransition((t) => {
+        if (t.id === id && isTerminal(t.status)) done(t);
+      });
+      function done(result: Task | undefined) {
+        stopTimer();
+        unsubscribe();
+        resolve(result);
+      }
+    });
+  }
+
+  /** Tasks not yet finished. */
+  get openTasks(): number {
+    const counts = this.store.countByStatus();
+    return counts.pending + counts.processing;
+  }
+
+  /**
+   * Graceful shutdown: accept nothing new, let queued and running tasks finish
+   * for up to `timeoutMs`, cancel what is left (reason `shutdown`), then stop
+   * the workers. No accepted task is left without a terminal state.
+   */
+  async drain(timeoutMs: number): Promise<{ canceled: number }> {
+    this.draining = true;
+    if (this.openTasks > 0) {
+      await new Promise<void>((resolve) => {
+        const stopTimer = this.opts.clock.setTimeout(() => finish(), timeoutMs);
+        const unsubscribe = this.onTransition(() => {
+          if (this.openTasks === 0) finish();
+        });
+        function finish() {
+          stopTimer();
+          unsubscribe();
+          resolve();
+        }
+      });
+    }
+    let canceled = 0;
+    for (const task of [...this.store.values()]) {
+      if (task.status === "pending" || task.status === "processing") {
+        this.cancel(task.id, "shutdown");
+        canceled++;
+      }
+    }
+    this.stop();
+    return { canceled };
   }
 
   private dispatch() {
@@ -163,6 +273,7 @@ export class Runner {
   }
 
   private onCrash(slot: WorkerSlot, reason: string, inFlight: string | undefined) {
+    this.workerFailures++;
     this.opts.log.error("worker defunct", { worker: slot.id, reason, task_id: inFlight });
     if (inFlight) {
       this.clearTimeout(inFlight);
@@ -193,6 +304,11 @@ export class Runner {
   private move(id: string, to: TaskStatus, patch: TransitionPatch, extra: Record<string, unknown> = {}) {
     const task = this.store.transition(id, to, this.opts.clock.now(), patch);
     this.log(task, to, extra);
+    this.emit(task);
+  }
+
+  private emit(task: Task) {
+    for (const listener of [...this.listeners]) listener(task);
   }
 
   private log(task: Task, status: TaskStatus, extra: Record<string, unknown> = {}) {
@@ -202,6 +318,7 @@ export class Runner {
       ...(status === "pending" ? { queue_depth: this.queue.length } : {}),
       ...(task.result ? { timings: task.result.timings, detections: task.result.detections.length } : {}),
       ...(task.error ? { error: task.error.code } : {}),
+      ...(task.cancelReason ? { reason: task.cancelReason } : {}),
       ...extra,
     });
   }

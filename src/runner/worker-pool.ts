@@ -47,12 +47,21 @@ export class WorkerPool {
     private readonly events: PoolEvents,
   ) {}
 
+  /**
+   * Spawns are staggered: each first worker starts once the one before has
+   * answered (ready, or failed), so model loads do not compete for the cores
+   * and no thread is ever started beside one still in its handshake.
+   */
   start() {
     for (let i = 0; i < this.size; i++) {
       this.restarts[i] = 0;
       this.failedStarts[i] = 0;
-      this.spawn(i, 0);
     }
+    this.spawn(0, 0);
+  }
+
+  private spawnNextAtStartup(index: number, generation: number) {
+    if (generation === 0 && index + 1 < this.size && !this.slots[index + 1] && !this.stopped) this.spawn(index + 1, 0);
   }
 
   idleSlot(): WorkerSlot | undefined {
@@ -64,8 +73,12 @@ export class WorkerPool {
     return this.slots.filter((s) => s.state === "ready" || s.state === "busy").length;
   }
 
+  /** Every slot, including those whose first worker waits for its turn to start. */
   status(): WorkerStatus[] {
-    return this.slots.map((s, i) => ({ id: s.id, state: s.state, restarts: this.restarts[i], task: s.inFlight }));
+    return Array.from({ length: this.size }, (_, i) => {
+      const s = this.slots[i];
+      return s ? { id: s.id, state: s.state, restarts: this.restarts[i], task: s.inFlight } : { id: `w${i}.0`, state: "starting", restarts: 0 };
+    });
   }
 
   /**
@@ -96,6 +109,7 @@ export class WorkerPool {
       ready: (_slot, model, warmupMs) => {
         this.model ??= model;
         this.warmupMs ??= warmupMs;
+        this.spawnNextAtStartup(index, generation);
         this.events.available();
       },
       reply: (slot, reply) => {
@@ -104,6 +118,7 @@ export class WorkerPool {
       },
       defunct: (slot, reason, inFlight) => {
         if (this.stopped) return;
+        this.spawnNextAtStartup(index, generation);
         this.failedStarts[index] = slot.becameReady ? 0 : this.failedStarts[index] + 1;
         if (!this.model && this.failedStarts.every((n) => n > 0)) this.events.fatal(reason);
         this.events.crashed(slot, reason, inFlight);

@@ -22,9 +22,10 @@ export class Intake {
   ) {}
 
   async accept(bytes: Uint8Array, knobs: RawKnobs): Promise<Task> {
-    const model = this.runner.model;
-    if (!this.runner.ready || !model) throw new DomainError("not_ready", "The model is still loading; try again shortly.");
     this.checkSize(bytes.byteLength);
+    this.runner.admit(bytes.byteLength);
+    const model = this.runner.model;
+    if (!model) throw new DomainError("not_ready", "The model is still loading; try again shortly.", undefined, 2);
     if (bytes.byteLength === 0) throw new DomainError("unsupported_media_type", "The upload is empty.");
     const params = resolveParams(knobs, model.names);
     await sniffImageType(bytes);

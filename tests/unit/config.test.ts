@@ -27,6 +27,11 @@ describe("loadConfig defaults", () => {
       taskTimeoutMs: 60_000,
       maxUploadBytes: 20 * 1024 * 1024,
       maxPixels: 40_000_000,
+      queueMax: 100,
+      maxStoreBytes: 512 * 1024 * 1024,
+      drainTimeoutMs: 30_000,
+      apiKey: undefined,
+      corsOrigins: "*",
       logLevel: "info",
     });
   });
@@ -72,6 +77,11 @@ describe("loadConfig overrides", () => {
         TASK_TIMEOUT_MS: "1500",
         MAX_UPLOAD_BYTES: "4096",
         MAX_PIXELS: "1000000",
+        QUEUE_MAX: "7",
+        MAX_STORE_BYTES: "2097152",
+        DRAIN_TIMEOUT_MS: "250",
+        API_KEY: " s3cret ",
+        CORS_ORIGINS: "https://a.example, https://b.example",
         LOG_LEVEL: "debug",
       },
       8,
@@ -88,6 +98,11 @@ describe("loadConfig overrides", () => {
       taskTimeoutMs: 1500,
       maxUploadBytes: 4096,
       maxPixels: 1_000_000,
+      queueMax: 7,
+      maxStoreBytes: 2 * 1024 * 1024,
+      drainTimeoutMs: 250,
+      apiKey: "s3cret",
+      corsOrigins: ["https://a.example", "https://b.example"],
       logLevel: "debug",
     });
   });

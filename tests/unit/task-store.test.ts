@@ -3,7 +3,7 @@ import type { Task, TaskStatus } from "../../src/domain/task";
 import { LEGAL_TRANSITIONS } from "../../src/domain/task";
 import { IllegalTransition, MapTaskStore } from "../../src/domain/task-store";
 
-const STATUSES: TaskStatus[] = ["pending", "processing", "completed", "failed"];
+const STATUSES: TaskStatus[] = ["pending", "processing", "completed", "failed", "canceled"];
 
 const makeTask = (id: string, status: TaskStatus = "pending", at = 1_000): Task => ({
   id,
@@ -46,13 +46,14 @@ describe("MapTaskStore basics", () => {
 });
 
 describe("MapTaskStore.transition: legal moves", () => {
-  // the lifecycle table must contain exactly these four moves
+  // the lifecycle table must contain exactly these moves
   test("LEGAL_TRANSITIONS is the documented lifecycle", () => {
     expect(LEGAL_TRANSITIONS).toEqual({
-      pending: ["processing", "failed"],
-      processing: ["completed", "failed"],
+      pending: ["processing", "failed", "canceled"],
+      processing: ["completed", "failed", "canceled"],
       completed: [],
       failed: [],
+      canceled: [],
     });
   });
 

@@ -1,0 +1,87 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { ErrorCode } from "../domain/errors";
+import { TASK_STATUSES } from "../domain/task";
+import type { Runner } from "../runner/runner";
+
+/** Upload refusals worth counting, by reason (the problem code). */
+const REJECTIONS: ReadonlySet<ErrorCode> = new Set([
+  "payload_too_large", "unsupported_media_type", "not_multipart", "missing_file", "unreadable_image", "too_many_pixels",
+  "invalid_parameter", "validation_failed", "malformed_request", "unauthorized", "queue_full", "memory_full", "not_ready", "draining",
+]);
+
+const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/**
+ * Prometheus metrics, on a registry of this service's own (tests run several
+ * services in one process). Gauges are read from the runner when scraped;
+ * histograms are fed by task transitions.
+ */
+export function createMetrics(runner: Runner) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "yolo_" });
+  const registers = [registry];
+
+  new Gauge({ name: "yolo_queue_depth", help: "Tasks waiting in the queue", registers, collect() { this.set(runner.queueDepth); } });
+  new Gauge({
+    name: "yolo_tasks",
+    help: "Tasks held, by status",
+    labelNames: ["status"],
+    registers,
+    collect() {
+      const counts = runner.store.countByStatus();
+      for (const status of TASK_STATUSES) this.set({ status }, counts[status]);
+    },
+  });
+  new Gauge({ name: "yolo_held_bytes", help: "Bytes held by tasks (uploads waiting, results)", registers, collect() { this.set(runner.store.heldBytes); } });
+  new Gauge({ name: "yolo_process_rss_bytes", help: "Resident memory of the process", registers, collect() { this.set(process.memoryUsage().rss); } });
+  new Gauge({
+    name: "yolo_workers",
+    help: "Inference workers, by state",
+    labelNames: ["state"],
+    registers,
+    collect() {
+      const states = runner.workers().map((w) => w.state);
+      for (const state of ["starting", "ready", "busy", "defunct"]) this.set({ state }, states.filter((s) => s === state).length);
+    },
+  });
+  let restartsSeen = 0;
+  new Counter({
+    name: "yolo_worker_restarts_total",
+    help: "Workers that crashed, failed to start or timed out and were replaced",
+    registers,
+    collect() {
+      this.inc(runner.workerFailures - restartsSeen);
+      restartsSeen = runner.workerFailures;
+    },
+  });
+  const rejections = new Counter({ name: "yolo_rejections_total", help: "Uploads refused, by reason", labelNames: ["reason"], registers });
+  const finished = new Counter({ name: "yolo_tasks_finished_total", help: "Tasks that reached a terminal state, by status", labelNames: ["status"], registers });
+  const queueWait = new Histogram({ name: "yolo_queue_wait_seconds", help: "Time from upload to a worker taking the task", buckets: SECONDS_BUCKETS, registers });
+  const phases = new Histogram({
+    name: "yolo_phase_seconds",
+    help: "Time per processing phase of completed tasks",
+    labelNames: ["phase"],
+    buckets: SECONDS_BUCKETS,
+    registers,
+  });
+
+  runner.onTransition((task) => {
+    if (task.status === "processing" && task.startedAt !== undefined) queueWait.observe((task.startedAt - task.createdAt) / 1000);
+    if (task.status === "completed" || task.status === "failed" || task.status === "canceled") finished.inc({ status: task.status });
+    if (task.status === "completed" && task.result) {
+      const { queue, total, ...perPhase } = task.result.timings;
+      for (const [phase, ms] of Object.entries(perPhase)) phases.observe({ phase }, ms / 1000);
+    }
+  });
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    rejected(code: ErrorCode) {
+      if (REJECTIONS.has(code)) rejections.inc({ reason: code });
+    },
+    text: () => registry.metrics(),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
