@@ -134,7 +134,9 @@ export class Runner {
     return Math.max(1, Math.ceil((this.queue.length * per) / lanes / 1000));
   }
 
+  /** Admits and enqueues in one synchronous step, so concurrent uploads cannot all slip under the limits. */
   submit(image: Uint8Array, size: Task["size"], params: DetectParams): Task {
+    this.admit(image.byteLength);
     const now = this.opts.clock.now();
     const task: Task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, size, input: image };
     this.store.create(task);

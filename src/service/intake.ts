@@ -23,7 +23,7 @@ export class Intake {
 
   async accept(bytes: Uint8Array, knobs: RawKnobs): Promise<Task> {
     this.checkSize(bytes.byteLength);
-    this.runner.admit(bytes.byteLength);
+    this.runner.admit(bytes.byteLength); // fail fast; submit() checks again, atomically
     const model = this.runner.model;
     if (!model) throw new DomainError("not_ready", "The model is still loading; try again shortly.", undefined, 2);
     if (bytes.byteLength === 0) throw new DomainError("unsupported_media_type", "The upload is empty.");

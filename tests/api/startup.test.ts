@@ -65,4 +65,34 @@ describe("bun start", () => {
     expect(lines.map((l) => l.msg)).toContain("ready");
     expect(lines.filter((l) => l.msg === "task").map((l) => l.status)).toEqual(["pending", "processing", "completed"]);
   });
+
+  test("SIGTERM drains: accepted tasks finish or are canceled (shutdown), none vanish, exit 0", async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const child = start({ PORT: String(port), WORKERS: "1", DRAIN_TIMEOUT_MS: "300" });
+    const base = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 30_000;
+    while (!(await fetch(`${base}/health/ready`).then((r) => r.ok, () => false))) {
+      if (Date.now() > deadline) throw new Error("not ready in 30 s");
+      await Bun.sleep(50);
+    }
+    const dog = await readImage("dog.jpg");
+    const accepted: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const form = new FormData();
+      form.append("file", new File([dog as Uint8Array<ArrayBuffer>], "dog.jpg"));
+      const res = await fetch(`${base}/predict`, { method: "POST", body: form });
+      expect(res.status).toBe(201);
+      accepted.push(((await res.json()) as any).task_id);
+    }
+    child.kill("SIGTERM");
+    expect(await child.exited).toBe(0);
+    const lines = (await new Response(child.stdout).text()).trim().split("\n").map((l) => JSON.parse(l));
+    const last = new Map<string, any>();
+    for (const l of lines) if (l.msg === "task") last.set(l.task_id, l);
+    for (const id of accepted) expect(["completed", "canceled"]).toContain(last.get(id)?.status);
+    const canceled = accepted.filter((id) => last.get(id).status === "canceled");
+    expect(canceled.length).toBeGreaterThan(0); // 8 × ~150 ms does not fit in 300 ms
+    for (const id of canceled) expect(last.get(id).reason).toBe("shutdown");
+    expect(lines.find((l) => l.msg === "stopped")).toMatchObject({ canceled: canceled.length });
+  });
 });
