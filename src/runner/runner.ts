@@ -118,7 +118,8 @@ export class Runner {
    */
   admit(incomingBytes: number): void {
     if (this.draining) throw new DomainError("draining", "The service is shutting down; try another replica or later.", undefined, 5);
-    if (!this.ready) throw new DomainError("not_ready", "The model is still loading; try again shortly.", undefined, 2);
+    // Once the model has loaded, uploads queue even while a crashed worker restarts.
+    if (!this.model) throw new DomainError("not_ready", "The model is still loading; try again shortly.", undefined, 2);
     if (this.queue.length >= this.opts.queueMax) {
       throw new DomainError("queue_full", `The queue is full (${this.opts.queueMax} tasks waiting); retry later.`, undefined, this.backlogSeconds());
     }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { detect, getJson, upload } from "../support/http";
 import { FakeClock } from "../support/fake-clock";
-import { CRASH_MAX_DET, HANG_MAX_DET } from "../support/faulty-worker";
+import { CRASH_MAX_DET, EXIT_MAX_DET, HANG_MAX_DET } from "../support/faulty-worker";
 import { readImage } from "../support/paths";
 import { startTestService, type TestService, waitFor } from "../support/test-service";
 
@@ -64,6 +64,17 @@ test("a task that runs past TASK_TIMEOUT_MS fails with timeout and its worker is
   expect(worker().restarts).toBe(2);
   const after = await detect(svc.app, dog);
   expect(after.status).toBe("completed");
+});
+
+test("a worker that exits fails its task with worker_crashed and is replaced", async () => {
+  const id = await submit(EXIT_MAX_DET);
+  await waitFor(() => svc.service.runner.store.get(id)?.status === "failed", 10_000, "exited task failed");
+  expect(svc.service.runner.store.get(id)?.error?.code).toBe("worker_crashed");
+  await untilWorkerUp();
+  expect(worker().restarts).toBe(3);
+  expect((await detect(svc.app, dog)).status).toBe("completed");
+  const health = (await getJson(svc.app, "/health")).body;
+  expect(health.workers[0].restarts).toBe(3);
 });
 
 test("no task is left pending or processing", () => {

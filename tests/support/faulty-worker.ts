@@ -1,7 +1,7 @@
 /**
  * The real inference worker with faults on demand, chosen by a knob value no
  * real client would send together with the fault: max_det 299 crashes the
- * worker thread, max_det 298 hangs it (never answers).
+ * worker thread (uncaught error), 297 makes it exit, 298 hangs it (never answers).
  */
 import "../../src/worker/inference-worker";
 import type { ToWorker } from "../../src/worker/protocol";
@@ -10,11 +10,13 @@ declare const self: Worker;
 
 export const CRASH_MAX_DET = 299;
 export const HANG_MAX_DET = 298;
+export const EXIT_MAX_DET = 297;
 
 const real = self.onmessage!;
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const msg = event.data;
   if (msg.type === "predict" && msg.params.maxDet === CRASH_MAX_DET) throw new Error("simulated crash");
   if (msg.type === "predict" && msg.params.maxDet === HANG_MAX_DET) return;
+  if (msg.type === "predict" && msg.params.maxDet === EXIT_MAX_DET) process.exit(3);
   real.call(self, event);
 };
