@@ -1,35 +1,36 @@
 # syntax=docker/dockerfile:1
-# A slim image for a Hugging Face Docker Space (CPU). Build: docker build -t yolo-api .
+# A slim CPU image for a Hugging Face Docker Space. Build: docker build -t yolo-api .
+# The runtime stage runs exactly `bun run start:prod` (see package.json), which
+# is tested outside Docker by tests/api/production.test.ts.
 
 # --- build stage: production packages from the frozen lockfile, and the model ---
 FROM oven/bun:1.4.5-slim AS build
 WORKDIR /app
-COPY package.json bun.lock bunfig.toml ./
-# bun does not run onnxruntime-node's postinstall (it would only fetch CUDA parts);
-# the CPU binaries ship inside the package.
-RUN bun install --frozen-lockfile --production
-COPY tsconfig.json ./
+# Never fetch onnxruntime's CUDA parts (bun does not run its postinstall anyway).
+ENV ONNXRUNTIME_NODE_INSTALL=skip
+COPY package.json bun.lock bunfig.toml tsconfig.json ./
 COPY src ./src
+# Production packages only, then onnxruntime-node pruned to linux/<this arch>.
+RUN bun run install:prod
 COPY models ./models
-# Bake the model into the image so the Space starts without a download
-# (MODEL_URL / MODEL_SHA256 build args override the pinned default).
+# Bake the model into the image so the Space starts without a download.
+# MODEL_URL / MODEL_SHA256 override the pinned default (see models/README.md).
 ARG MODEL_URL
 ARG MODEL_SHA256
 RUN bun run model:fetch
 
-# --- runtime stage: only what runs ---
-# No system packages: the label font ships in node_modules (dejavu-fonts-ttf).
+# --- runtime stage: only what runs; no system packages (the label font ships in node_modules) ---
 FROM oven/bun:1.4.5-slim
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/models ./models
-COPY package.json tsconfig.json bunfig.toml ./
+COPY package.json bunfig.toml tsconfig.json ./
 COPY src ./src
-# Spaces run the container as uid 1000 (the image's `bun` user).
+# Spaces run containers as uid 1000 (the image's `bun` user).
 USER 1000
-ENV PORT=7860 NODE_ENV=production
+ENV PORT=7860
 EXPOSE 7860
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
-  CMD ["bun", "-e", "fetch('http://127.0.0.1:7860/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# Exec form: SIGTERM reaches Bun directly.
-CMD ["bun", "run", "src/index.ts"]
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
+  CMD ["bun", "-e", "fetch('http://127.0.0.1:7860/health/ready').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# Exec form, so SIGTERM reaches Bun and the service drains.
+CMD ["bun", "run", "start:prod"]
