@@ -5,6 +5,7 @@ import { docs } from "./http/docs";
 import { errorHandler } from "./http/error-handler";
 import { healthController } from "./http/health.controller";
 import { metricsController } from "./http/metrics.controller";
+import { pageController } from "./http/page.controller";
 import { predictController } from "./http/predict.controller";
 import { resultController } from "./http/result.controller";
 import type { Metrics } from "./metrics/metrics";
@@ -40,7 +41,8 @@ export function createApp(deps: AppDeps) {
     .use(predictController(intake, runner, deps.maxUploadBytes, deps.apiKey))
     .use(resultController(runner, deps.apiKey))
     .use(healthController(runner, { queueMax: deps.queueMax, maxStoreBytes: deps.maxStoreBytes }))
-    .use(metricsController(metrics));
+    .use(metricsController(metrics))
+    .use(pageController());
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -29,10 +29,14 @@ function documentKnobs(doc: { paths?: Record<string, any> }) {
   if (!op) return;
   const clean = (name: string) => {
     const schema = DetectKnobs[name as keyof typeof DetectKnobs];
-    const plain = schema && plainBranch(schema);
-    if (!plain) return undefined;
+    if (!schema) return undefined;
+    const description = (schema as { description?: string }).description;
+    const plain = plainBranch(schema);
+    // `classes` (string or repeated field) is documented as one string: for a
+    // union, Swagger UI would pre-fill the placeholder "string" and send it.
+    if (!plain) return { type: "string", description, example: "" };
     const { examples, ...rest } = plain as Record<string, unknown>;
-    return { ...rest, description: (schema as { description?: string }).description, default: KNOB_DEFAULTS[name] };
+    return { ...rest, description, default: KNOB_DEFAULTS[name] };
   };
   const props = op.requestBody?.content?.["multipart/form-data"]?.schema?.properties ?? {};
   for (const name of Object.keys(props)) props[name] = clean(name) ?? props[name];

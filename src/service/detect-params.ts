@@ -31,15 +31,17 @@ export function resolveParams(knobs: RawKnobs, names: readonly string[]): Detect
     agnosticNms: knobs.agnostic_nms ?? DEFAULT_PARAMS.agnosticNms,
     annotate: knobs.annotate ?? DEFAULT_PARAMS.annotate,
   };
-  if (knobs.classes !== undefined) params.classes = resolveClasses(knobs.classes, names);
-  return params;
-}
-
-function resolveClasses(raw: string | string[], names: readonly string[]): number[] {
-  const tokens = (Array.isArray(raw) ? raw : [raw])
+  const tokens = [knobs.classes ?? []]
+    .flat()
     .flatMap((s) => s.split(","))
     .map((s) => s.trim())
     .filter(Boolean);
+  // An empty field (as an HTML form sends it) means no filter, like no field.
+  if (tokens.length) params.classes = resolveClasses(tokens, names);
+  return params;
+}
+
+function resolveClasses(tokens: string[], names: readonly string[]): number[] {
   const byName = new Map(names.map((n, i) => [n.toLowerCase(), i]));
   const ids = new Set<number>();
   const unknown: string[] = [];
@@ -48,11 +50,11 @@ function resolveClasses(raw: string | string[], names: readonly string[]): numbe
     if (id === undefined || id >= names.length) unknown.push(token);
     else ids.add(id);
   }
-  if (unknown.length || ids.size === 0) {
+  if (unknown.length) {
     // Echo at most a few short tokens: the message must stay small whatever the client sent.
     const shown = unknown.slice(0, 3).map((u) => JSON.stringify(u.slice(0, 40)));
     if (unknown.length > 3) shown.push(`and ${unknown.length - 3} more`);
-    const what = unknown.length ? `unknown class ${shown.join(", ")}` : "no class given";
+    const what = `unknown class ${shown.join(", ")}`;
     throw new DomainError("invalid_parameter", `classes: ${what}. The model knows ids 0-${names.length - 1} and their names (see GET /health).`, [
       { field: "classes", message: `${what}; use ids 0-${names.length - 1} or class names` },
     ]);
