@@ -1,6 +1,8 @@
 import { hwcToChw } from "../src/detect/tensor";
 import { openOnnxSession } from "../src/model/onnx-session";
-import { decodeLetterboxed } from "../src/vision/decode-letterboxed";
+import { letterboxGeometry } from "../src/detect/letterbox";
+import { decodeUpright } from "../src/vision/decode";
+import { letterboxImage } from "../src/vision/letterbox-image";
 import { probeImage } from "../src/vision/probe-image";
 
 export interface LimitResult {
@@ -23,7 +25,8 @@ export async function measureLimit(modelPath: string, image: Uint8Array, session
   const [, , h, w] = probe.io.inputShape;
   await probe.release();
   const upright = await probeImage(image, 1e9);
-  const { rgb } = await decodeLetterboxed(image, upright, w, h, { maxPixels: 1e9, timeoutSeconds: 60 });
+  const decoded = await decodeUpright(image, Math.max(w, h), { maxPixels: 1e9, timeoutSeconds: 60 });
+  const rgb = await letterboxImage(decoded, letterboxGeometry(upright.width, upright.height, w, h));
   const tensor = hwcToChw(rgb, w, h);
   const workers = Array.from({ length: sessions }, () => new Worker(new URL("./limit-worker.ts", import.meta.url)));
   const next = (wk: Worker) => new Promise<any>((res) => wk.addEventListener("message", (e) => res(e.data), { once: true }));

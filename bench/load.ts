@@ -16,7 +16,29 @@ export interface LoadOptions {
   requests: number;
   concurrency: number;
   pollMs: number;
+  /** how a client learns its task finished: Server-Sent Events (default) or polling */
+  follow?: "events" | "polling";
   onProgress?: (done: number, total: number) => void;
+}
+
+type Finished = { status: string; result?: { timings: Record<string, number> } };
+
+async function followPolling(url: string, id: string, pollMs: number): Promise<Finished> {
+  for (;;) {
+    await Bun.sleep(pollMs);
+    const task = (await (await fetch(`${url}/result/${id}`)).json()) as Finished;
+    if (TERMINAL.has(task.status)) return task;
+  }
+}
+
+/** Reads the task's event stream to its terminal event. */
+async function followEvents(url: string, id: string): Promise<Finished> {
+  const res = await fetch(`${url}/result/${id}/events`);
+  const text = await res.text(); // the stream ends after the terminal event
+  const blocks = text.trim().split("\n\n");
+  const data = blocks.at(-1)?.split("\n").find((l) => l.startsWith("data: "));
+  if (!data) throw new Error(`no terminal event for ${id}`);
+  return JSON.parse(data.slice(6)) as Finished;
 }
 
 const TERMINAL = new Set(["completed", "failed", "canceled"]);
@@ -41,16 +63,10 @@ export async function runLoad(opts: LoadOptions): Promise<{ records: RequestReco
       const created = (await res.json()) as { task_id?: string };
       const record: RequestRecord = { image: image.name, httpCode: res.status, postMs };
       if (res.status === 201 && created.task_id) {
-        for (;;) {
-          await Bun.sleep(opts.pollMs);
-          const task = (await (await fetch(`${opts.url}/result/${created.task_id}`)).json()) as any;
-          if (TERMINAL.has(task.status)) {
-            record.e2eMs = performance.now() - start;
-            record.status = task.status;
-            record.timings = task.result?.timings;
-            break;
-          }
-        }
+        const task = await (opts.follow === "events" ? followEvents : followPolling)(opts.url, created.task_id, opts.pollMs);
+        record.e2eMs = performance.now() - start;
+        record.status = task.status;
+        record.timings = task.result?.timings;
       }
       records.push(record);
       opts.onProgress?.(records.length, opts.requests);

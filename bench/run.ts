@@ -5,7 +5,8 @@
  *      first with the 768×576 photos, then with a mix of photos, 1080p and 12 MP.
  * Options: --url URL (measure a running service; skips 1 and the RSS figures),
  *   --requests N, --concurrency C, --limit-seconds S, --sweep (try worker × thread
- *   layouts), --quick (a few seconds, for the smoke test), --out FILE.
+ *   layouts), --overload S (2× capacity for S seconds, then RSS after the TTL),
+ *   --quick (a few seconds, for the smoke test), --out FILE.
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -14,6 +15,7 @@ import { resolveModel } from "../src/model/resolve-model";
 import { progressBar } from "../src/util/progress";
 import { type BenchImage, benchImages } from "./images";
 import { type LimitResult, measureLimit } from "./limit";
+import { type OverloadReport, runOverload } from "./overload";
 import { runLoad } from "./load";
 import { type ServiceReport, serviceReport } from "./report";
 import { type BenchServer, startServer } from "./server";
@@ -27,6 +29,7 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "32" },
     "limit-seconds": { type: "string" },
     sweep: { type: "boolean", default: false },
+    overload: { type: "string" },
     quick: { type: "boolean", default: false },
     out: { type: "string" },
   },
@@ -97,10 +100,46 @@ async function main() {
 
   const sweep: { layout: string; throughput: number; post_p99: number; e2e_p50: number }[] = [];
   if (args.sweep && !args.url) {
-    for (const [w, t] of [[2, 1], [1, 2], [1, 1], [3, 1]] as const) {
+    for (const [w, t] of [[2, 1], [3, 1], [1, 2], [2, 2], [1, 1]] as const) {
       const r = await withServer({ WORKERS: String(w), ORT_THREADS: String(t) }, (s) => loadRun(s, photos, `sweep ${w}x${t}`));
       sweep.push({ layout: `${w}x${t}`, throughput: r.throughput, post_p99: r.post_ms.p99, e2e_p50: r.e2e_ms.p50 });
     }
+  }
+
+  let overload: (OverloadReport & { ttl_s: number; warmed_rss_mb: number; after_ttl_rss_mb: number; tasks_after_ttl: number }) | undefined;
+  if (args.overload && !args.url) {
+    const seconds = Number(args.overload);
+    const ttlS = 60;
+    overload = await withServer({ TASK_TTL_S: String(ttlS), GC_INTERVAL_S: "5" }, async (s) => {
+      const warm = await loadRun(s, mixed, "overload warm-up", 60);
+      const warmedRss = s.rssMb();
+      const bar = progressBar("overload 2× capacity  ");
+      const result = await runOverload({
+        url: s.url,
+        images: mixed,
+        rate: 2 * warm.throughput,
+        seconds,
+        rssMb: s.rssMb,
+        onProgress: (f, detail) => bar.update(f, detail),
+      });
+      bar.done();
+      const wait = progressBar("waiting out the TTL   ");
+      const until = performance.now() + (ttlS + 12) * 1000;
+      while (performance.now() < until) {
+        wait.update(1 - (until - performance.now()) / ((ttlS + 12) * 1000));
+        await Bun.sleep(1000);
+      }
+      wait.done();
+      Bun.gc(true);
+      const health = (await (await fetch(`${s.url}/health`)).json()) as { tasks: Record<string, number> };
+      return {
+        ...result,
+        ttl_s: ttlS,
+        warmed_rss_mb: round(warmedRss),
+        after_ttl_rss_mb: round(s.rssMb()),
+        tasks_after_ttl: Object.values(health.tasks).reduce((a, b) => a + b, 0),
+      };
+    });
   }
 
   const report = {
@@ -112,6 +151,7 @@ async function main() {
     service,
     ratio_service_to_limit: best ? round(service[0].throughput / best.imagesPerSecond, 3) : undefined,
     sweep,
+    overload,
   };
 
   const rows: (string | number)[][] = [["run", "img/s", "POST p50/p99 ms", "e2e p50/p99 ms", "codes", "peak RSS MB", "ready ms"]];
@@ -123,6 +163,16 @@ async function main() {
   console.log(`\n${table(rows)}`);
   for (const s of service) console.log(`phase medians (${s.images}):`, JSON.stringify(s.phase_medians_ms));
   if (report.ratio_service_to_limit !== undefined) console.log(`service / limit: ${report.ratio_service_to_limit}`);
+  if (overload) {
+    console.log(
+      `overload: ${overload.offered} offered at ${overload.offered_rate}/s for ${overload.seconds} s → ${overload.accepted} accepted, ` +
+        `${overload.rejected_429} × 429, other ${JSON.stringify(overload.other_codes)}; accepted ended ${JSON.stringify(overload.terminal)}, lost ${overload.lost}`,
+    );
+    console.log(
+      `overload RSS MB: warmed ${overload.warmed_rss_mb}, start ${overload.rss_mb.start}, peak ${overload.rss_mb.peak}, ` +
+        `end of load ${overload.rss_mb.end_of_load}, after TTL ${overload.after_ttl_rss_mb} (${overload.tasks_after_ttl} tasks left)`,
+    );
+  }
 
   const out = args.out ?? join(REPO, "bench/results", `${started.toISOString().replace(/[:.]/g, "-")}.json`);
   mkdirSync(resolve(out, ".."), { recursive: true });

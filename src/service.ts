@@ -29,6 +29,8 @@ export function createService({ config, modelPath, log, clock = systemClock, wor
     onFatal,
     queueMax: config.queueMax,
     maxStoreBytes: config.maxStoreBytes,
+    annotatedMaxSide: config.annotatedMaxSide,
+    preprocessIn: config.preprocessIn,
   });
   const metrics = createMetrics(runner);
   const gc = new GarbageCollector(runner.store, clock, config.taskTtlMs, config.gcIntervalMs, (removed) =>

@@ -17,6 +17,10 @@ export interface Config {
   taskTimeoutMs: number;
   maxUploadBytes: number;
   maxPixels: number;
+  /** longest side of the annotated image; larger photos get a shrunk copy (0: full size) */
+  annotatedMaxSide: number;
+  /** where uploads are decoded and letterboxed: "worker" (default) or "main" (measured in docs/BENCHMARKS.md) */
+  preprocessIn: "worker" | "main";
   /** most tasks waiting in the queue; more are refused with 429 */
   queueMax: number;
   /** most bytes all tasks may hold (uploads and results); more are refused with 429 */
@@ -48,12 +52,13 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 /**
- * On 2 cores, two single-threaded workers beat one two-threaded worker: while
- * one runs the model the other decodes and annotates (docs/BENCHMARKS.md).
+ * One more single-threaded worker than cores: while the others run the model,
+ * one decodes and annotates, so no core idles. On 2 cores, 3 × 1 beat 2 × 1 by
+ * about 4 % and 1 × 2 by 40 % (docs/BENCHMARKS.md). Capped for memory: each
+ * worker holds its own session.
  */
 function defaultLayout(cores: number) {
-  const workers = Math.max(1, Math.min(cores, 2));
-  return { workers, threads: Math.max(1, Math.floor(cores / workers)) };
+  return { workers: Math.min(Math.max(1, cores) + 1, 9), threads: 1 };
 }
 
 function parseOrigins(raw: string | undefined): string[] | "*" {
@@ -72,6 +77,15 @@ export function loadConfig(env: Env = process.env, cores = availableParallelism(
       return fallback;
     }
     return n;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      problems.push(`${name} must be one of ${allowed.join(", ")} (got "${raw}")`);
+      return fallback;
+    }
+    return raw as T;
   };
   const layout = defaultLayout(cores);
   const logLevel = (env.LOG_LEVEL ?? "info") as Config["logLevel"];
@@ -94,6 +108,8 @@ export function loadConfig(env: Env = process.env, cores = availableParallelism(
     taskTimeoutMs: int("TASK_TIMEOUT_MS", 60_000, 100, 3_600_000),
     maxUploadBytes: int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxPixels: int("MAX_PIXELS", 40_000_000, 64 * 64, 1_000_000_000),
+    annotatedMaxSide: int("ANNOTATED_MAX_SIDE", 1280, 0, 100_000),
+    preprocessIn: oneOf("PREPROCESS", ["worker", "main"] as const, "worker"),
     queueMax: int("QUEUE_MAX", 100, 1, 100_000),
     maxStoreBytes: int("MAX_STORE_BYTES", 512 * 1024 * 1024, 1024 * 1024, 64 * 1024 * 1024 * 1024),
     drainTimeoutMs: int("DRAIN_TIMEOUT_MS", 30_000, 0, 3_600_000),

@@ -3,10 +3,10 @@ import type { ModelInfo } from "../model/model-info";
 import type { OnnxSession } from "../model/onnx-session";
 import type { ImageSize, WorkerResult } from "../worker/protocol";
 import { annotateImage } from "../vision/annotate-image";
-import { type DecodeLimits, decodeLetterboxed } from "../vision/decode-letterboxed";
+import type { DecodeLimits } from "../vision/decode";
 import { unletterboxBox } from "./letterbox";
 import { decodeDetections, nonMaxSuppression } from "./postprocess";
-import { hwcToChw } from "./tensor";
+import { type PreparedInput, prepareInput } from "./prepare-input";
 
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
 
@@ -20,16 +20,22 @@ export class Detector {
     readonly session: OnnxSession,
     readonly info: ModelInfo,
     private readonly limits: DecodeLimits,
+    /** longest side of the annotated image (0: full size) */
+    private readonly annotatedMaxSide: number,
   ) {}
 
   /** `upright` is the size the upload's header gave, EXIF orientation applied. */
   async detect(bytes: Uint8Array, upright: ImageSize, params: DetectParams): Promise<WorkerResult> {
-    const t0 = performance.now();
-    const { inputWidth: w, inputHeight: h } = this.info;
-    const { rgb, geometry } = await decodeLetterboxed(bytes, upright, w, h, this.limits);
-    const tensor = hwcToChw(rgb, w, h);
-    const t1 = performance.now();
+    const input = { width: this.info.inputWidth, height: this.info.inputHeight };
+    const prepared = await prepareInput(bytes, upright, input, params, this.limits, this.annotatedMaxSide);
+    return this.finish(prepared, upright, params);
+  }
 
+  /** The model call, post-processing and annotation, on an input prepared here or on the main thread. */
+  async finish(prepared: PreparedInput, upright: ImageSize, params: DetectParams): Promise<WorkerResult> {
+    const { tensor, image, geometry } = prepared;
+    const { inputWidth: w, inputHeight: h } = this.info;
+    const t1 = performance.now();
     const output = await this.session.run(tensor, [1, 3, h, w]);
     const t2 = performance.now();
 
@@ -49,7 +55,7 @@ export class Detector {
     });
     const t3 = performance.now();
 
-    const annotated = params.annotate ? await annotateImage(bytes, detections, upright, this.limits) : undefined;
+    const annotated = params.annotate ? await annotateImage(image, detections, upright) : undefined;
     const t4 = performance.now();
 
     return {
@@ -57,11 +63,11 @@ export class Detector {
       image: { width: upright.width, height: upright.height },
       annotated,
       timings: {
-        preprocess: round(t1 - t0, 2),
+        preprocess: round(prepared.ms, 2),
         inference: round(t2 - t1, 2),
         postprocess: round(t3 - t2, 2),
         annotate: round(t4 - t3, 2),
-        total: round(t4 - t0, 2),
+        total: round(prepared.ms + (t4 - t1), 2),
       },
     };
   }

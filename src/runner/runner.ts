@@ -4,6 +4,7 @@ import type { CancelReason, DetectParams, Task, TaskError, TaskStatus } from "..
 import { isTerminal } from "../domain/task";
 import { MapTaskStore, type TaskStore, type TransitionPatch } from "../domain/task-store";
 import type { ModelInfo } from "../model/model-info";
+import { prepareInput } from "../detect/prepare-input";
 import { FifoQueue } from "../queue/fifo-queue";
 import type { Logger } from "../util/logger";
 import { WorkerPool, type WorkerStatus } from "./worker-pool";
@@ -26,6 +27,10 @@ export interface RunnerOptions {
   queueMax: number;
   /** most bytes all tasks may hold */
   maxStoreBytes: number;
+  /** longest side of annotated images (0: full size) */
+  annotatedMaxSide: number;
+  /** where uploads are decoded and letterboxed: in the worker (default) or on the main thread */
+  preprocessIn?: "worker" | "main";
 }
 
 export type TransitionListener = (task: Task) => void;
@@ -63,6 +68,7 @@ export class Runner {
         maxPixels: opts.maxPixels,
         // Image pipelines give up before the task would time out, so a worker ends up idle, not stuck.
         timeoutSeconds: Math.max(1, Math.floor(opts.taskTimeoutMs / 1000 / 2)),
+        annotatedMaxSide: opts.annotatedMaxSide,
       },
       opts.clock,
       {
@@ -245,17 +251,51 @@ export class Runner {
       if (!task || task.status !== "pending" || !task.input) continue;
       const image = wholeBuffer(task.input);
       this.move(task.id, "processing", { startedAt: this.opts.clock.now(), input: undefined });
+      if (this.opts.preprocessIn === "main") {
+        slot.reserve(task.id);
+        this.armTimeout(slot, task.id);
+        void this.prepareAndSend(slot, task, image);
+        continue;
+      }
       try {
-        slot.predict(task.id, image, task.size, task.params);
+        slot.predict(task.id, { kind: "bytes", image }, task.size, task.params);
       } catch (err) {
         this.opts.log.error("dispatch failed", { task_id: task.id, worker: slot.id, error: String(err) });
         this.failIfRunning(task.id, { code: "inference_failed", message: "The image could not be handed to a worker." });
         continue;
       }
-      this.timeouts.set(
+      this.armTimeout(slot, task.id);
+    }
+  }
+
+  private armTimeout(slot: WorkerSlot, taskId: string) {
+    this.timeouts.set(taskId, this.opts.clock.setTimeout(() => this.onTimeout(slot, taskId), this.opts.taskTimeoutMs));
+  }
+
+  /** PREPROCESS=main: decode and letterbox here, then hand the prepared input to the reserved worker. */
+  private async prepareAndSend(slot: WorkerSlot, task: Task, image: ArrayBuffer) {
+    const model = this.pool.model!;
+    const input = { width: model.inputWidth, height: model.inputHeight };
+    const limits = { maxPixels: this.opts.maxPixels, timeoutSeconds: Math.max(1, Math.floor(this.opts.taskTimeoutMs / 2000)) };
+    try {
+      const p = await prepareInput(new Uint8Array(image), task.size, input, task.params, limits, this.opts.annotatedMaxSide);
+      if (task.status !== "processing" || slot.inFlight !== task.id) {
+        slot.release(task.id); // canceled meanwhile: the worker is free for the next task
+        return this.dispatch();
+      }
+      const pixels = p.image.data.buffer.slice(p.image.data.byteOffset, p.image.data.byteOffset + p.image.data.byteLength) as ArrayBuffer;
+      slot.predict(
         task.id,
-        this.opts.clock.setTimeout(() => this.onTimeout(slot, task.id), this.opts.taskTimeoutMs),
+        { kind: "prepared", tensor: p.tensor.buffer as ArrayBuffer, pixels, width: p.image.width, height: p.image.height, geometry: p.geometry, ms: p.ms },
+        task.size,
+        task.params,
       );
+    } catch (err) {
+      this.clearTimeout(task.id);
+      slot.release(task.id);
+      const error = err instanceof DomainError ? { code: err.code, message: err.message } : { code: "inference_failed" as const, message: "The image could not be prepared." };
+      this.failIfRunning(task.id, error);
+      this.dispatch();
     }
   }
 

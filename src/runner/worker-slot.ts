@@ -1,6 +1,6 @@
 import type { DetectParams } from "../domain/task";
 import type { ModelInfo } from "../model/model-info";
-import type { FromWorker, ImageSize, ToWorker } from "../worker/protocol";
+import type { FromWorker, ImageSize, PredictInput, ToWorker } from "../worker/protocol";
 
 /**
  * starting → ready ⇄ busy, and any of them → defunct. A defunct slot is never
@@ -47,12 +47,33 @@ export class WorkerSlot {
     return `w${this.index}.${this.generation}`;
   }
 
-  predict(taskId: string, image: ArrayBuffer, size: ImageSize, params: DetectParams) {
-    if (this.state !== "ready") throw new Error(`worker ${this.id} is ${this.state}, not ready`);
-    // Sent first: if the message cannot be posted, the slot stays ready.
-    this.send({ type: "predict", taskId, image, size, params }, [image]);
+  /**
+   * Sends a task. The slot must be ready, or reserved for this very task
+   * while the main thread prepared its input.
+   */
+  predict(taskId: string, input: PredictInput, size: ImageSize, params: DetectParams) {
+    const reserved = this.state === "busy" && this.inFlight === taskId;
+    if (this.state !== "ready" && !reserved) throw new Error(`worker ${this.id} is ${this.state}, not ready`);
+    const transfer = input.kind === "bytes" ? [input.image] : [input.tensor, input.pixels];
+    // Sent first: if the message cannot be posted, the slot's state is unchanged.
+    this.send({ type: "predict", taskId, input, size, params }, transfer);
     this.state = "busy";
     this.inFlight = taskId;
+  }
+
+  /** Holds a ready slot for a task whose input is being prepared elsewhere. */
+  reserve(taskId: string) {
+    if (this.state !== "ready") throw new Error(`worker ${this.id} is ${this.state}, not ready`);
+    this.state = "busy";
+    this.inFlight = taskId;
+  }
+
+  /** Gives back a reserved slot whose task never got sent. */
+  release(taskId: string) {
+    if (this.state === "busy" && this.inFlight === taskId) {
+      this.state = "ready";
+      this.inFlight = undefined;
+    }
   }
 
   /**

@@ -1,27 +1,32 @@
 import { annotationLayout } from "../detect/annotation-layout";
+import { blendRgba, fillRect, parseHexColor, type RgbBuffer } from "../detect/raster";
 import type { Detection } from "../domain/task";
-import { type DecodeLimits, decodeFailed, limitedInput } from "./decode-letterboxed";
-import { labelLayers } from "./label-text";
+import { decodeFailed, fromRaw, type RawImage } from "./decode";
+import { renderTextLines } from "./label-text";
 
 export const ANNOTATED_JPEG_QUALITY = 85;
 
-/** Draws the detections on the upright original and encodes it as JPEG. */
-export async function annotateImage(
-  bytes: Uint8Array,
-  detections: readonly Detection[],
-  upright: { width: number; height: number },
-  limits: DecodeLimits,
-): Promise<Uint8Array> {
-  const layout = annotationLayout(detections, upright.width, upright.height);
-  const text = await labelLayers(layout.labels, layout.fontSize, layout.pad, upright.width, upright.height);
+/**
+ * Draws the detections (in pixels of the original, `original` wide) onto the
+ * decoded image, which may be a shrunk copy, and encodes it as JPEG. Draws in
+ * place: the decoded pixels are not needed afterwards.
+ */
+export async function annotateImage(img: RawImage, detections: readonly Detection[], original: { width: number; height: number }): Promise<Uint8Array> {
+  const layout = annotationLayout(detections, img.width, img.height, original.width / img.width);
+  const canvas: RgbBuffer = { data: img.data, width: img.width, height: img.height };
+  for (const e of layout.edges) fillRect(canvas, e.left, e.top, e.width, e.height, parseHexColor(e.color));
+  const text = await renderTextLines(layout.labels.map((l) => l.text), layout.fontSize);
+  layout.labels.forEach((label, i) => {
+    // Bar then text, label by label: a later label covers an earlier one whole.
+    fillRect(canvas, label.left, label.top, label.width, label.height, parseHexColor(label.color));
+    if (!text) return;
+    const top = label.top + Math.max(0, Math.floor((label.height - text.lineHeight) / 2));
+    const line = text.rgba.subarray(i * text.lineHeight * text.width * 4, (i + 1) * text.lineHeight * text.width * 4);
+    blendRgba(canvas, line, text.width, text.lineHeight, label.left + layout.pad, top);
+  });
   try {
-    const out = await limitedInput(bytes, limits)
-      .autoOrient()
-      .composite([{ input: Buffer.from(layout.svg), top: 0, left: 0 }, ...text])
-      .removeAlpha()
-      .toColourspace("srgb")
-      .jpeg({ quality: ANNOTATED_JPEG_QUALITY })
-      .toBuffer();
+    // No Huffman optimisation: 2.5× faster to encode, for a file a few % larger.
+    const out = await fromRaw(img).jpeg({ quality: ANNOTATED_JPEG_QUALITY, optimiseCoding: false }).toBuffer();
     // A copy into a plain ArrayBuffer: sharp's own buffers cannot be transferred between threads.
     return new Uint8Array(out);
   } catch {

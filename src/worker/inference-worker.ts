@@ -20,7 +20,7 @@ async function handle(msg: ToWorker) {
   switch (msg.type) {
     case "init": {
       try {
-        detector = await loadDetector(msg.modelPath, msg.threads, { maxPixels: msg.maxPixels, timeoutSeconds: msg.timeoutSeconds });
+        detector = await loadDetector(msg.modelPath, msg.threads, { maxPixels: msg.maxPixels, timeoutSeconds: msg.timeoutSeconds }, msg.annotatedMaxSide);
         const warmupMs = await detector.warmUp();
         reply({ type: "ready", model: detector.info, warmupMs });
       } catch (err) {
@@ -34,7 +34,20 @@ async function handle(msg: ToWorker) {
         return;
       }
       try {
-        const result = await detector.detect(new Uint8Array(msg.image), msg.size, msg.params);
+        const { input } = msg;
+        const result =
+          input.kind === "bytes"
+            ? await detector.detect(new Uint8Array(input.image), msg.size, msg.params)
+            : await detector.finish(
+                {
+                  tensor: new Float32Array(input.tensor),
+                  image: { data: Buffer.from(input.pixels), width: input.width, height: input.height },
+                  geometry: input.geometry,
+                  ms: input.ms,
+                },
+                msg.size,
+                msg.params,
+              );
         const transfer = result.annotated ? [result.annotated.buffer as ArrayBuffer] : [];
         reply({ type: "result", taskId: msg.taskId, result }, transfer);
       } catch (err) {

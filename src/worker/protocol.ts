@@ -4,6 +4,7 @@
  * ends in exactly one `result` or `failure` carrying the same task id.
  */
 import type { DetectParams, TaskError, TaskResult } from "../domain/task";
+import type { LetterboxGeometry } from "../detect/letterbox";
 import type { ModelInfo } from "../model/model-info";
 
 /** What a worker computes for one image; the runner adds the queue time. */
@@ -14,13 +15,21 @@ export interface ImageSize {
   height: number;
 }
 
+/**
+ * The image for one prediction: the upload's bytes (decoded in the worker),
+ * or an input the main thread prepared already (PREPROCESS=main). Buffers
+ * are transferred, not copied.
+ */
+export type PredictInput =
+  | { kind: "bytes"; image: ArrayBuffer }
+  | { kind: "prepared"; tensor: ArrayBuffer; pixels: ArrayBuffer; width: number; height: number; geometry: LetterboxGeometry; ms: number };
+
 export type ToWorker =
-  | { type: "init"; modelPath: string; threads: number; maxPixels: number; timeoutSeconds: number }
+  | { type: "init"; modelPath: string; threads: number; maxPixels: number; timeoutSeconds: number; annotatedMaxSide: number }
   | {
       type: "predict";
       taskId: string;
-      /** transferred, not copied: the main thread no longer holds it */
-      image: ArrayBuffer;
+      input: PredictInput;
       /** upright size, read from the header at upload */
       size: ImageSize;
       params: DetectParams;

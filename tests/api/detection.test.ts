@@ -116,6 +116,19 @@ describe("POST /predict then GET /result on the default model", () => {
     }
   });
 
+  test("a 12 MP photo: boxes in its own pixels, the annotated copy shrunk to ANNOTATED_MAX_SIDE (1280)", async () => {
+    const big = new Uint8Array(await sharp(dog).resize(4000, 3000, { fit: "fill" }).jpeg({ quality: 90 }).toBuffer());
+    const task = await detect(svc.app, big);
+    expect(task.result.image).toEqual({ width: 4000, height: 3000 });
+    const scale = 4000 / 768;
+    for (const [cls, [x1, y1, x2, y2]] of Object.entries(DOG_REFERENCE["yolov8n.onnx"])) {
+      expect(bestIou(task.result.detections, cls, [x1 * scale, y1 * scale, x2 * scale, y2 * scale])).toBeGreaterThan(0.85);
+    }
+    const url: string = task.result.annotated_image;
+    const meta = await sharp(Buffer.from(url.slice(url.indexOf(",") + 1), "base64")).metadata();
+    expect([meta.width, meta.height]).toEqual([1280, 960]);
+  });
+
   test("every task transition is one structured log line", async () => {
     const task = await detect(svc.app, dog);
     const lines = svc.logs.filter((l) => l.msg === "task" && l.task_id === task.task_id);
@@ -128,6 +141,22 @@ describe("POST /predict then GET /result on the default model", () => {
     expect(res.status).toBe(404);
     expect(res.headers.get("content-type")).toContain("application/problem+json");
     expect(body.code).toBe("task_not_found");
+  });
+});
+
+describe("PREPROCESS=main (decode on the main thread, measured in the bench)", () => {
+  test("gives the same detections, and a truncated file still fails as decode_failed", async () => {
+    const main = await startTestService({ PREPROCESS: "main", WORKERS: "1" });
+    try {
+      const task = await detect(main.app, dog);
+      for (const [cls, ref] of Object.entries(DOG_REFERENCE["yolov8n.onnx"])) expect(bestIou(task.result.detections, cls, ref)).toBeGreaterThan(0.9);
+      expect(task.result.annotated_image).toStartWith("data:image/jpeg;base64,");
+      const broken = await detect(main.app, dog.subarray(0, Math.floor(dog.length * 0.4)));
+      expect([broken.status, broken.error.code]).toEqual(["failed", "decode_failed"]);
+      expect((await detect(main.app, dog)).status).toBe("completed"); // the worker was given back
+    } finally {
+      main.stop();
+    }
   });
 });
 

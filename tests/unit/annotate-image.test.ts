@@ -2,6 +2,7 @@ import { expect, test } from "bun:test";
 import sharp from "sharp";
 import type { Detection } from "../../src/domain/task";
 import { annotateImage } from "../../src/vision/annotate-image";
+import { decodeUpright } from "../../src/vision/decode";
 
 const W = 400;
 const H = 300;
@@ -13,7 +14,7 @@ async function pixels(jpeg: Uint8Array, left: number, top: number, width: number
 }
 
 const LIMITS = { maxPixels: 1e8, timeoutSeconds: 10 };
-const annotate = async (dets: Detection[]) => annotateImage(await grey(), dets, { width: W, height: H }, LIMITS);
+const annotate = async (dets: Detection[]) => annotateImage(await decodeUpright(await grey(), 0, LIMITS), dets, { width: W, height: H });
 
 test("draws the box outline and a label bar in the class colour", async () => {
   const out = await annotate([det]);
@@ -49,5 +50,19 @@ test("class names with markup characters render without breaking the label", asy
 
 test("a file that cannot be decoded fails with decode_failed", async () => {
   const broken = (await grey()).subarray(0, 100);
-  await expect(annotateImage(broken, [det], { width: W, height: H }, LIMITS)).rejects.toMatchObject({ code: "decode_failed" });
+  await expect(decodeUpright(broken, 0, LIMITS)).rejects.toMatchObject({ code: "decode_failed" });
+});
+
+test("a large photo is annotated on a shrunk copy, with the boxes scaled to it", async () => {
+  // 4000×3000 decoded to fit 1000: a box at x 400..2000 in the original lands at 100..500.
+  const big = new Uint8Array(await sharp({ create: { width: 4000, height: 3000, channels: 3, background: { r: 60, g: 60, b: 60 } } }).jpeg().toBuffer());
+  const image = await decodeUpright(big, 1000, LIMITS);
+  expect([image.width, image.height]).toEqual([1000, 750]);
+  const out = await annotateImage(image, [{ ...det, box: { x1: 400, y1: 1200, x2: 2000, y2: 2800 } }], { width: 4000, height: 3000 });
+  expect(((await sharp(out).metadata()) as { width: number }).width).toBe(1000);
+  const [r, g, b] = await pixels(out, 100, 500, 1, 1); // on the left edge, scaled
+  expect(b).toBeGreaterThan(r);
+  expect(g).toBeLessThan(50);
+  const inside = await pixels(out, 300, 500, 1, 1);
+  expect(Math.abs(inside[0] - 60)).toBeLessThan(10);
 });

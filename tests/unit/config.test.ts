@@ -20,13 +20,15 @@ describe("loadConfig defaults", () => {
       // the pinned default download, with its own checksum
       modelUrl: DEFAULT_MODEL_URL,
       modelSha256: DEFAULT_MODEL_SHA256,
-      workers: 2,
+      workers: 3,
       threadsPerWorker: 1,
       taskTtlMs: 300_000, // TASK_TTL_S 300
       gcIntervalMs: 60_000, // GC_INTERVAL_S 60
       taskTimeoutMs: 60_000,
       maxUploadBytes: 20 * 1024 * 1024,
       maxPixels: 40_000_000,
+      annotatedMaxSide: 1280,
+      preprocessIn: "worker",
       queueMax: 100,
       maxStoreBytes: 512 * 1024 * 1024,
       drainTimeoutMs: 30_000,
@@ -41,16 +43,17 @@ describe("loadConfig defaults", () => {
       const c = loadConfig({}, cores);
       return [c.workers, c.threadsPerWorker];
     };
-    expect(layout(1)).toEqual([1, 1]);
-    expect(layout(2)).toEqual([2, 1]); // two single-threaded workers on 2 cores
-    expect(layout(3)).toEqual([2, 1]); // floor(3/2)
-    expect(layout(8)).toEqual([2, 4]);
+    expect(layout(1)).toEqual([2, 1]);
+    expect(layout(2)).toEqual([3, 1]); // one more single-threaded worker than cores
+    expect(layout(3)).toEqual([4, 1]);
+    expect(layout(8)).toEqual([9, 1]);
+    expect(layout(32)).toEqual([9, 1]); // capped: each worker holds a session
   });
 
   test("blank values count as unset", () => {
     const c = loadConfig({ PORT: "", WORKERS: "  ", MODEL_PATH: " ", MODEL_SHA256: "" }, 2);
     expect(c.port).toBe(7860);
-    expect(c.workers).toBe(2);
+    expect(c.workers).toBe(3);
     expect(c.modelPath).toBeUndefined();
     expect(c.modelSha256).toBe(DEFAULT_MODEL_SHA256);
   });
@@ -77,6 +80,8 @@ describe("loadConfig overrides", () => {
         TASK_TIMEOUT_MS: "1500",
         MAX_UPLOAD_BYTES: "4096",
         MAX_PIXELS: "1000000",
+        ANNOTATED_MAX_SIDE: "0",
+        PREPROCESS: "main",
         QUEUE_MAX: "7",
         MAX_STORE_BYTES: "2097152",
         DRAIN_TIMEOUT_MS: "250",
@@ -98,6 +103,8 @@ describe("loadConfig overrides", () => {
       taskTimeoutMs: 1500,
       maxUploadBytes: 4096,
       maxPixels: 1_000_000,
+      annotatedMaxSide: 0,
+      preprocessIn: "main",
       queueMax: 7,
       maxStoreBytes: 2 * 1024 * 1024,
       drainTimeoutMs: 250,
