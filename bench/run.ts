@@ -11,10 +11,13 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { loadConfig } from "../src/config/config";
 import { resolveModel } from "../src/model/resolve-model";
 import { progressBar } from "../src/util/progress";
 import { type BenchImage, benchImages } from "./images";
 import { type LimitResult, measureLimit } from "./limit";
+import { measurePipeline, type PipelineRow } from "./pipeline";
+import { type IngestReport, runIngest } from "./ingest";
 import { type OverloadReport, runOverload } from "./overload";
 import { runLoad } from "./load";
 import { type ServiceReport, serviceReport } from "./report";
@@ -85,6 +88,13 @@ async function main() {
     }
     bar.done();
   }
+  let pipeline: PipelineRow[] = [];
+  if (!args.url) {
+    const bar = progressBar("pipeline (no load)    ");
+    const dogs = mixed.filter((m) => m.name.startsWith("dog"));
+    pipeline = await measurePipeline(modelPath, dogs, loadConfig({}).annotatedMaxSide, quick ? 3 : 9);
+    bar.done();
+  }
   const best = limits.reduce<LimitResult | undefined>((a, b) => (!a || b.imagesPerSecond > a.imagesPerSecond ? b : a), undefined);
 
   let service: (ServiceReport & { peak_rss_mb: number; ready_ms?: number })[];
@@ -100,10 +110,22 @@ async function main() {
 
   const sweep: { layout: string; throughput: number; post_p99: number; e2e_p50: number }[] = [];
   if (args.sweep && !args.url) {
-    for (const [w, t] of [[2, 1], [3, 1], [1, 2], [2, 2], [1, 1]] as const) {
-      const r = await withServer({ WORKERS: String(w), ORT_THREADS: String(t) }, (s) => loadRun(s, photos, `sweep ${w}x${t}`));
-      sweep.push({ layout: `${w}x${t}`, throughput: r.throughput, post_p99: r.post_ms.p99, e2e_p50: r.e2e_ms.p50 });
+    const layouts = [[2, 1, "worker"], [3, 1, "worker"], [1, 2, "worker"], [2, 2, "worker"], [1, 1, "worker"], [2, 1, "main"], [3, 1, "main"]] as const;
+    for (const [w, t, pre] of layouts) {
+      const label = `${w}x${t} pre:${pre}`;
+      const r = await withServer({ WORKERS: String(w), ORT_THREADS: String(t), PREPROCESS: pre }, (s) => loadRun(s, photos, `sweep ${label}`));
+      sweep.push({ layout: label, throughput: r.throughput, post_p99: r.post_ms.p99, e2e_p50: r.e2e_ms.p50 });
     }
+  }
+
+  let ingest: IngestReport | undefined;
+  if (!quick && !args.url) {
+    ingest = await withServer({}, async (s) => {
+      const bar = progressBar("ingest: 64 clients    ");
+      const r = await runIngest(s.url, photos, 64, 10, (f) => bar.update(f));
+      bar.done();
+      return r;
+    });
   }
 
   let overload: (OverloadReport & { ttl_s: number; warmed_rss_mb: number; after_ttl_rss_mb: number; tasks_after_ttl: number }) | undefined;
@@ -147,10 +169,12 @@ async function main() {
     machine: { cores: navigator.hardwareConcurrency, cpu: cpuModel(), bun: Bun.version },
     model: modelPath,
     limit: limits.map((l) => ({ ...l, imagesPerSecond: round(l.imagesPerSecond, 2), msPerImage: round(l.msPerImage) })),
+    pipeline_ms: pipeline,
     best_limit: best ? { layout: best.layout, images_per_second: round(best.imagesPerSecond, 2) } : undefined,
     service,
     ratio_service_to_limit: best ? round(service[0].throughput / best.imagesPerSecond, 3) : undefined,
     sweep,
+    ingest,
     overload,
   };
 
@@ -162,7 +186,16 @@ async function main() {
   for (const s of sweep) rows.push([`sweep ${s.layout}`, s.throughput, `-/${s.post_p99}`, `${s.e2e_p50}/-`, "", "", ""]);
   console.log(`\n${table(rows)}`);
   for (const s of service) console.log(`phase medians (${s.images}):`, JSON.stringify(s.phase_medians_ms));
+  if (pipeline.length) {
+    console.log(`\n${table([["pipeline, one image at a time", "decode+letterbox", "postprocess", "annotate+encode", "all but inference", "inference"], ...pipeline.map((p) => [p.image, p.preprocess, p.postprocess, p.annotate, p.non_inference, p.inference])])}`);
+  }
   if (report.ratio_service_to_limit !== undefined) console.log(`service / limit: ${report.ratio_service_to_limit}`);
+  if (ingest) {
+    console.log(
+      `ingest (64 clients, queue full, ${ingest.seconds} s): ${ingest.posts} POSTs ${JSON.stringify(ingest.http_codes)}; ` +
+        `POST p50/p99 ms all ${ingest.post_ms.p50}/${ingest.post_ms.p99}, 201 ${ingest.post_201_ms.p50}/${ingest.post_201_ms.p99}, 429 ${ingest.post_429_ms.p50}/${ingest.post_429_ms.p99}`,
+    );
+  }
   if (overload) {
     console.log(
       `overload: ${overload.offered} offered at ${overload.offered_rate}/s for ${overload.seconds} s → ${overload.accepted} accepted, ` +

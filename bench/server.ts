@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
 
 export interface BenchServer {
   url: string;
@@ -10,21 +9,27 @@ export interface BenchServer {
   stop(): Promise<number>;
 }
 
-/** Resident memory of a process, from /proc (Linux). */
+/** Resident memory in MB of a process and its descendants (`bun run` starts the server as a child), from /proc. */
 export function rssOf(pid: number): number {
   try {
     const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
-    return m ? Number(m[1]) / 1024 : Number.NaN;
+    let mb = m ? Number(m[1]) / 1024 : 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const children = readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").trim();
+      for (const child of children ? children.split(/\s+/) : []) mb += rssOf(Number(child));
+    }
+    return mb;
   } catch {
     return Number.NaN;
   }
 }
 
-/** `bun start` in a child process with extra environment, on a free port. */
+/** `bun run start:prod` (what the container runs) in a child process with extra environment, on a free port. */
 export async function startServer(repo: string, env: Record<string, string>): Promise<BenchServer> {
   const port = 30_000 + Math.floor(Math.random() * 20_000);
   const t0 = performance.now();
-  const child = Bun.spawn(["bun", join(repo, "src/index.ts")], {
+  const child = Bun.spawn(["bun", "run", "--silent", "start:prod"], {
+    cwd: repo,
     env: { ...process.env, LOG_LEVEL: "warn", PORT: String(port), ...env },
     stdout: "ignore",
     stderr: "inherit",

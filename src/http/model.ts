@@ -72,7 +72,32 @@ export const TaskView = t.Object(
     cancel_reason: t.Optional(t.UnionEnum(["client", "shutdown"], { description: "Who canceled it, when canceled" })),
     links: t.Object({ self: t.String(), image: t.String(), events: t.String(), cancel: t.String() }),
   },
-  { description: "A detection task" },
+  {
+    description: "A detection task",
+    examples: [
+      {
+        task_id: "5f0c6b2e-8a4e-4c1e-9a37-2d5c1f0b9e11",
+        status: "completed",
+        created_at: "2026-11-24T08:21:41.747Z",
+        updated_at: "2026-11-24T08:21:42.051Z",
+        result: {
+          detections: [
+            { class_id: 16, class: "dog", confidence: 0.9303, box: { x1: 130.4, y1: 218, x2: 308.4, y2: 540.3 } },
+            { class_id: 1, class: "bicycle", confidence: 0.8952, box: { x1: 131.9, y1: 135.6, x2: 568.4, y2: 419.4 } },
+          ],
+          image: { width: 768, height: 576 },
+          annotated_image: "data:image/jpeg;base64,/9j/4AAQSkZJRg…",
+          timings: { queue: 1, preprocess: 16.4, inference: 91.2, postprocess: 0.9, annotate: 4.1, total: 112.6 },
+        },
+        links: {
+          self: "/result/5f0c6b2e-8a4e-4c1e-9a37-2d5c1f0b9e11",
+          image: "/result/5f0c6b2e-8a4e-4c1e-9a37-2d5c1f0b9e11/image",
+          events: "/result/5f0c6b2e-8a4e-4c1e-9a37-2d5c1f0b9e11/events",
+          cancel: "/result/5f0c6b2e-8a4e-4c1e-9a37-2d5c1f0b9e11/cancel",
+        },
+      },
+    ],
+  },
 );
 
 export const Problem = t.Object(
@@ -85,7 +110,19 @@ export const Problem = t.Object(
     instance: t.Optional(t.String()),
     errors: t.Optional(t.Array(t.Object({ field: t.String(), message: t.String() }))),
   },
-  { description: "RFC 9457 problem details" },
+  {
+    description: "RFC 9457 problem details",
+    examples: [
+      {
+        type: "urn:yolo-detect:problem:unsupported_media_type",
+        title: "Unsupported image type",
+        status: 415,
+        detail: "The upload is application/pdf (.pdf). Accepted formats: image/jpeg, image/png, image/webp, image/gif, image/avif, image/tiff.",
+        code: "unsupported_media_type",
+        instance: "/predict",
+      },
+    ],
+  },
 );
 
 export const TaskIdParams = t.Object({ id: t.String({ description: "Task id returned by POST /predict" }) });
@@ -107,9 +144,25 @@ export const HealthView = t.Object({
   tasks: t.Record(t.String(), t.Integer(), { description: "Tasks held, by status" }),
   held_bytes: t.Integer({ description: "Bytes held by tasks (uploads waiting, results)" }),
   max_store_bytes: t.Integer(),
+}, {
+  examples: [
+    {
+      status: "ok",
+      model: { name: "yolov8n.onnx", input_size: { width: 640, height: 640 }, classes: 80, names_source: "metadata", warmup_ms: 160 },
+      workers: [{ id: "w0.0", state: "busy", restarts: 0, task: "5f0c6b2e-8a4e-4c1e-9a37-2d5c1f0b9e11" }, { id: "w1.0", state: "ready", restarts: 0 }],
+      queue_depth: 0,
+      queue_max: 100,
+      tasks: { pending: 0, processing: 1, completed: 12, failed: 0, canceled: 0 },
+      held_bytes: 1843200,
+      max_store_bytes: 536870912,
+    },
+  ],
 });
 
-export const ProbeView = t.Object({
-  status: t.String(),
-  reason: t.Optional(t.String()),
-});
+export const ProbeView = t.Object(
+  {
+    status: t.String(),
+    reason: t.Optional(t.String()),
+  },
+  { examples: [{ status: "ready" }, { status: "not_ready", reason: "draining: the service is shutting down" }] },
+);

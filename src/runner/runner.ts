@@ -5,6 +5,7 @@ import { isTerminal } from "../domain/task";
 import { MapTaskStore, type TaskStore, type TransitionPatch } from "../domain/task-store";
 import type { ModelInfo } from "../model/model-info";
 import { prepareInput } from "../detect/prepare-input";
+import type { DecodeLimits } from "../vision/decode";
 import { FifoQueue } from "../queue/fifo-queue";
 import type { Logger } from "../util/logger";
 import { WorkerPool, type WorkerStatus } from "./worker-pool";
@@ -55,9 +56,12 @@ export class Runner {
   draining = false;
   /** worker restarts so far, for metrics */
   workerFailures = 0;
+  /** Image pipelines give up before the task would time out, so a worker ends up idle, not stuck. */
+  private readonly limits: DecodeLimits;
 
   constructor(private readonly opts: RunnerOptions) {
     this.store = opts.store ?? new MapTaskStore();
+    this.limits = { maxPixels: opts.maxPixels, timeoutSeconds: Math.max(1, Math.floor(opts.taskTimeoutMs / 2000)) };
     this.pool = new WorkerPool(
       opts.workers,
       opts.workerEntry ?? DEFAULT_ENTRY,
@@ -65,9 +69,8 @@ export class Runner {
         type: "init",
         modelPath: opts.modelPath,
         threads: opts.threadsPerWorker,
-        maxPixels: opts.maxPixels,
-        // Image pipelines give up before the task would time out, so a worker ends up idle, not stuck.
-        timeoutSeconds: Math.max(1, Math.floor(opts.taskTimeoutMs / 1000 / 2)),
+        maxPixels: this.limits.maxPixels,
+        timeoutSeconds: this.limits.timeoutSeconds,
         annotatedMaxSide: opts.annotatedMaxSide,
       },
       opts.clock,
@@ -276,9 +279,8 @@ export class Runner {
   private async prepareAndSend(slot: WorkerSlot, task: Task, image: ArrayBuffer) {
     const model = this.pool.model!;
     const input = { width: model.inputWidth, height: model.inputHeight };
-    const limits = { maxPixels: this.opts.maxPixels, timeoutSeconds: Math.max(1, Math.floor(this.opts.taskTimeoutMs / 2000)) };
     try {
-      const p = await prepareInput(new Uint8Array(image), task.size, input, task.params, limits, this.opts.annotatedMaxSide);
+      const p = await prepareInput(new Uint8Array(image), task.size, input, task.params, this.limits, this.opts.annotatedMaxSide);
       if (task.status !== "processing" || slot.inFlight !== task.id) {
         slot.release(task.id); // canceled meanwhile: the worker is free for the next task
         return this.dispatch();

@@ -1,6 +1,9 @@
 import sharp, { type SharpOptions } from "sharp";
 import { DomainError } from "../domain/errors";
 
+// Every upload is a different image: libvips' operation cache never hits and only holds memory.
+sharp.cache(false);
+
 export interface DecodeLimits {
   maxPixels: number;
   /** a libvips pipeline running longer fails, so a worker never hangs in native code */

@@ -33,4 +33,7 @@ test("bun run bench --quick runs end to end and writes a sane report", async () 
     expect(s.phase_medians_ms[phase]).toBeGreaterThanOrEqual(0);
   }
   expect(report.ratio_service_to_limit).toBeGreaterThan(0);
+  expect(report.pipeline_ms.map((p: any) => p.image)).toEqual(["dog.jpg@original"]);
+  expect(report.pipeline_ms[0].non_inference).toBeGreaterThan(0);
+  expect(report.pipeline_ms[0].inference).toBeGreaterThan(10);
 }, 120_000);
