@@ -63,7 +63,7 @@ export async function runLoad(opts: LoadOptions): Promise<{ records: RequestReco
       const created = (await res.json()) as { task_id?: string };
       const record: RequestRecord = { image: image.name, httpCode: res.status, postMs };
       if (res.status === 201 && created.task_id) {
-        const task = await (opts.follow === "events" ? followEvents : followPolling)(opts.url, created.task_id, opts.pollMs);
+        const task = await (opts.follow === "polling" ? followPolling : followEvents)(opts.url, created.task_id, opts.pollMs);
         record.e2eMs = performance.now() - start;
         record.status = task.status;
         record.timings = task.result?.timings;

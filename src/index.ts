@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from "./config/config";
+import { MULTIPART_OVERHEAD_BYTES } from "./http/predict.controller";
 import { ModelNotFound, resolveModel } from "./model/resolve-model";
 import { createService } from "./service";
 import { jsonLogger } from "./util/logger";
@@ -27,9 +28,11 @@ async function main() {
   service.app.listen({
     port: config.port,
     hostname: "0.0.0.0",
-    // Bun answers an over-limit body with an empty 413 before any route runs; the
-    // predict route enforces MAX_UPLOAD_BYTES itself, with a problem+json body.
-    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+    // Bun answers an over-limit body with an empty 413 before any route runs, so
+    // its ceiling sits well above ours: the predict route enforces
+    // MAX_UPLOAD_BYTES itself with a problem+json body, and Bun's limit only
+    // stops absurd bodies.
+    maxRequestBodySize: Math.max(4 * (config.maxUploadBytes + MULTIPART_OVERHEAD_BYTES), 64 * 1024 * 1024),
   });
   log.info("listening", { port: config.port, model: modelPath, workers: config.workers, ort_threads: config.threadsPerWorker });
 

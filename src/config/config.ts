@@ -111,7 +111,9 @@ export function loadConfig(env: Env = process.env, cores = availableParallelism(
     annotatedMaxSide: int("ANNOTATED_MAX_SIDE", 1280, 0, 100_000),
     preprocessIn: oneOf("PREPROCESS", ["worker", "main"] as const, "worker"),
     queueMax: int("QUEUE_MAX", 100, 1, 100_000),
-    maxStoreBytes: int("MAX_STORE_BYTES", 512 * 1024 * 1024, 1024 * 1024, 64 * 1024 * 1024 * 1024),
+    // 256 MiB: with results kept TASK_TTL_S (300 s) at ~14 images/s, this cap, not the TTL,
+    // bounds memory; the process stays under 1 GB (docs/BENCHMARKS.md).
+    maxStoreBytes: int("MAX_STORE_BYTES", 256 * 1024 * 1024, 1024 * 1024, 64 * 1024 * 1024 * 1024),
     drainTimeoutMs: int("DRAIN_TIMEOUT_MS", 30_000, 0, 3_600_000),
     apiKey: env.API_KEY?.trim() || undefined,
     corsOrigins: parseOrigins(env.CORS_ORIGINS),

@@ -15,12 +15,14 @@ export function parseHexColor(hex: string): [number, number, number] {
   return [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16)];
 }
 
+/** The part of a rectangle inside the image, as [x0, y0, x1, y1) (empty when x1 ≤ x0 or y1 ≤ y0). */
+function clipToImage(img: RgbBuffer, left: number, top: number, width: number, height: number) {
+  return { x0: Math.max(0, left), y0: Math.max(0, top), x1: Math.min(img.width, left + width), y1: Math.min(img.height, top + height) };
+}
+
 /** Fills a rectangle (clipped to the image) with one colour. */
 export function fillRect(img: RgbBuffer, left: number, top: number, width: number, height: number, [r, g, b]: readonly number[]) {
-  const x0 = Math.max(0, left);
-  const y0 = Math.max(0, top);
-  const x1 = Math.min(img.width, left + width);
-  const y1 = Math.min(img.height, top + height);
+  const { x0, y0, x1, y1 } = clipToImage(img, left, top, width, height);
   for (let y = y0; y < y1; y++) {
     let i = (y * img.width + x0) * 3;
     for (let x = x0; x < x1; x++, i += 3) {
@@ -36,10 +38,7 @@ export function fillRect(img: RgbBuffer, left: number, top: number, width: numbe
  * clipped to the image.
  */
 export function blendRgba(img: RgbBuffer, patch: Uint8Array, sw: number, sh: number, left: number, top: number) {
-  const x0 = Math.max(0, left);
-  const y0 = Math.max(0, top);
-  const x1 = Math.min(img.width, left + sw);
-  const y1 = Math.min(img.height, top + sh);
+  const { x0, y0, x1, y1 } = clipToImage(img, left, top, sw, sh);
   for (let y = y0; y < y1; y++) {
     let d = (y * img.width + x0) * 3;
     let s = ((y - top) * sw + (x0 - left)) * 4;

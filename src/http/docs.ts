@@ -43,10 +43,24 @@ function documentKnobs(doc: { paths?: Record<string, any> }) {
   for (const param of op.parameters ?? []) param.schema = clean(param.name) ?? param.schema;
 }
 
+/** Error answers are RFC 9457 documents: say so, where Elysia writes application/json. */
+function documentProblems(doc: { paths?: Record<string, any> }) {
+  for (const item of Object.values(doc.paths ?? {})) {
+    for (const op of Object.values(item as Record<string, any>)) {
+      for (const [status, response] of Object.entries((op?.responses ?? {}) as Record<string, any>)) {
+        const json = response?.content?.["application/json"];
+        if (Number(status) >= 400 && json) response.content = { "application/problem+json": json };
+      }
+    }
+  }
+}
+
 export function docs(version: string) {
   return new Elysia({ name: "docs" })
     .onAfterHandle({ as: "global" }, ({ path, response }) => {
-      if (path === "/docs/json" && response && typeof response === "object") documentKnobs(response as { paths?: Record<string, any> });
+      if (path !== "/docs/json" || !response || typeof response !== "object") return;
+      documentKnobs(response as { paths?: Record<string, any> });
+      documentProblems(response as { paths?: Record<string, any> });
     })
     .use(
       openapi({

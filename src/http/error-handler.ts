@@ -40,8 +40,10 @@ export function errorHandler(log: Logger, onProblem?: (code: ErrorCode) => void)
         }
         const errors = fieldErrors(error as { all?: ValidationIssue[] }, body, query);
         if (errors.length === 1 && errors[0].field === "file") {
+          onProblem?.("missing_file");
           return problemResponse(problemBody("missing_file", "Send the image as a multipart/form-data field named `file`.", { instance }));
         }
+        onProblem?.("validation_failed");
         return problemResponse(
           problemBody("validation_failed", `Invalid ${errors.map((e) => e.field).join(", ")}.`, { instance, errors }),
         );
@@ -49,6 +51,7 @@ export function errorHandler(log: Logger, onProblem?: (code: ErrorCode) => void)
       case "NOT_FOUND":
         return problemResponse(problemBody("route_not_found", `No route for ${request.method} ${instance}.`, { instance }));
       case "PARSE":
+        onProblem?.("malformed_request");
         return problemResponse(problemBody("malformed_request", "The request body could not be parsed.", { instance }));
       default:
         log.error("unhandled error", { path, code: String(code), error: error instanceof Error ? error.stack : String(error) });

@@ -138,7 +138,7 @@ export const HealthView = t.Object({
       warmup_ms: t.Optional(t.Number()),
     }),
   ),
-  workers: t.Array(t.Object({ id: t.String(), state: t.String(), restarts: t.Integer(), task: t.Optional(t.String()) })),
+  workers: t.Array(t.Object({ id: t.String(), state: t.String(), restarts: t.Integer() })),
   queue_depth: t.Integer(),
   queue_max: t.Integer(),
   tasks: t.Record(t.String(), t.Integer(), { description: "Tasks held, by status" }),
@@ -149,7 +149,7 @@ export const HealthView = t.Object({
     {
       status: "ok",
       model: { name: "yolov8n.onnx", input_size: { width: 640, height: 640 }, classes: 80, names_source: "metadata", warmup_ms: 160 },
-      workers: [{ id: "w0.0", state: "busy", restarts: 0, task: "5f0c6b2e-8a4e-4c1e-9a37-2d5c1f0b9e11" }, { id: "w1.0", state: "ready", restarts: 0 }],
+      workers: [{ id: "w0.0", state: "busy", restarts: 0 }, { id: "w1.0", state: "ready", restarts: 0 }],
       queue_depth: 0,
       queue_max: 100,
       tasks: { pending: 0, processing: 1, completed: 12, failed: 0, canceled: 0 },

@@ -19,6 +19,9 @@ export function predictController(intake: Intake, runner: Runner, maxUploadBytes
     async ({ body, query, set, request }) => {
       const { file, ...formKnobs } = body;
       const bytes = new Uint8Array(await file.arrayBuffer());
+      // The copy above is the one the task holds: let the multipart File go,
+      // so a Prefer: wait does not keep the upload twice.
+      Reflect.deleteProperty(body, "file");
       // Form fields win over query parameters when both are given.
       const task = await intake.accept(bytes, { ...query, ...formKnobs });
       set.headers.location = `/result/${task.id}`;

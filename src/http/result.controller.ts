@@ -11,6 +11,8 @@ export function resultController(runner: Runner, apiKey: string | undefined) {
   const guard = apiKeyGuard(apiKey);
   const cancelRoute = {
     params: TaskIdParams,
+    // Never read a body here: whatever a client sends, it is not buffered.
+    parse: "none" as const,
     beforeHandle: guard,
     response: { 200: TaskView, 401: Problem, 404: Problem, 409: Problem },
     detail: {
@@ -49,7 +51,7 @@ export function resultController(runner: Runner, apiKey: string | undefined) {
         if (!jpeg) {
           throw new DomainError(
             "no_annotated_image",
-            task.status === "failed" ? "The task failed; there is no image." : "The task ran with annotate=false.",
+            task.status === "completed" ? "The task ran with annotate=false." : `The task ${task.status === "failed" ? "failed" : "was canceled"}; there is no image.`,
           );
         }
         return new Response(jpeg as Uint8Array<ArrayBuffer>, { headers: { "content-type": "image/jpeg", "cache-control": "private, max-age=300" } });
@@ -83,7 +85,21 @@ export function resultController(runner: Runner, apiKey: string | undefined) {
           description:
             "One event per change, named after the status (`pending` with `queue_position`, `processing`, `completed`, " +
             "`failed`, `canceled`); data is the task as JSON without the inline image. The stream ends after the terminal event.",
-          responses: { 200: { description: "text/event-stream", content: { "text/event-stream": { schema: { type: "string" } } } } },
+          responses: {
+            200: {
+              description: "text/event-stream",
+              content: {
+                "text/event-stream": {
+                  schema: { type: "string" },
+                  example:
+                    'event: pending\nid: pending:2\ndata: {"task_id":"5f0c…","status":"pending","queue_position":2,"eta_ms":400,…}\n\n' +
+                    'event: processing\nid: processing:\ndata: {"task_id":"5f0c…","status":"processing",…}\n\n' +
+                    'event: completed\nid: completed:\ndata: {"task_id":"5f0c…","status":"completed","result":{"detections":[…],…},…}\n\n',
+                },
+              },
+            },
+            404: { description: "Unknown task", content: { "application/problem+json": {} } },
+          },
         },
       },
     );

@@ -188,7 +188,8 @@ export class Runner {
     if (!task) throw new DomainError("task_not_found", "No task with this id (it may have expired).");
     if (isTerminal(task.status)) throw new DomainError("task_finished", `The task is already ${task.status}.`);
     if (task.status === "pending") this.queue.remove(id);
-    this.clearTimeout(id);
+    // A processing task keeps its timer: its worker is still busy with it, and
+    // must be replaced if it never answers.
     this.move(id, "canceled", { cancelReason: reason, input: undefined });
     return task;
   }
@@ -333,6 +334,9 @@ export class Runner {
       code: "timeout",
       message: `Processing took longer than ${this.opts.taskTimeoutMs} ms and was stopped.`,
     });
+    // Still being prepared on the main thread: the worker never got it, and is
+    // given back when the preparation ends (prepareAndSend).
+    if (!slot.hasSent(taskId)) return;
     this.pool.retire(slot, "task timed out");
   }
 

@@ -13,11 +13,11 @@ export interface PoolEvents {
   fatal(reason: string): void;
 }
 
+/** What /health shows of a worker: never its task id (nothing lists other people's tasks). */
 export interface WorkerStatus {
   id: string;
   state: WorkerState;
   restarts: number;
-  task?: string;
 }
 
 const BACKOFF_BASE_MS = 250;
@@ -77,7 +77,7 @@ export class WorkerPool {
   status(): WorkerStatus[] {
     return Array.from({ length: this.size }, (_, i) => {
       const s = this.slots[i];
-      return s ? { id: s.id, state: s.state, restarts: this.restarts[i], task: s.inFlight } : { id: `w${i}.0`, state: "starting", restarts: 0 };
+      return s ? { id: s.id, state: s.state, restarts: this.restarts[i] } : { id: `w${i}.0`, state: "starting", restarts: 0 };
     });
   }
 

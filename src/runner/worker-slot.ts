@@ -28,6 +28,8 @@ export class WorkerSlot {
   /** Bun can crash when a worker is terminated before it has answered its first message. */
   private handshakeDone = false;
   private terminated = false;
+  /** false while the slot is only reserved: its task not yet posted */
+  private sent = false;
 
   constructor(
     readonly index: number,
@@ -59,6 +61,12 @@ export class WorkerSlot {
     this.send({ type: "predict", taskId, input, size, params }, transfer);
     this.state = "busy";
     this.inFlight = taskId;
+    this.sent = true;
+  }
+
+  /** Whether `taskId` was posted to the worker (not merely reserved for). */
+  hasSent(taskId: string): boolean {
+    return this.inFlight === taskId && this.sent;
   }
 
   /** Holds a ready slot for a task whose input is being prepared elsewhere. */
@@ -66,6 +74,7 @@ export class WorkerSlot {
     if (this.state !== "ready") throw new Error(`worker ${this.id} is ${this.state}, not ready`);
     this.state = "busy";
     this.inFlight = taskId;
+    this.sent = false;
   }
 
   /** Gives back a reserved slot whose task never got sent. */

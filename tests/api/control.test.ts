@@ -195,6 +195,25 @@ describe("API key and CORS", () => {
       expect((await getJson(locked.app, `/result/${id}`)).res.status).toBe(200);
       const cancel = await locked.app.handle(new Request(`http://localhost/result/${id}/cancel`, { method: "POST" }));
       expect(cancel.status).toBe(401);
+
+      // On a real socket: a huge body sent to a cancel route is answered at once, not buffered.
+      const server = locked.app.listen({ port: 0, hostname: "127.0.0.1", maxRequestBodySize: Number.MAX_SAFE_INTEGER });
+      try {
+        let sent = 0;
+        const endless = new ReadableStream({
+          async pull(c) {
+            if (sent >= 500e6) return c.close();
+            sent += 1e6;
+            c.enqueue(new Uint8Array(1e6));
+            await Bun.sleep(1);
+          },
+        });
+        const res = await fetch(`http://127.0.0.1:${server.server!.port}/result/${id}/cancel`, { method: "POST", body: endless });
+        expect(res.status).toBe(401);
+        expect(sent).toBeLessThan(50e6);
+      } finally {
+        server.stop(true);
+      }
     } finally {
       locked.stop();
     }

@@ -50,6 +50,15 @@ describe("GET /docs", () => {
     expect(body.paths["/result/{id}"].get).toBeTruthy();
     expect(body.paths["/result/{id}/image"].get).toBeTruthy();
     expect(body.paths["/health"].get).toBeTruthy();
+    // every route has a summary; error answers are documented as problem+json
+    for (const [path, item] of Object.entries(body.paths) as [string, any][]) {
+      for (const op of Object.values(item) as any[]) {
+        expect(op.summary, path).toBeTruthy();
+        for (const [status, res] of Object.entries(op.responses ?? {}) as [string, any][]) {
+          if (Number(status) >= 400 && res.content) expect(Object.keys(res.content), `${path} ${status}`).toEqual(["application/problem+json"]);
+        }
+      }
+    }
   });
 
   test("the Swagger page loads its assets from this server, not a CDN", async () => {

@@ -3,6 +3,9 @@ import sharp from "sharp";
 import type { Detection } from "../../src/domain/task";
 import { annotateImage } from "../../src/vision/annotate-image";
 import { decodeUpright } from "../../src/vision/decode";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const W = 400;
 const H = 300;
@@ -66,3 +69,19 @@ test("a large photo is annotated on a shrunk copy, with the boxes scaled to it",
   const inside = await pixels(out, 300, 500, 1, 1);
   expect(Math.abs(inside[0] - 60)).toBeLessThan(10);
 });
+
+test("labels keep real glyphs on a machine with no fonts at all (empty fontconfig)", async () => {
+  // fontconfig reads FONTCONFIG_FILE when the process starts, so the drawing runs in a child
+  // process whose configuration lists no font directory: only the shipped font file can draw.
+  const dir = mkdtempSync(join(tmpdir(), "nofonts-"));
+  await Bun.write(join(dir, "fonts.conf"), `<?xml version="1.0"?><fontconfig><cachedir>${dir}/cache</cachedir></fontconfig>`);
+  const child = Bun.spawn(["bun", join(import.meta.dir, "../support/no-font-probe.ts")], {
+    env: { ...process.env, FONTCONFIG_FILE: join(dir, "fonts.conf") },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [code, out, err] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+  expect(code, err).toBe(0);
+  // Identical empty boxes would give 0: real glyphs differ.
+  expect(Number(out.trim())).toBeGreaterThan(8);
+}, 30_000);

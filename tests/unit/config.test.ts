@@ -30,7 +30,7 @@ describe("loadConfig defaults", () => {
       annotatedMaxSide: 1280,
       preprocessIn: "worker",
       queueMax: 100,
-      maxStoreBytes: 512 * 1024 * 1024,
+      maxStoreBytes: 256 * 1024 * 1024,
       drainTimeoutMs: 30_000,
       apiKey: undefined,
       corsOrigins: "*",
