@@ -5,7 +5,7 @@
  *      first with the 768×576 photos, then with a mix of photos, 1080p and 12 MP.
  * Options: --url URL (measure a running service; skips 1 and the RSS figures),
  *   --requests N, --concurrency C, --limit-seconds S, --sweep (try worker × thread
- *   layouts), --overload S (2× capacity for S seconds, then RSS after the TTL),
+ *   layouts), --overload S (2× capacity for S seconds, then RSS after the TTL; --ttl S, default 60),
  *   --quick (a few seconds, for the smoke test), --out FILE.
  */
 import { mkdirSync } from "node:fs";
@@ -33,6 +33,7 @@ const { values: args } = parseArgs({
     "limit-seconds": { type: "string" },
     sweep: { type: "boolean", default: false },
     overload: { type: "string" },
+    ttl: { type: "string", default: "60" },
     quick: { type: "boolean", default: false },
     out: { type: "string" },
   },
@@ -133,7 +134,8 @@ async function main() {
   let overload: (OverloadReport & { ttl_s: number; warmed_rss_mb: number; after_ttl_rss_mb: number; tasks_after_ttl: number }) | undefined;
   if (args.overload && !args.url) {
     const seconds = Number(args.overload);
-    const ttlS = 60;
+    // A short TTL by default, so "after the TTL" comes within minutes; --ttl 300 runs the service's default.
+    const ttlS = Number(args.ttl);
     overload = await withServer({ TASK_TTL_S: String(ttlS), GC_INTERVAL_S: "5" }, async (s) => {
       const warm = await loadRun(s, mixed, "overload warm-up", 60);
       const warmedRss = s.rssMb();
