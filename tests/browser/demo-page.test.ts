@@ -104,11 +104,15 @@ describe("the demo page", () => {
     for (const label of ["Drop images here", "Confidence at least", "Overlap (IoU) threshold"]) {
       expect(await page.getByLabel(label).count()).toBeGreaterThan(0);
     }
-    // Tab to the file input (after the docs link), press Space: the file chooser opens.
+    // Tab to the file input (after the docs link), press Space (or Enter): the file chooser opens.
+    // The page must have the browser's focus for a keyboard-opened chooser.
+    await page.bringToFront();
     await page.keyboard.press("Tab");
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("file-input");
-    const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
+    const openWith = (key: string) =>
+      Promise.all([page.waitForEvent("filechooser", { timeout: 5_000 }), page.keyboard.press(key)]).then(([c]) => c);
+    const chooser = await openWith("Space").catch(() => openWith("Enter"));
     expect(chooser.isMultiple()).toBe(true);
     // The confidence knob moves with the arrow keys.
     await page.getByLabel("Confidence at least").focus();
