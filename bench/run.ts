@@ -6,6 +6,7 @@
  * Options: --url URL (measure a running service; skips 1 and the RSS figures),
  *   --requests N, --concurrency C, --limit-seconds S, --sweep (try worker × thread
  *   layouts), --overload S (2× capacity for S seconds, then RSS after the TTL; --ttl S, default 60),
+ *   --follow events|polling (how clients learn their task finished; default events),
  *   --quick (a few seconds, for the smoke test), --out FILE.
  */
 import { mkdirSync } from "node:fs";
@@ -34,6 +35,7 @@ const { values: args } = parseArgs({
     sweep: { type: "boolean", default: false },
     overload: { type: "string" },
     ttl: { type: "string", default: "60" },
+    follow: { type: "string", default: "events" },
     quick: { type: "boolean", default: false },
     out: { type: "string" },
   },
@@ -55,6 +57,7 @@ async function loadRun(server: { url: string; rssMb?: () => number }, images: Be
     requests: n,
     concurrency,
     pollMs: 25,
+    follow: args.follow === "polling" ? "polling" : "events",
     onProgress: (done, total) => bar.update(done / total, `${done}/${total}`),
   });
   clearInterval(sampler);
