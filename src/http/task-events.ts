@@ -25,8 +25,7 @@ export function taskEventStream(task: Task, runner: Runner, signal: AbortSignal)
       };
       const push = (t: Task) => {
         if (closed) return;
-        const { result, ...rest } = taskView(t, runner);
-        const view = result ? { ...rest, result: { ...result, annotated_image: undefined } } : rest;
+        const view = taskView(t, runner, { inlineImage: false });
         const key = `${t.status}:${view.queue_position ?? ""}`;
         if (key === last) return;
         last = key;

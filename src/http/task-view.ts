@@ -5,8 +5,12 @@ import type { TaskView } from "./model";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The JSON a client sees for a task; the annotated JPEG is inlined as a data URL here only. */
-export function taskView(task: Task, runner: Runner): Static<typeof TaskView> {
+/**
+ * The JSON a client sees for a task. The annotated JPEG is inlined as a data
+ * URL only when `inlineImage` (the default); event streams leave it at
+ * links.image rather than base64-encode it for nothing.
+ */
+export function taskView(task: Task, runner: Runner, { inlineImage = true } = {}): Static<typeof TaskView> {
   const view: Static<typeof TaskView> = {
     task_id: task.id,
     status: task.status,
@@ -26,7 +30,7 @@ export function taskView(task: Task, runner: Runner): Static<typeof TaskView> {
     const { annotated, ...rest } = task.result;
     view.result = {
       ...rest,
-      ...(annotated ? { annotated_image: `data:image/jpeg;base64,${Buffer.from(annotated).toString("base64")}` } : {}),
+      ...(annotated && inlineImage ? { annotated_image: `data:image/jpeg;base64,${Buffer.from(annotated).toString("base64")}` } : {}),
     };
   }
   if (task.error) view.error = { ...task.error };
