@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { freePort, waitUntilReady } from "./free-port";
 
 export interface BenchServer {
   url: string;
@@ -26,7 +27,7 @@ export function rssOf(pid: number): number {
 
 /** `bun run start:prod` (what the container runs) in a child process with extra environment, on a free port. */
 export async function startServer(repo: string, env: Record<string, string>): Promise<BenchServer> {
-  const port = 30_000 + Math.floor(Math.random() * 20_000);
+  const port = freePort();
   const t0 = performance.now();
   const child = Bun.spawn(["bun", "run", "--silent", "start:prod"], {
     cwd: repo,
@@ -35,13 +36,7 @@ export async function startServer(repo: string, env: Record<string, string>): Pr
     stderr: "inherit",
   });
   const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode} before it was ready`);
-    const ok = await fetch(`${url}/health`).then((r) => r.status === 200, () => false);
-    if (ok) break;
-    if (performance.now() - t0 > 60_000) throw new Error("the service was not ready after 60 s");
-    await Bun.sleep(10);
-  }
+  await waitUntilReady(`${url}/health/ready`, child, 60_000);
   const readyMs = performance.now() - t0;
   return {
     url,

@@ -2,6 +2,7 @@ import { afterAll, expect, test } from "bun:test";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { freePort, waitUntilReady } from "../../bench/free-port";
 import { readImage, REPO, SHARED } from "../support/paths";
 
 /**
@@ -40,15 +41,11 @@ test("install:prod, model:fetch and start:prod from a clean copy: ready, one det
   expect(run(["bun", "run", "model:fetch"], copy)).toContain("model: copied");
   expect(existsSync(join(copy, "models", "yolov8n.onnx"))).toBe(true);
 
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = freePort();
   const child = Bun.spawn(["bun", "run", "start:prod"], { cwd: copy, env: { ...process.env, PORT: String(port), WORKERS: "1" }, stdout: "pipe", stderr: "pipe" });
   const url = `http://127.0.0.1:${port}`;
   try {
-    const deadline = Date.now() + 30_000;
-    while (!(await fetch(`${url}/health/ready`).then((r) => r.ok, () => false))) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`start:prod not ready: ${await new Response(child.stderr).text()}`);
-      await Bun.sleep(50);
-    }
+    await waitUntilReady(`${url}/health/ready`, child, 30_000);
     const form = new FormData();
     form.append("file", new File([(await readImage("dog.jpg")) as Uint8Array<ArrayBuffer>], "dog.jpg"));
     const res = await fetch(`${url}/predict`, { method: "POST", body: form, headers: { prefer: "wait=30" } });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { freePort, waitUntilReady } from "../../bench/free-port";
 import { readImage, REPO } from "../support/paths";
 
 const ENTRY = join(REPO, "src/index.ts");
@@ -34,17 +35,11 @@ describe("bun start", () => {
   });
 
   test("serves on PORT: ready, one detection through /predict/, SIGTERM exits 0", async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = freePort();
     const child = start({ PORT: String(port), WORKERS: "1" });
     const base = `http://127.0.0.1:${port}`;
     try {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const ok = await fetch(`${base}/health`).then((r) => r.status === 200, () => false);
-        if (ok) break;
-        if (Date.now() > deadline) throw new Error("the service did not become ready in 30 s");
-        await Bun.sleep(50);
-      }
+      await waitUntilReady(`${base}/health`, child, 30_000);
       const form = new FormData();
       form.append("file", new File([(await readImage("dog.jpg")) as Uint8Array<ArrayBuffer>], "dog.jpg"));
       const res = await fetch(`${base}/predict/`, { method: "POST", body: form });
@@ -67,14 +62,10 @@ describe("bun start", () => {
   });
 
   test("SIGTERM drains: accepted tasks finish or are canceled (shutdown), none vanish, exit 0", async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = freePort();
     const child = start({ PORT: String(port), WORKERS: "1", DRAIN_TIMEOUT_MS: "300" });
     const base = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 30_000;
-    while (!(await fetch(`${base}/health/ready`).then((r) => r.ok, () => false))) {
-      if (Date.now() > deadline) throw new Error("not ready in 30 s");
-      await Bun.sleep(50);
-    }
+    await waitUntilReady(`${base}/health/ready`, child, 30_000);
     const dog = await readImage("dog.jpg");
     const accepted: string[] = [];
     for (let i = 0; i < 8; i++) {

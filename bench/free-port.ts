@@ -1,0 +1,24 @@
+/**
+ * A TCP port the OS has just handed out and released, for a child server to
+ * listen on. A random pick could hit a port another server already holds.
+ */
+export function freePort(): number {
+  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const { port } = probe;
+  probe.stop(true);
+  return port;
+}
+
+/** Waits until `url` answers 200, failing at once (with the reason) if the child exits first. */
+export async function waitUntilReady(url: string, child: { exitCode: number | null; stderr?: unknown }, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) {
+      const stderr = child.stderr instanceof ReadableStream ? await new Response(child.stderr).text() : "";
+      throw new Error(`the service exited with ${child.exitCode} before it was ready: ${stderr.slice(0, 500)}`);
+    }
+    if (await fetch(url).then((r) => r.status === 200, () => false)) return;
+    if (Date.now() > deadline) throw new Error(`the service was not ready after ${timeoutMs} ms`);
+    await Bun.sleep(25);
+  }
+}
