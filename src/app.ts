@@ -9,12 +9,12 @@ import { pageController } from "./http/page.controller";
 import { predictController } from "./http/predict.controller";
 import { resultController } from "./http/result.controller";
 import type { Metrics } from "./metrics/metrics";
-import type { Runner } from "./runner/runner";
+import type { TaskBackend } from "./backend/task-backend";
 import { Intake } from "./service/intake";
 import type { Logger } from "./util/logger";
 
 export interface AppDeps {
-  runner: Runner;
+  backend: TaskBackend;
   metrics: Metrics;
   log: Logger;
   maxUploadBytes: number;
@@ -27,8 +27,8 @@ export interface AppDeps {
 
 /** The HTTP surface, with no listening socket: tests drive it with app.handle(). */
 export function createApp(deps: AppDeps) {
-  const { runner, metrics, log } = deps;
-  const intake = new Intake(runner, { maxUploadBytes: deps.maxUploadBytes, maxPixels: deps.maxPixels });
+  const { backend, metrics, log } = deps;
+  const intake = new Intake(backend, { maxUploadBytes: deps.maxUploadBytes, maxPixels: deps.maxPixels });
   return new Elysia()
     .use(
       cors({
@@ -38,9 +38,9 @@ export function createApp(deps: AppDeps) {
     )
     .use(errorHandler(log, (code) => metrics.rejected(code)))
     .use(docs(pkg.version))
-    .use(predictController(intake, runner, deps.maxUploadBytes, deps.apiKey))
-    .use(resultController(runner, deps.apiKey))
-    .use(healthController(runner, { queueMax: deps.queueMax, maxStoreBytes: deps.maxStoreBytes }))
+    .use(predictController(intake, backend, deps.maxUploadBytes, deps.apiKey))
+    .use(resultController(backend, deps.apiKey))
+    .use(healthController(backend, { queueMax: deps.queueMax, maxStoreBytes: deps.maxStoreBytes }))
     .use(metricsController(metrics))
     .use(pageController());
 }

@@ -11,10 +11,11 @@ async function main() {
   const config = loadConfig();
   const log = jsonLogger(config.logLevel);
   const bar = progressBar("downloading model");
-  const modelPath = await resolveModel({
-    ...config,
-    onProgress: (fraction, bytes) => bar.update(fraction, `${(bytes / 1e6).toFixed(1)} MB`),
-  });
+  // An API-only replica on Redis (WORKERS=0) runs no model: the inference processes have it.
+  const apiOnly = config.queueBackend === "redis" && config.workers === 0;
+  const modelPath = apiOnly
+    ? ""
+    : await resolveModel({ ...config, onProgress: (fraction, bytes) => bar.update(fraction, `${(bytes / 1e6).toFixed(1)} MB`) });
   const service = createService({
     config,
     modelPath,
@@ -34,19 +35,19 @@ async function main() {
     // stops absurd bodies.
     maxRequestBodySize: Math.max(4 * (config.maxUploadBytes + MULTIPART_OVERHEAD_BYTES), 64 * 1024 * 1024),
   });
-  log.info("listening", { port: config.port, model: modelPath, workers: config.workers, ort_threads: config.threadsPerWorker });
+  log.info("listening", { port: config.port, model: modelPath || "(inference processes)", backend: config.queueBackend, workers: config.workers, ort_threads: config.threadsPerWorker });
 
   const readyCheck = setInterval(() => {
-    if (!service.runner.ready) return;
+    if (service.backend.notReadyReason()) return;
     clearInterval(readyCheck);
-    log.info("ready", { ms_since_start: Math.round(performance.now() - t0), model: service.runner.model?.name });
+    log.info("ready", { ms_since_start: Math.round(performance.now() - t0), model: service.backend.model?.name });
   }, 20);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info("draining", { signal, open_tasks: service.runner.openTasks, drain_timeout_ms: config.drainTimeoutMs });
+    log.info("draining", { signal, open_tasks: service.runner?.openTasks ?? 0, drain_timeout_ms: config.drainTimeoutMs });
     const { canceled } = await service.drain();
     await service.app.stop();
     log.info("stopped", { canceled });

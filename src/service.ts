@@ -1,4 +1,7 @@
 import { createApp } from "./app";
+import { EmbeddedBackend } from "./backend/embedded-backend";
+import { createRedisBackend } from "./backend/redis/create-redis-backend";
+import type { TaskBackend } from "./backend/task-backend";
 import type { Config } from "./config/config";
 import { type Clock, systemClock } from "./domain/clock";
 import { GarbageCollector } from "./domain/garbage-collector";
@@ -15,8 +18,16 @@ export interface ServiceOptions {
   onFatal?: (reason: string) => void;
 }
 
-/** Wires the runner, the garbage collector and the HTTP app; nothing listens yet. */
-export function createService({ config, modelPath, log, clock = systemClock, workerEntry, onFatal }: ServiceOptions) {
+interface Parts {
+  backend: TaskBackend;
+  /** this process's Runner (Bun Workers); none on an API-only Redis replica */
+  runner?: Runner;
+  /** expiry of finished tasks (embedded) or the lost-job backstop (redis) */
+  housekeeping: { start(): void; stop(): void };
+  close(): Promise<void>;
+}
+
+function embeddedParts({ config, modelPath, log, clock = systemClock, workerEntry, onFatal }: ServiceOptions): Parts {
   const runner = new Runner({
     modelPath,
     workers: config.workers,
@@ -32,12 +43,20 @@ export function createService({ config, modelPath, log, clock = systemClock, wor
     annotatedMaxSide: config.annotatedMaxSide,
     preprocessIn: config.preprocessIn,
   });
-  const metrics = createMetrics(runner);
   const gc = new GarbageCollector(runner.store, clock, config.taskTtlMs, config.gcIntervalMs, (removed) =>
     log.info("gc", { removed: removed.length, tasks: runner.store.size }),
   );
+  return { backend: new EmbeddedBackend(runner), runner, housekeeping: gc, close: async () => {} };
+}
+
+/** Wires the backend (QUEUE_BACKEND), its housekeeping and the HTTP app; nothing listens yet. */
+export function createService(opts: ServiceOptions) {
+  const { config, log } = opts;
+  const parts = config.queueBackend === "redis" ? createRedisBackend({ ...opts, clock: opts.clock ?? systemClock }) : embeddedParts(opts);
+  const { backend, housekeeping } = parts;
+  const metrics = createMetrics(backend);
   const app = createApp({
-    runner,
+    backend,
     metrics,
     log,
     maxUploadBytes: config.maxUploadBytes,
@@ -49,20 +68,23 @@ export function createService({ config, modelPath, log, clock = systemClock, wor
   });
   return {
     app,
-    runner,
-    gc,
+    backend,
+    /** this process's Runner, when it runs inference (always, embedded) */
+    runner: parts.runner,
     start() {
-      runner.start();
-      gc.start();
+      backend.start();
+      housekeeping.start();
     },
-    stop() {
-      gc.stop();
-      runner.stop();
+    async stop() {
+      housekeeping.stop();
+      await backend.stop();
+      await parts.close();
     },
-    /** SIGTERM: stop taking work, let tasks finish for DRAIN_TIMEOUT_MS, cancel the rest, stop workers. */
+    /** SIGTERM: stop taking work, let tasks finish for DRAIN_TIMEOUT_MS, then stop (embedded: cancel the rest). */
     async drain() {
-      const result = await runner.drain(config.drainTimeoutMs);
-      gc.stop();
+      housekeeping.stop();
+      const result = await backend.drain(config.drainTimeoutMs);
+      await parts.close();
       return result;
     },
   };

@@ -32,6 +32,16 @@ export interface Config {
   /** allowed CORS origins; "*" for any */
   corsOrigins: string[] | "*";
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  /** where tasks and the queue live: this process (default) or Redis, shared by replicas */
+  queueBackend: "embedded" | "redis";
+  /** Redis for QUEUE_BACKEND=redis */
+  redisUrl?: string;
+  /** namespace of every Redis key, so several deployments can share one Redis */
+  redisPrefix: string;
+  /** how long an inference process holds a job without renewing its lock before it counts as dead */
+  jobLockMs: number;
+  /** times a job may lose its inference process and be taken over before it fails with worker_lost */
+  jobMaxStalls: number;
 }
 
 /**
@@ -96,12 +106,18 @@ export function loadConfig(env: Env = process.env, cores = availableParallelism(
   // The default checksum belongs to the default URL only.
   const sha = env.MODEL_SHA256?.trim().toLowerCase() || (customUrl ? undefined : DEFAULT_MODEL_SHA256);
   if (sha && !/^[0-9a-f]{64}$/.test(sha)) problems.push("MODEL_SHA256 must be 64 hex digits");
+  const queueBackend = oneOf("QUEUE_BACKEND", ["embedded", "redis"] as const, "embedded");
+  const redisUrl = env.REDIS_URL?.trim() || undefined;
+  if (queueBackend === "redis" && !redisUrl) problems.push("REDIS_URL is required when QUEUE_BACKEND=redis (e.g. redis://127.0.0.1:6379)");
+  // Not echoed: the URL may carry a password.
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push("REDIS_URL must start with redis:// or rediss://");
   const config: Config = {
     port: int("PORT", 7860, 0, 65535),
     modelPath: env.MODEL_PATH?.trim() || undefined,
     modelUrl: customUrl ?? DEFAULT_MODEL_URL,
     modelSha256: sha,
-    workers: int("WORKERS", layout.workers, 1, 64),
+    // On Redis an API replica may run no inference at all: `bun run worker` processes do it.
+    workers: int("WORKERS", layout.workers, queueBackend === "redis" ? 0 : 1, 64),
     threadsPerWorker: int("ORT_THREADS", layout.threads, 1, 64),
     taskTtlMs: int("TASK_TTL_S", 300, 1, 7 * 24 * 3600) * 1000,
     gcIntervalMs: int("GC_INTERVAL_S", 60, 1, 24 * 3600) * 1000,
@@ -118,6 +134,11 @@ export function loadConfig(env: Env = process.env, cores = availableParallelism(
     apiKey: env.API_KEY?.trim() || undefined,
     corsOrigins: parseOrigins(env.CORS_ORIGINS),
     logLevel,
+    queueBackend,
+    redisUrl,
+    redisPrefix: env.REDIS_PREFIX?.trim() || "yolo",
+    jobLockMs: int("JOB_LOCK_MS", 30_000, 1000, 600_000),
+    jobMaxStalls: int("JOB_MAX_STALLS", 1, 0, 10),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -26,11 +26,13 @@ export type ErrorCode =
   // service state
   | "not_ready"
   | "draining"
+  | "backend_unavailable"
   | "internal_error"
   // a task that was accepted and then failed
   | "decode_failed"
   | "inference_failed"
   | "worker_crashed"
+  | "worker_lost"
   | "timeout";
 
 export interface FieldError {

@@ -1,16 +1,8 @@
 import { Elysia } from "elysia";
-import type { Runner } from "../runner/runner";
+import type { TaskBackend } from "../backend/task-backend";
 import { HealthView, ProbeView } from "./model";
 
-/** Why the service cannot take uploads now, or undefined when it can. */
-function notReadyReason(runner: Runner): string | undefined {
-  if (runner.draining) return "draining: the service is shutting down";
-  if (!runner.model) return "starting: the model is loading";
-  if (!runner.ready) return "no worker is ready (all are restarting)";
-  return undefined;
-}
-
-export function healthController(runner: Runner, limits: { queueMax: number; maxStoreBytes: number }) {
+export function healthController(backend: TaskBackend, limits: { queueMax: number; maxStoreBytes: number }) {
   return new Elysia({ name: "health", tags: ["Service"] })
     .get(
       "/health/live",
@@ -20,23 +12,35 @@ export function healthController(runner: Runner, limits: { queueMax: number; max
     .get(
       "/health/ready",
       ({ set }) => {
-        const reason = notReadyReason(runner);
+        const reason = backend.notReadyReason();
         set.status = reason ? 503 : 200;
         return reason ? { status: "not_ready", reason } : { status: "ready" };
       },
       {
         response: { 200: ProbeView, 503: ProbeView },
-        detail: { summary: "Readiness", description: "200 when the model is warmed in a worker and the service is not draining; 503 with the reason otherwise." },
+        detail: {
+          summary: "Readiness",
+          description:
+            "200 when the model is warmed in a worker (on Redis: in some inference process, with Redis reachable) and the service is not draining; 503 with the reason otherwise.",
+        },
       },
     )
     .get(
       "/health",
-      ({ set }) => {
-        const model = runner.model;
-        const ready = !notReadyReason(runner);
-        set.status = ready ? 200 : 503;
+      async ({ set }) => {
+        const model = backend.model;
+        const reason = backend.notReadyReason();
+        const h = await backend.health();
+        set.status = reason ? 503 : 200;
+        const status = backend.draining ? "draining" : h.connection === "down" ? "unavailable" : reason ? "starting" : "ok";
         return {
-          status: runner.draining ? ("draining" as const) : ready ? ("ok" as const) : ("starting" as const),
+          status: status as "ok" | "starting" | "draining" | "unavailable",
+          ...(reason ? { reason } : {}),
+          backend: {
+            kind: h.backend,
+            connection: h.connection,
+            ...(h.inferenceProcesses !== undefined ? { inference_processes: h.inferenceProcesses } : {}),
+          },
           ...(model
             ? {
                 model: {
@@ -44,21 +48,25 @@ export function healthController(runner: Runner, limits: { queueMax: number; max
                   input_size: { width: model.inputWidth, height: model.inputHeight },
                   classes: model.names.length,
                   names_source: model.namesSource,
-                  ...(runner.warmupMs !== undefined ? { warmup_ms: Math.round(runner.warmupMs) } : {}),
+                  ...(h.warmupMs !== undefined ? { warmup_ms: Math.round(h.warmupMs) } : {}),
                 },
               }
             : {}),
-          workers: runner.workers(),
-          queue_depth: runner.queueDepth,
+          workers: h.workers,
+          queue_depth: h.queueDepth,
           queue_max: limits.queueMax,
-          tasks: runner.store.countByStatus(),
-          held_bytes: runner.store.heldBytes,
+          tasks: h.tasks as Record<string, number>,
+          held_bytes: h.heldBytes,
           max_store_bytes: limits.maxStoreBytes,
         };
       },
       {
         response: { 200: HealthView, 503: HealthView },
-        detail: { summary: "Detailed state", description: "Model, workers (state, restarts), queue, tasks by status and held bytes; 200 when ready, 503 otherwise." },
+        detail: {
+          summary: "Detailed state",
+          description:
+            "Backend (embedded or redis) and its connection, model, this process's workers, the (shared) queue depth, tasks by status and held bytes; 200 when ready, 503 otherwise.",
+        },
       },
     );
 }

@@ -128,7 +128,16 @@ export const Problem = t.Object(
 export const TaskIdParams = t.Object({ id: t.String({ description: "Task id returned by POST /predict" }) });
 
 export const HealthView = t.Object({
-  status: t.UnionEnum(["ok", "starting", "draining"]),
+  status: t.UnionEnum(["ok", "starting", "draining", "unavailable"]),
+  reason: t.Optional(t.String({ description: "why the service is not ready" })),
+  backend: t.Object(
+    {
+      kind: t.UnionEnum(["embedded", "redis"]),
+      connection: t.UnionEnum(["up", "down"], { description: "the task store's connection (Redis); always up when embedded" }),
+      inference_processes: t.Optional(t.Integer({ description: "inference processes consuming the shared queue (redis)" })),
+    },
+    { description: "where tasks and the queue live" },
+  ),
   model: t.Optional(
     t.Object({
       name: t.String(),
@@ -138,16 +147,17 @@ export const HealthView = t.Object({
       warmup_ms: t.Optional(t.Number()),
     }),
   ),
-  workers: t.Array(t.Object({ id: t.String(), state: t.String(), restarts: t.Integer() })),
-  queue_depth: t.Integer(),
+  workers: t.Array(t.Object({ id: t.String(), state: t.String(), restarts: t.Integer() }), { description: "this process's inference workers" }),
+  queue_depth: t.Integer({ description: "tasks waiting in the queue (shared across replicas on redis)" }),
   queue_max: t.Integer(),
-  tasks: t.Record(t.String(), t.Integer(), { description: "Tasks held, by status" }),
+  tasks: t.Record(t.String(), t.Integer(), { description: "Tasks held, by status (on redis, only pending and processing: finished tasks expire in Redis on their own)" }),
   held_bytes: t.Integer({ description: "Bytes held by tasks (uploads waiting, results)" }),
   max_store_bytes: t.Integer(),
 }, {
   examples: [
     {
       status: "ok",
+      backend: { kind: "embedded", connection: "up" },
       model: { name: "yolov8n.onnx", input_size: { width: 640, height: 640 }, classes: 80, names_source: "metadata", warmup_ms: 160 },
       workers: [{ id: "w0.0", state: "busy", restarts: 0 }, { id: "w1.0", state: "ready", restarts: 0 }],
       queue_depth: 0,

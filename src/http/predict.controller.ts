@@ -1,7 +1,7 @@
 import { Elysia } from "elysia";
 import { DomainError } from "../domain/errors";
 import { isTerminal } from "../domain/task";
-import type { Runner } from "../runner/runner";
+import type { TaskBackend } from "../backend/task-backend";
 import type { Intake } from "../service/intake";
 import { apiKeyGuard } from "./api-key";
 import { formToObject, readCapped } from "./capped-body";
@@ -12,7 +12,7 @@ import { retryAfterSeconds, taskView } from "./task-view";
 /** Headroom for multipart boundaries and the small knob fields around the file. */
 export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
-export function predictController(intake: Intake, runner: Runner, maxUploadBytes: number, apiKey: string | undefined) {
+export function predictController(intake: Intake, backend: TaskBackend, maxUploadBytes: number, apiKey: string | undefined) {
   const guard = apiKeyGuard(apiKey);
   return new Elysia({ name: "predict", tags: ["Detection"] }).post(
     "/predict",
@@ -23,18 +23,19 @@ export function predictController(intake: Intake, runner: Runner, maxUploadBytes
       // so a Prefer: wait does not keep the upload twice.
       Reflect.deleteProperty(body, "file");
       // Form fields win over query parameters when both are given.
-      const task = await intake.accept(bytes, { ...query, ...formKnobs });
-      set.headers.location = `/result/${task.id}`;
+      const accepted = await intake.accept(bytes, { ...query, ...formKnobs });
+      const id = accepted.task.id;
+      set.headers.location = `/result/${id}`;
       const wait = preferredWaitSeconds(request.headers.get("prefer"));
       if (wait !== undefined) {
         set.headers["preference-applied"] = `wait=${wait}`;
-        const done = await runner.waitForTerminal(task.id, wait * 1000);
-        if (done && isTerminal(done.status)) {
+        const done = await backend.waitForTerminal(id, wait * 1000);
+        if (done && isTerminal(done.task.status)) {
           set.status = 200;
-          return taskView(done, runner);
+          return taskView(done);
         }
       }
-      const view = taskView(task, runner);
+      const view = taskView(accepted);
       set.status = 201;
       set.headers["retry-after"] = retryAfterSeconds(view);
       return view;
@@ -56,10 +57,10 @@ export function predictController(intake: Intake, runner: Runner, maxUploadBytes
           const declared = request.headers.get("content-length");
           if (declared !== null) {
             if (Number(declared) > cap) intake.tooLarge(Number(declared));
-            runner.admit(Number(declared));
+            await backend.admit(Number(declared));
             return; // Bun reads no further than the declared length: Elysia's parser takes it from here
           }
-          runner.admit(0);
+          await backend.admit(0);
           // No declared length (chunked): read at most the cap, never the whole stream.
           const bytes = await readCapped(request.body, cap, (n) => intake.tooLarge(n));
           try {

@@ -21,12 +21,14 @@ const STATUS: Record<ErrorCode, number> = {
   task_finished: 409,
   not_ready: 503,
   draining: 503,
+  backend_unavailable: 503,
   internal_error: 500,
   // Task failures are reported inside a 200 task body; these statuses apply
   // only if one ever reaches the HTTP layer directly.
   decode_failed: 422,
   inference_failed: 500,
   worker_crashed: 500,
+  worker_lost: 500,
   timeout: 504,
 };
 
@@ -50,10 +52,12 @@ const TITLE: Record<ErrorCode, string> = {
   task_finished: "Task already finished",
   not_ready: "Service not ready",
   draining: "Service shutting down",
+  backend_unavailable: "Task store unreachable",
   internal_error: "Internal error",
   decode_failed: "Image could not be decoded",
   inference_failed: "Inference failed",
   worker_crashed: "Worker crashed",
+  worker_lost: "Inference process lost",
   timeout: "Processing timed out",
 };
 

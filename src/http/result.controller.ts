@@ -1,13 +1,13 @@
 import { Elysia } from "elysia";
 import { DomainError } from "../domain/errors";
 import { isTerminal } from "../domain/task";
-import type { Runner } from "../runner/runner";
+import type { TaskBackend } from "../backend/task-backend";
 import { Problem, TaskIdParams, TaskView } from "./model";
 import { apiKeyGuard } from "./api-key";
 import { taskEventStream } from "./task-events";
 import { retryAfterSeconds, taskView } from "./task-view";
 
-export function resultController(runner: Runner, apiKey: string | undefined) {
+export function resultController(backend: TaskBackend, apiKey: string | undefined) {
   const guard = apiKeyGuard(apiKey);
   const cancelRoute = {
     params: TaskIdParams,
@@ -22,18 +22,18 @@ export function resultController(runner: Runner, apiKey: string | undefined) {
         "409 when the task has already finished.",
     },
   };
-  const find = (id: string) => {
-    const task = runner.store.get(id);
-    if (!task) throw new DomainError("task_not_found", "No task with this id (it may have expired).");
-    return task;
+  const find = async (id: string, withImage = true) => {
+    const snap = await backend.find(id, { withImage });
+    if (!snap) throw new DomainError("task_not_found", "No task with this id (it may have expired).");
+    return snap;
   };
   return new Elysia({ name: "result", tags: ["Detection"] })
     .get(
       "/result/:id",
-      ({ params, set }) => {
-        const task = find(params.id);
-        const view = taskView(task, runner);
-        if (!isTerminal(task.status)) set.headers["retry-after"] = retryAfterSeconds(view);
+      async ({ params, set }) => {
+        const snap = await find(params.id);
+        const view = taskView(snap);
+        if (!isTerminal(snap.task.status)) set.headers["retry-after"] = retryAfterSeconds(view);
         return view;
       },
       {
@@ -44,8 +44,8 @@ export function resultController(runner: Runner, apiKey: string | undefined) {
     )
     .get(
       "/result/:id/image",
-      ({ params }) => {
-        const task = find(params.id);
+      async ({ params }) => {
+        const { task } = await find(params.id);
         if (!isTerminal(task.status)) throw new DomainError("result_not_ready", `The task is ${task.status}; poll /result/${task.id}.`);
         const jpeg = task.result?.annotated;
         if (!jpeg) {
@@ -68,13 +68,13 @@ export function resultController(runner: Runner, apiKey: string | undefined) {
         },
       },
     )
-    .post("/result/:id/cancel", ({ params }) => taskView(runner.cancel(params.id, "client"), runner), cancelRoute)
-    .delete("/result/:id", ({ params }) => taskView(runner.cancel(params.id, "client"), runner), cancelRoute)
+    .post("/result/:id/cancel", async ({ params }) => taskView(await backend.cancel(params.id, "client")), cancelRoute)
+    .delete("/result/:id", async ({ params }) => taskView(await backend.cancel(params.id, "client")), cancelRoute)
     .get(
       "/result/:id/events",
-      ({ params, request }) => {
-        const task = find(params.id);
-        return new Response(taskEventStream(task, runner, request.signal), {
+      async ({ params, request }) => {
+        const snap = await find(params.id, false);
+        return new Response(taskEventStream(snap, backend, request.signal), {
           headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" },
         });
       },

@@ -1,5 +1,5 @@
-import { isTerminal, type Task } from "../domain/task";
-import type { Runner } from "../runner/runner";
+import type { TaskBackend, TaskSnapshot } from "../backend/task-backend";
+import { isTerminal } from "../domain/task";
 import { taskView } from "./task-view";
 
 const KEEPALIVE_MS = 15_000;
@@ -11,31 +11,53 @@ const encoder = new TextEncoder();
  * terminal event. Events carry the task view without the inline image, which
  * is at links.image.
  */
-export function taskEventStream(task: Task, runner: Runner, signal: AbortSignal): ReadableStream<Uint8Array> {
+export function taskEventStream(first: TaskSnapshot, backend: TaskBackend, signal: AbortSignal): ReadableStream<Uint8Array> {
+  const id = first.task.id;
   let cleanup = () => {};
   return new ReadableStream<Uint8Array>({
     start(controller) {
       let last = "";
       let closed = false;
+      let pending = first.task.status === "pending";
+      let reading = false;
+      let again = false;
       const close = () => {
         if (closed) return;
         closed = true;
         cleanup();
         controller.close();
       };
-      const push = (t: Task) => {
+      const push = (snap: TaskSnapshot) => {
         if (closed) return;
-        const view = taskView(t, runner, { inlineImage: false });
+        const t = snap.task;
+        pending = t.status === "pending";
+        const view = taskView(snap, { inlineImage: false });
         const key = `${t.status}:${view.queue_position ?? ""}`;
         if (key === last) return;
         last = key;
         controller.enqueue(encoder.encode(`event: ${t.status}\nid: ${key}\ndata: ${JSON.stringify(view)}\n\n`));
         if (isTerminal(t.status)) close();
       };
-      // Any transition may move this task up the queue, so every one is a cue to look.
-      const unsubscribe = runner.onTransition(() => {
-        const current = runner.store.get(task.id);
-        if (current) push(current);
+      // One read at a time; cues that arrive meanwhile fold into one more read.
+      const refresh = async () => {
+        if (reading) {
+          again = true;
+          return;
+        }
+        reading = true;
+        try {
+          do {
+            again = false;
+            const snap = await backend.find(id, { withImage: false }).catch(() => undefined);
+            if (snap) push(snap);
+          } while (again && !closed);
+        } finally {
+          reading = false;
+        }
+      };
+      // Any transition may move a pending task up the queue; once it runs, only its own changes matter.
+      const unsubscribe = backend.onChange((changed) => {
+        if (changed === id || pending) void refresh();
       });
       const keepalive = setInterval(() => controller.enqueue(encoder.encode(": keep-alive\n\n")), KEEPALIVE_MS);
       cleanup = () => {
@@ -43,7 +65,7 @@ export function taskEventStream(task: Task, runner: Runner, signal: AbortSignal)
         clearInterval(keepalive);
       };
       signal.addEventListener("abort", close);
-      push(task);
+      push(first);
     },
     cancel() {
       cleanup();

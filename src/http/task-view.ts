@@ -1,6 +1,6 @@
 import type { Static } from "elysia";
-import { isTerminal, type Task } from "../domain/task";
-import type { Runner } from "../runner/runner";
+import type { TaskSnapshot } from "../backend/task-backend";
+import { isTerminal } from "../domain/task";
 import type { TaskView } from "./model";
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -10,7 +10,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * URL only when `inlineImage` (the default); event streams leave it at
  * links.image rather than base64-encode it for nothing.
  */
-export function taskView(task: Task, runner: Runner, { inlineImage = true } = {}): Static<typeof TaskView> {
+export function taskView({ task, queuePosition, etaMs }: TaskSnapshot, { inlineImage = true } = {}): Static<typeof TaskView> {
   const view: Static<typeof TaskView> = {
     task_id: task.id,
     status: task.status,
@@ -23,9 +23,8 @@ export function taskView(task: Task, runner: Runner, { inlineImage = true } = {}
       cancel: `/result/${task.id}/cancel`,
     },
   };
-  const position = task.status === "pending" ? runner.queuePosition(task.id) : 0;
-  if (task.status === "pending") view.queue_position = position;
-  if (!isTerminal(task.status)) view.eta_ms = runner.etaMs(task, position);
+  if (task.status === "pending") view.queue_position = queuePosition;
+  if (!isTerminal(task.status) && etaMs !== undefined) view.eta_ms = etaMs;
   if (task.result) {
     const { annotated, ...rest } = task.result;
     view.result = {

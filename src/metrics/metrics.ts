@@ -1,46 +1,69 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ErrorCode } from "../domain/errors";
 import { TASK_STATUSES } from "../domain/task";
-import type { Runner } from "../runner/runner";
+import type { BackendHealth, TaskBackend } from "../backend/task-backend";
 
 /** Upload refusals worth counting, by reason (the problem code). */
 const REJECTIONS: ReadonlySet<ErrorCode> = new Set([
   "payload_too_large", "unsupported_media_type", "not_multipart", "missing_file", "unreadable_image", "too_many_pixels",
-  "invalid_parameter", "validation_failed", "malformed_request", "unauthorized", "queue_full", "memory_full", "not_ready", "draining",
+  "invalid_parameter", "validation_failed", "malformed_request", "unauthorized", "queue_full", "memory_full", "not_ready", "draining", "backend_unavailable",
 ]);
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 /**
  * Prometheus metrics, on a registry of this service's own (tests run several
- * services in one process). Gauges are read from the runner when scraped;
- * histograms are fed by task transitions.
+ * services in one process). Gauges are read from the backend when scraped;
+ * counters and histograms are fed by task transitions. On Redis every replica
+ * hears every transition, so those are cluster-wide: aggregate replicas with
+ * max(), not sum().
  */
-export function createMetrics(runner: Runner) {
+export function createMetrics(backend: TaskBackend) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "yolo_" });
   const registers = [registry];
+  // One backend read per scrape, shared by the gauges below.
+  let scrape: Promise<BackendHealth> | undefined;
+  const health = () => (scrape ??= backend.health().finally(() => queueMicrotask(() => (scrape = undefined))));
 
-  new Gauge({ name: "yolo_queue_depth", help: "Tasks waiting in the queue", registers, collect() { this.set(runner.queueDepth); } });
   new Gauge({
-    name: "yolo_tasks",
-    help: "Tasks held, by status",
-    labelNames: ["status"],
+    name: "yolo_backend_up",
+    help: "1 when the task store is reachable (always, embedded), by backend",
+    labelNames: ["backend"],
     registers,
-    collect() {
-      const counts = runner.store.countByStatus();
-      for (const status of TASK_STATUSES) this.set({ status }, counts[status]);
+    async collect() {
+      const h = await health();
+      this.set({ backend: h.backend }, h.connection === "up" ? 1 : 0);
     },
   });
-  new Gauge({ name: "yolo_held_bytes", help: "Bytes held by tasks (uploads waiting, results)", registers, collect() { this.set(runner.store.heldBytes); } });
+  new Gauge({ name: "yolo_queue_depth", help: "Tasks waiting in the (shared) queue", registers, async collect() { this.set((await health()).queueDepth); } });
+  new Gauge({
+    name: "yolo_inference_processes",
+    help: "Inference processes consuming the shared queue (redis backend; 1 when embedded)",
+    registers,
+    async collect() {
+      this.set((await health()).inferenceProcesses ?? 1);
+    },
+  });
+  new Gauge({
+    name: "yolo_tasks",
+    help: "Tasks held, by status (redis: pending and processing only)",
+    labelNames: ["status"],
+    registers,
+    async collect() {
+      const counts = (await health()).tasks;
+      for (const status of TASK_STATUSES) if (counts[status] !== undefined) this.set({ status }, counts[status]);
+    },
+  });
+  new Gauge({ name: "yolo_held_bytes", help: "Bytes held by tasks (uploads waiting, results)", registers, async collect() { this.set((await health()).heldBytes); } });
   new Gauge({ name: "yolo_process_rss_bytes", help: "Resident memory of the process", registers, collect() { this.set(process.memoryUsage().rss); } });
   new Gauge({
     name: "yolo_workers",
     help: "Inference workers, by state",
     labelNames: ["state"],
     registers,
-    collect() {
-      const states = runner.workers().map((w) => w.state);
+    async collect() {
+      const states = (await health()).workers.map((w) => w.state);
       for (const state of ["starting", "ready", "busy", "defunct"]) this.set({ state }, states.filter((s) => s === state).length);
     },
   });
@@ -50,8 +73,8 @@ export function createMetrics(runner: Runner) {
     help: "Workers that crashed, failed to start or timed out and were replaced",
     registers,
     collect() {
-      this.inc(runner.workerFailures - restartsSeen);
-      restartsSeen = runner.workerFailures;
+      this.inc(backend.workerFailures - restartsSeen);
+      restartsSeen = backend.workerFailures;
     },
   });
   const rejections = new Counter({ name: "yolo_rejections_total", help: "Uploads refused, by reason", labelNames: ["reason"], registers });
@@ -65,11 +88,11 @@ export function createMetrics(runner: Runner) {
     registers,
   });
 
-  runner.onTransition((task) => {
-    if (task.status === "processing" && task.startedAt !== undefined) queueWait.observe((task.startedAt - task.createdAt) / 1000);
-    if (task.status === "completed" || task.status === "failed" || task.status === "canceled") finished.inc({ status: task.status });
-    if (task.status === "completed" && task.result) {
-      const { queue, total, ...perPhase } = task.result.timings;
+  backend.onTransition((event) => {
+    if (event.status === "processing" && event.queueMs !== undefined) queueWait.observe(event.queueMs / 1000);
+    if (event.status === "completed" || event.status === "failed" || event.status === "canceled") finished.inc({ status: event.status });
+    if (event.status === "completed" && event.timings) {
+      const { queue, total, ...perPhase } = event.timings;
       for (const [phase, ms] of Object.entries(perPhase)) phases.observe({ phase }, ms / 1000);
     }
   });

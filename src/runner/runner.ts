@@ -145,10 +145,10 @@ export class Runner {
   }
 
   /** Admits and enqueues in one synchronous step, so concurrent uploads cannot all slip under the limits. */
-  submit(image: Uint8Array, size: Task["size"], params: DetectParams): Task {
+  submit(image: Uint8Array, size: Task["size"], params: DetectParams, id: string = crypto.randomUUID()): Task {
     this.admit(image.byteLength);
     const now = this.opts.clock.now();
-    const task: Task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, size, input: image };
+    const task: Task = { id, status: "pending", createdAt: now, updatedAt: now, params, size, input: image };
     this.store.create(task);
     this.queue.push(task.id);
     this.log(task, "pending");
@@ -177,6 +177,16 @@ export class Runner {
 
   get warmupMs(): number | undefined {
     return this.pool.warmupMs;
+  }
+
+  /** moving average of how long a successful task runs, once one has */
+  get serviceMs(): number | undefined {
+    return this.serviceMsAvg;
+  }
+
+  /** workers warmed and able to take a task (some may be busy) */
+  get warmWorkers(): number {
+    return this.pool.warmCount;
   }
 
   /**

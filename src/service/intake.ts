@@ -1,6 +1,5 @@
 import { DomainError } from "../domain/errors";
-import type { Task } from "../domain/task";
-import type { Runner } from "../runner/runner";
+import type { TaskBackend, TaskSnapshot } from "../backend/task-backend";
 import { probeImage } from "../vision/probe-image";
 import { sniffImageType } from "../vision/sniff";
 import { type RawKnobs, resolveParams } from "./detect-params";
@@ -17,20 +16,20 @@ export interface IntakeLimits {
  */
 export class Intake {
   constructor(
-    private readonly runner: Runner,
+    private readonly backend: TaskBackend,
     private readonly limits: IntakeLimits,
   ) {}
 
-  async accept(bytes: Uint8Array, knobs: RawKnobs): Promise<Task> {
+  async accept(bytes: Uint8Array, knobs: RawKnobs): Promise<TaskSnapshot> {
     this.checkSize(bytes.byteLength);
-    this.runner.admit(bytes.byteLength); // fail fast; submit() checks again, atomically
-    const model = this.runner.model;
+    await this.backend.admit(bytes.byteLength); // fail fast; submit() checks again, atomically
+    const model = this.backend.model;
     if (!model) throw new DomainError("not_ready", "The model is still loading; try again shortly.", undefined, 2);
     if (bytes.byteLength === 0) throw new DomainError("unsupported_media_type", "The upload is empty.");
     const params = resolveParams(knobs, model.names);
     await sniffImageType(bytes);
     const header = await probeImage(bytes, this.limits.maxPixels);
-    return this.runner.submit(bytes, { width: header.width, height: header.height }, params);
+    return this.backend.submit(bytes, { width: header.width, height: header.height }, params);
   }
 
   checkSize(bytes: number): void {

@@ -17,7 +17,7 @@ describe("GET /health", () => {
     expect(before.body.status).toBe("starting");
     expect(before.body.workers.every((w: any) => w.state === "starting")).toBe(true);
 
-    await waitFor(() => svc.service.runner.ready, 30_000, "ready");
+    await waitFor(() => !svc.service.backend.notReadyReason(), 30_000, "ready");
     const after = await getJson(svc.app, "/health");
     expect(after.res.status).toBe(200);
     expect(after.body).toMatchObject({

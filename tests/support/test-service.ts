@@ -3,6 +3,7 @@ import type { Clock } from "../../src/domain/clock";
 import { resolveModel } from "../../src/model/resolve-model";
 import { createService, type Service } from "../../src/service";
 import { jsonLogger } from "../../src/util/logger";
+import { backendEnv } from "./backend";
 
 export interface TestService {
   service: Service;
@@ -20,7 +21,7 @@ export async function startTestService(
   env: Record<string, string> = {},
   opts: { workerEntry?: string | URL; waitReady?: boolean; clock?: Clock } = {},
 ): Promise<TestService> {
-  const config = loadConfig({ LOG_LEVEL: "info", ...env });
+  const config = loadConfig({ LOG_LEVEL: "info", ...backendEnv(), ...env });
   const modelPath = await resolveModel(config);
   const logs: Record<string, unknown>[] = [];
   // TEST_LOG=1 echoes the service's log while debugging a test.
@@ -30,14 +31,24 @@ export async function startTestService(
   });
   const service = createService({ config, modelPath, log, workerEntry: opts.workerEntry, clock: opts.clock });
   service.start();
-  if (opts.waitReady !== false) await waitFor(() => service.runner.ready, 30_000, "model ready");
-  return { service, app: service.app, logs, stop: () => service.stop() };
+  if (opts.waitReady !== false) await waitFor(() => !service.backend.notReadyReason(), 30_000, "model ready");
+  return { service, app: service.app, logs, stop: () => void service.stop() };
 }
 
-export async function waitFor(cond: () => boolean, timeoutMs: number, what: string) {
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
   const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await Bun.sleep(10);
   }
+}
+
+/** A task's status as the backend holds it (either backend), or undefined once unknown. */
+export async function statusOf(svc: TestService, id: string) {
+  return (await svc.service.backend.find(id, { withImage: false }))?.task.status;
+}
+
+/** A task as the backend holds it, without its image. */
+export async function taskOf(svc: TestService, id: string) {
+  return (await svc.service.backend.find(id, { withImage: false }))?.task;
 }

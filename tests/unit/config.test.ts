@@ -35,6 +35,11 @@ describe("loadConfig defaults", () => {
       apiKey: undefined,
       corsOrigins: "*",
       logLevel: "info",
+      queueBackend: "embedded",
+      redisUrl: undefined,
+      redisPrefix: "yolo",
+      jobLockMs: 30_000,
+      jobMaxStalls: 1,
     });
   });
 
@@ -88,6 +93,11 @@ describe("loadConfig overrides", () => {
         API_KEY: " s3cret ",
         CORS_ORIGINS: "https://a.example, https://b.example",
         LOG_LEVEL: "debug",
+        QUEUE_BACKEND: "redis",
+        REDIS_URL: "redis://:pw@cache.internal:6380/2",
+        REDIS_PREFIX: "detect-prod",
+        JOB_LOCK_MS: "10000",
+        JOB_MAX_STALLS: "2",
       },
       8,
     );
@@ -111,6 +121,11 @@ describe("loadConfig overrides", () => {
       apiKey: "s3cret",
       corsOrigins: ["https://a.example", "https://b.example"],
       logLevel: "debug",
+      queueBackend: "redis",
+      redisUrl: "redis://:pw@cache.internal:6380/2",
+      redisPrefix: "detect-prod",
+      jobLockMs: 10_000,
+      jobMaxStalls: 2,
     });
   });
 
@@ -145,5 +160,16 @@ describe("loadConfig validation", () => {
 
   test("a SHA-256 of the wrong length is refused", () => {
     expect(configError({ MODEL_SHA256: "a".repeat(63) }).problems).toEqual(["MODEL_SHA256 must be 64 hex digits"]);
+  });
+
+  test("the Redis backend needs a redis:// URL, never echoed (it may hold a password), and may run with no local workers", () => {
+    expect(configError({ QUEUE_BACKEND: "redis" }).problems).toEqual(["REDIS_URL is required when QUEUE_BACKEND=redis (e.g. redis://127.0.0.1:6379)"]);
+    const bad = configError({ QUEUE_BACKEND: "redis", REDIS_URL: "http://user:hunter2@x" });
+    expect(bad.problems).toEqual(["REDIS_URL must start with redis:// or rediss://"]);
+    expect(bad.message).not.toContain("hunter2");
+    expect(configError({ QUEUE_BACKEND: "kafka" }).problems).toEqual(['QUEUE_BACKEND must be one of embedded, redis (got "kafka")']);
+    expect(loadConfig({ QUEUE_BACKEND: "redis", REDIS_URL: "redis://127.0.0.1:6379", WORKERS: "0" }, 2).workers).toBe(0);
+    // embedded has nothing else to run tasks on
+    expect(configError({ WORKERS: "0" }).problems).toEqual(['WORKERS must be a whole number from 1 to 64 (got "0")']);
   });
 });

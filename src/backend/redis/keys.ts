@@ -1,0 +1,29 @@
+/** Every Redis key and channel of one deployment, under its prefix. */
+export function redisKeys(prefix: string) {
+  return {
+    prefix,
+    task: (id: string) => `${prefix}:task:${id}`,
+    input: (id: string) => `${prefix}:task:${id}:input`,
+    image: (id: string) => `${prefix}:task:${id}:image`,
+    /** pending ids, scored by arrival: ZRANK is the queue position */
+    pending: `${prefix}:pending`,
+    /** processing ids, scored by when they started */
+    processing: `${prefix}:processing`,
+    /** arrival counter behind the pending scores */
+    seq: `${prefix}:seq`,
+    /** bytes of uploads not yet finished */
+    inputBytes: `${prefix}:input_bytes`,
+    /** inference processes: field = instance id, value = heartbeat JSON */
+    inference: `${prefix}:inference`,
+    /** the detector the inference processes run (ModelInfo JSON) */
+    model: `${prefix}:model`,
+    /** pub/sub: one message per transition */
+    events: `${prefix}:events`,
+    /** BullMQ's own keys live under this prefix, queue QUEUE_NAME */
+    bullPrefix: `${prefix}:bull`,
+  };
+}
+
+export type RedisKeys = ReturnType<typeof redisKeys>;
+
+export const QUEUE_NAME = "detect";

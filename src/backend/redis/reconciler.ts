@@ -1,0 +1,67 @@
+import type { Queue } from "bullmq";
+import type { Cancel, Clock } from "../../domain/clock";
+import type { Logger } from "../../util/logger";
+import type { RedisTaskStore } from "./redis-task-store";
+
+/** An open task must have a job this long after it was queued or taken, or it is lost. */
+const GRACE_MS = 10_000;
+
+/**
+ * The Redis backend's housekeeping, in place of the in-memory garbage
+ * collector: finished tasks expire by Redis TTL on their own, so what is left
+ * is the backstop that nothing accepted waits forever. An open task whose
+ * BullMQ job is gone or failed (its process died too often, or an event was
+ * lost in an outage) is failed with worker_lost. Idempotent: every replica
+ * may run it.
+ */
+export class Reconciler {
+  private cancel?: Cancel;
+
+  constructor(
+    private readonly store: RedisTaskStore,
+    private readonly queue: () => Queue | undefined,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly taskTtlMs: number,
+    private readonly intervalMs: number,
+  ) {}
+
+  start() {
+    this.stop();
+    this.cancel = this.clock.setInterval(() => void this.sweep().catch(() => {}), this.intervalMs);
+  }
+
+  stop() {
+    this.cancel?.();
+    this.cancel = undefined;
+  }
+
+  async sweep(): Promise<string[]> {
+    const queue = this.queue();
+    if (!queue) return [];
+    const now = this.clock.now();
+    const lost: string[] = [];
+    const processing = await this.store.openIds("processing");
+    const pending = await this.store.openIds("pending");
+    const candidates = [
+      ...processing.filter((p) => now - p.score > GRACE_MS).map((p) => p.id),
+      ...(await Promise.all(pending.map(async (p) => ({ id: p.id, created: await this.store.createdAt(p.id) })))).filter((p) => p.created !== undefined && now - p.created > GRACE_MS).map((p) => p.id),
+    ];
+    for (const id of candidates) {
+      const state = await queue.getJobState(id);
+      if (state !== "unknown" && state !== "failed" && state !== "completed") continue;
+      const done = await this.store.transition(
+        id,
+        "failed",
+        now,
+        { error: { code: "worker_lost", message: "The task's job was lost by the queue (its inference process stopped); submit the image again." } },
+        { ttlMs: this.taskTtlMs },
+      );
+      if (done.ok) {
+        lost.push(id);
+        this.log.info("task", { task_id: id, status: "failed", error: "worker_lost", job_state: state });
+      }
+    }
+    return lost;
+  }
+}

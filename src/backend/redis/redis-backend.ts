@@ -1,0 +1,287 @@
+import type { Queue } from "bullmq";
+import type Redis from "ioredis";
+import { once } from "node:events";
+import { type Cancel, type Clock, systemClock } from "../../domain/clock";
+import { DomainError } from "../../domain/errors";
+import { type CancelReason, type DetectParams, isTerminal, type Task } from "../../domain/task";
+import type { ModelInfo } from "../../model/model-info";
+import type { Logger } from "../../util/logger";
+import type { BackendHealth, TaskBackend, TaskSnapshot, TransitionEvent } from "../task-backend";
+import type { InferenceConsumer } from "./inference-consumer";
+import { clusterRate, type Heartbeat, InferenceRegistry } from "./inference-registry";
+import { parseEvent, RedisTaskStore } from "./redis-task-store";
+
+export interface RedisBackendOptions {
+  /** commands; created with enableOfflineQueue off, so an outage fails fast instead of queueing */
+  redis: Redis;
+  /** a second connection, in subscriber mode, for the events channel */
+  subscriber: Redis;
+  store: RedisTaskStore;
+  /** the shared BullMQ queue, once the first connection has been made */
+  queue: () => Queue | undefined;
+  clock: Clock;
+  log: Logger;
+  queueMax: number;
+  maxStoreBytes: number;
+  taskTtlMs: number;
+  /** inference in this process too (WORKERS > 0); an API-only replica has none */
+  consumer?: InferenceConsumer;
+}
+
+/** How often the replica re-reads the cluster (heartbeats, model, totals) and re-checks watched tasks. */
+const REFRESH_MS = 1000;
+
+/**
+ * The API side on Redis: tasks and the FIFO queue are shared by every
+ * replica, inference runs wherever `bun run worker` (or a replica with
+ * WORKERS > 0) consumes the BullMQ queue. Transitions arrive on a pub/sub
+ * channel; a one-second refresh covers anything missed while Redis was away.
+ */
+export class RedisBackend implements TaskBackend {
+  readonly kind = "redis" as const;
+  draining = false;
+  private modelInfo?: ModelInfo;
+  private beats: Heartbeat[] = [];
+  private totals = { pending: 0, processing: 0, inputBytes: 0 };
+  private up = false;
+  private everConnected = false;
+  private readonly changeListeners = new Set<(id: string) => void>();
+  private readonly transitionListeners = new Set<(e: TransitionEvent) => void>();
+  private readonly registry: InferenceRegistry;
+  private stopRefresh?: Cancel;
+
+  constructor(private readonly opts: RedisBackendOptions) {
+    this.registry = new InferenceRegistry(opts.redis, opts.store.keys);
+    opts.redis.on("ready", () => this.connection(true));
+    opts.redis.on("close", () => this.connection(false));
+    opts.redis.on("error", () => {}); // reported once through "close"; ioredis reconnects by itself
+    opts.subscriber.on("error", () => {});
+    opts.subscriber.on("message", (_channel: string, message: string) => {
+      const event = parseEvent(message);
+      if (event) this.emit(event);
+    });
+  }
+
+  get model() {
+    return this.modelInfo ?? this.opts.consumer?.model;
+  }
+
+  get workerFailures() {
+    return this.opts.consumer?.workerFailures ?? 0;
+  }
+
+  notReadyReason(): string | undefined {
+    if (this.draining) return "draining: the service is shutting down";
+    if (!this.up) return "redis unreachable";
+    if (!this.model) return "starting: no inference process has loaded the model yet";
+    if (!this.beats.some((b) => b.ready > 0) && !this.opts.consumer?.ready) return "no inference process is ready (uploads still queue)";
+    return undefined;
+  }
+
+  async admit(incomingBytes: number) {
+    if (this.draining) throw new DomainError("draining", "The service is shutting down; try another replica or later.", undefined, 5);
+    if (!this.up) throw unavailable();
+    if (!this.model) throw new DomainError("not_ready", "The model is still loading; try again shortly.", undefined, 2);
+    const totals = await this.guard(this.opts.store.totals());
+    this.totals = totals;
+    this.checkLimits(totals.pending, totals.inputBytes + incomingBytes);
+  }
+
+  async submit(image: Uint8Array, size: Task["size"], params: DetectParams): Promise<TaskSnapshot> {
+    await this.admit(0);
+    const now = this.opts.clock.now();
+    const task: Task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, size };
+    const created = await this.guard(this.opts.store.create(task, image, { queueMax: this.opts.queueMax, maxBytes: this.opts.maxStoreBytes }));
+    if (created === "queue_full") this.checkLimits(Number.POSITIVE_INFINITY, 0);
+    if (created === "memory_full") this.checkLimits(0, Number.POSITIVE_INFINITY);
+    try {
+      const queue = this.opts.queue();
+      if (!queue) throw unavailable();
+      // The job carries only the id: the upload is read from the task's own key.
+      await queue.add("detect", { id: task.id }, { jobId: task.id });
+    } catch {
+      // Never reached the queue: withdraw it, so nothing waits for a job that does not exist.
+      await this.opts.store.transition(task.id, "failed", now, { error: { code: "backend_unavailable", message: "The task could not be queued." } }, { ttlMs: this.opts.taskTtlMs }).catch(() => {});
+      throw unavailable();
+    }
+    this.opts.log.info("task", { task_id: task.id, status: "pending", queue_depth: created, backend: "redis" });
+    const position = created as number;
+    return { task, queuePosition: position, etaMs: this.eta(task, position) };
+  }
+
+  async find(id: string, { withImage = true } = {}): Promise<TaskSnapshot | undefined> {
+    const found = await this.guard(this.opts.store.get(id, { withImage }));
+    if (!found) return undefined;
+    return { task: found.task, queuePosition: found.position, etaMs: this.eta(found.task, found.position) };
+  }
+
+  async cancel(id: string, reason: CancelReason): Promise<TaskSnapshot> {
+    const now = this.opts.clock.now();
+    const outcome = await this.guard(this.opts.store.transition(id, "canceled", now, { cancelReason: reason }, { ttlMs: this.opts.taskTtlMs }));
+    if (!outcome.ok && outcome.current === "missing") throw new DomainError("task_not_found", "No task with this id (it may have expired).");
+    if (!outcome.ok) throw new DomainError("task_finished", `The task is already ${outcome.current}.`);
+    // A waiting job leaves the queue; a running one is told through the events
+    // channel, and its inference process discards the answer.
+    if (outcome.from === "pending") await this.opts.queue()?.remove(id).catch(() => 0);
+    this.opts.log.info("task", { task_id: id, status: "canceled", reason, backend: "redis" });
+    const snap = await this.find(id, { withImage: false });
+    if (!snap) throw new DomainError("task_not_found", "No task with this id (it may have expired).");
+    return snap;
+  }
+
+  waitForTerminal(id: string, ms: number): Promise<TaskSnapshot | undefined> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const check = async () => {
+        try {
+          const snap = await this.find(id);
+          if (!snap || isTerminal(snap.task.status)) done(snap);
+        } catch (err) {
+          if (!settled) finish(() => reject(err));
+        }
+      };
+      const finish = (then: () => void) => {
+        if (settled) return;
+        settled = true;
+        stopTimer();
+        unsubscribe();
+        then();
+      };
+      const done = (snap: TaskSnapshot | undefined) => finish(() => resolve(snap));
+      const stopTimer = this.opts.clock.setTimeout(() => void this.find(id).then(done, (err) => finish(() => reject(err))), ms);
+      // The channel's event, or the refresh tick when one was missed.
+      const unsubscribe = this.onChange((changed) => {
+        if (changed === id || changed === "*") void check();
+      });
+      void check();
+    });
+  }
+
+  onChange(listener: (id: string) => void) {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  onTransition(listener: (event: TransitionEvent) => void) {
+    this.transitionListeners.add(listener);
+    return () => this.transitionListeners.delete(listener);
+  }
+
+  async health(): Promise<BackendHealth> {
+    await this.refresh();
+    return {
+      backend: "redis",
+      connection: this.up ? "up" : "down",
+      queueDepth: this.totals.pending,
+      tasks: { pending: this.totals.pending, processing: this.totals.processing },
+      heldBytes: this.totals.inputBytes,
+      workers: this.opts.consumer?.workers() ?? [],
+      inferenceProcesses: this.beats.length,
+      warmupMs: clusterRate(this.beats).warmupMs ?? this.opts.consumer?.warmupMs,
+    };
+  }
+
+  start() {
+    this.up = this.opts.redis.status === "ready";
+    void this.opts.subscriber.subscribe(this.opts.store.keys.events).catch((err) => this.opts.log.error("redis subscribe failed", { error: String(err) }));
+    this.opts.consumer?.start();
+    void this.refresh();
+    // Real time, whatever clock the tasks run on: this is I/O upkeep, not task timing.
+    this.stopRefresh = systemClock.setInterval(() => {
+      void this.refresh();
+      // Watchers re-read once a second, so an event lost in an outage only delays them.
+      if (this.changeListeners.size) for (const l of [...this.changeListeners]) l("*");
+    }, REFRESH_MS);
+  }
+
+  async stop() {
+    this.stopRefresh?.();
+    await this.opts.consumer?.stop();
+  }
+
+  /**
+   * The tasks belong to the cluster, not to this replica: it stops taking
+   * uploads and lets its own inference (if any) finish what it holds. What
+   * cannot finish in time is taken over by another inference process once
+   * its job lock lapses; nothing is canceled.
+   */
+  async drain(timeoutMs: number) {
+    this.draining = true;
+    await this.opts.consumer?.drain(timeoutMs);
+    this.stopRefresh?.();
+    return { canceled: 0 };
+  }
+
+  private async refresh() {
+    const redis = this.opts.redis;
+    // Just started: give the first connection a moment rather than report an outage.
+    if (!this.everConnected && ["wait", "connecting", "connect"].includes(redis.status)) {
+      await Promise.race([once(redis, "ready"), Bun.sleep(1000)]).catch(() => {});
+    }
+    if (redis.status !== "ready") return this.connection(false);
+    try {
+      const now = this.opts.clock.now();
+      const [beats, model, totals] = await Promise.all([this.registry.alive(now), this.modelInfo ? this.modelInfo : this.registry.model(), this.opts.store.totals()]);
+      this.beats = beats;
+      this.modelInfo = model;
+      this.totals = totals;
+      this.connection(true);
+    } catch {
+      this.connection(false);
+    }
+  }
+
+  private connection(up: boolean) {
+    if (up) this.everConnected = true;
+    if (up === this.up) return;
+    this.up = up;
+    if (up) this.opts.log.info("redis connected", {});
+    else this.opts.log.error("redis unreachable", { detail: "uploads get 503 until it is back" });
+  }
+
+  private checkLimits(pending: number, bytes: number) {
+    if (pending >= this.opts.queueMax) {
+      throw new DomainError("queue_full", `The queue is full (${this.opts.queueMax} tasks waiting); retry later.`, undefined, this.backlogSeconds());
+    }
+    if (bytes > this.opts.maxStoreBytes) {
+      throw new DomainError("memory_full", "The service holds as much image data as it may; retry later.", undefined, this.backlogSeconds());
+    }
+  }
+
+  private perImageMs(): { per: number; lanes: number } {
+    const rate = clusterRate(this.beats);
+    return { per: rate.serviceMs ?? Math.max(rate.warmupMs ?? 0, 100), lanes: Math.max(1, rate.lanes) };
+  }
+
+  private backlogSeconds(): number {
+    const { per, lanes } = this.perImageMs();
+    return Math.max(1, Math.ceil((this.totals.pending * per) / lanes / 1000));
+  }
+
+  private eta(task: Task, position: number): number | undefined {
+    if (isTerminal(task.status)) return undefined;
+    const { per, lanes } = this.perImageMs();
+    if (task.status === "processing") return Math.max(0, Math.round(per - (this.opts.clock.now() - (task.startedAt ?? 0))));
+    return Math.round(Math.ceil(position / lanes) * per + per);
+  }
+
+  private emit(event: TransitionEvent) {
+    for (const l of [...this.transitionListeners]) l(event);
+    for (const l of [...this.changeListeners]) l(event.id);
+  }
+
+  /** Any Redis failure becomes one clear 503; our own domain errors pass through. */
+  private async guard<T>(p: Promise<T>): Promise<T> {
+    try {
+      return await p;
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
+      this.connection(this.opts.redis.status === "ready");
+      throw unavailable();
+    }
+  }
+}
+
+function unavailable() {
+  return new DomainError("backend_unavailable", "The task store (Redis) cannot be reached; retry shortly.", undefined, 2);
+}

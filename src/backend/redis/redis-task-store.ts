@@ -1,0 +1,153 @@
+import type Redis from "ioredis";
+import { LEGAL_TRANSITIONS, type Task, type TaskStatus, TASK_STATUSES, TERMINAL } from "../../domain/task";
+import type { TransitionEvent } from "../task-backend";
+import type { RedisKeys } from "./keys";
+import { CREATE_TASK, TRANSITION } from "./scripts";
+
+/** Fields a transition may set; `annotated` is stored beside the record, not in it. */
+export interface RedisPatch {
+  startedAt?: number;
+  result?: Task["result"];
+  error?: Task["error"];
+  cancelReason?: Task["cancelReason"];
+}
+
+export type TransitionOutcome = { ok: true; from: TaskStatus } | { ok: false; current: TaskStatus | "missing" };
+
+interface ScriptedRedis extends Redis {
+  yoloCreate(...args: (string | number | Buffer)[]): Promise<[string, number]>;
+  yoloTransition(...args: (string | number | Buffer)[]): Promise<[string, string]>;
+}
+
+/** The statuses a task may move to `to` from, read from the one lifecycle table. */
+function sourcesOf(to: TaskStatus): string {
+  return TASK_STATUSES.filter((from) => LEGAL_TRANSITIONS[from].includes(to)).join(",");
+}
+
+/**
+ * Tasks in Redis: one hash per task (its record), the upload and the
+ * annotated JPEG as binary strings beside it, and two sorted sets of the open
+ * ids. Moves follow the same lifecycle table as the in-memory store, checked
+ * inside Lua so they are atomic across replicas; each move publishes one
+ * event on the deployment's channel.
+ */
+export class RedisTaskStore {
+  private readonly redis: ScriptedRedis;
+
+  constructor(
+    redis: Redis,
+    readonly keys: RedisKeys,
+  ) {
+    this.redis = redis as ScriptedRedis;
+    if (!this.redis.yoloCreate) {
+      redis.defineCommand("yoloCreate", { numberOfKeys: 5, lua: CREATE_TASK });
+      redis.defineCommand("yoloTransition", { numberOfKeys: 6, lua: TRANSITION });
+    }
+  }
+
+  /** Queues a new task unless the shared queue or the upload bytes are at their cap; returns its 1-based position. */
+  async create(task: Task, upload: Uint8Array, limits: { queueMax: number; maxBytes: number }): Promise<"queue_full" | "memory_full" | number> {
+    const k = this.keys;
+    const [outcome, position] = await this.redis.yoloCreate(
+      k.task(task.id), k.pending, k.input(task.id), k.inputBytes, k.seq,
+      task.id, limits.queueMax, limits.maxBytes, Buffer.from(upload.buffer, upload.byteOffset, upload.byteLength),
+      k.events, JSON.stringify({ id: task.id, status: "pending" } satisfies TransitionEvent),
+      "created", task.createdAt, "updated", task.updatedAt, "params", JSON.stringify(task.params), "size", JSON.stringify(task.size),
+    );
+    return outcome === "ok" ? Number(position) : (outcome as "queue_full" | "memory_full");
+  }
+
+  /**
+   * Moves a task if the lifecycle allows it from where it is now. `retake`
+   * lets processing → processing through: a job whose inference process died
+   * is taken over by another.
+   */
+  async transition(id: string, to: TaskStatus, at: number, patch: RedisPatch & { annotated?: Uint8Array }, opts: { ttlMs: number; retake?: boolean; event?: Partial<TransitionEvent> }): Promise<TransitionOutcome> {
+    const k = this.keys;
+    const from = opts.retake ? `${sourcesOf(to)},processing` : sourcesOf(to);
+    const fields: (string | number)[] = [];
+    if (patch.startedAt !== undefined) fields.push("started", patch.startedAt);
+    if (patch.result) {
+      const { annotated, ...rest } = patch.result;
+      fields.push("result", JSON.stringify(rest));
+    }
+    if (patch.error) fields.push("error", JSON.stringify(patch.error));
+    if (patch.cancelReason) fields.push("cancel", patch.cancelReason);
+    const image = patch.annotated ?? patch.result?.annotated;
+    const [outcome, status] = await this.redis.yoloTransition(
+      k.task(id), k.pending, k.processing, k.input(id), k.image(id), k.inputBytes,
+      id, to, at, from, TERMINAL.has(to) ? opts.ttlMs : 0,
+      k.events, JSON.stringify({ ...opts.event, id, status: to } satisfies TransitionEvent),
+      image ? Buffer.from(image.buffer, image.byteOffset, image.byteLength) : "",
+      ...fields,
+    );
+    if (outcome === "ok") return { ok: true, from: status as TaskStatus };
+    return { ok: false, current: outcome === "missing" ? "missing" : (status as TaskStatus) };
+  }
+
+  /** The task and its queue position, in one round trip. */
+  async get(id: string, { withImage = true } = {}): Promise<{ task: Task; position: number; attempts: number } | undefined> {
+    const k = this.keys;
+    const multi = this.redis.multi().hgetall(k.task(id)).zrank(k.pending, id);
+    if (withImage) multi.getBuffer(k.image(id));
+    const replies = await multi.exec();
+    if (!replies) return undefined;
+    for (const [err] of replies) if (err) throw err;
+    const h = replies[0][1] as Record<string, string>;
+    if (!h.status) return undefined;
+    const rank = replies[1][1] as number | null;
+    const image = withImage ? (replies[2][1] as Buffer | null) : null;
+    const task: Task = {
+      id,
+      status: h.status as TaskStatus,
+      createdAt: Number(h.created),
+      updatedAt: Number(h.updated),
+      params: JSON.parse(h.params),
+      size: JSON.parse(h.size),
+      ...(h.started ? { startedAt: Number(h.started) } : {}),
+      ...(h.result ? { result: { ...JSON.parse(h.result), ...(image ? { annotated: new Uint8Array(image) } : {}) } } : {}),
+      ...(h.error ? { error: JSON.parse(h.error) } : {}),
+      ...(h.cancel ? { cancelReason: h.cancel as Task["cancelReason"] } : {}),
+    };
+    return { task, position: rank === null ? 0 : rank + 1, attempts: Number(h.attempts ?? 0) };
+  }
+
+  /** The upload of an open task (gone once the task is terminal). */
+  async upload(id: string): Promise<Uint8Array | undefined> {
+    const buf = await this.redis.getBuffer(this.keys.input(id));
+    return buf ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : undefined;
+  }
+
+  /** Waiting and running counts and the bytes of unfinished uploads, in one round trip. */
+  async totals(): Promise<{ pending: number; processing: number; inputBytes: number }> {
+    const k = this.keys;
+    const replies = await this.redis.multi().zcard(k.pending).zcard(k.processing).get(k.inputBytes).exec();
+    if (!replies) throw new Error("transaction discarded");
+    for (const [err] of replies) if (err) throw err;
+    return { pending: replies[0][1] as number, processing: replies[1][1] as number, inputBytes: Number(replies[2][1] ?? 0) };
+  }
+
+  /** Open ids with their score (arrival order when pending, start time when processing). */
+  async openIds(which: "pending" | "processing"): Promise<{ id: string; score: number }[]> {
+    const flat = await this.redis.zrange(which === "pending" ? this.keys.pending : this.keys.processing, 0, -1, "WITHSCORES");
+    const out: { id: string; score: number }[] = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ id: flat[i], score: Number(flat[i + 1]) });
+    return out;
+  }
+
+  async createdAt(id: string): Promise<number | undefined> {
+    const v = await this.redis.hget(this.keys.task(id), "created");
+    return v === null ? undefined : Number(v);
+  }
+}
+
+/** Parses one message from the events channel; anything else on it is ignored. */
+export function parseEvent(message: string): TransitionEvent | undefined {
+  try {
+    const e = JSON.parse(message) as TransitionEvent;
+    return typeof e.id === "string" && (TASK_STATUSES as readonly string[]).includes(e.status) ? e : undefined;
+  } catch {
+    return undefined;
+  }
+}
+

@@ -1,0 +1,61 @@
+/**
+ * The task store's writes, as Lua so each is one atomic step on the server:
+ * no two replicas can both admit the last queue slot, and a result cannot
+ * land on a task that was canceled a moment before.
+ */
+
+/**
+ * KEYS: task, pending, input, inputBytes, seq
+ * ARGV: id, queueMax, maxBytes, upload, channel, event, field/value pairs…
+ * → {"ok", position} | {"queue_full", 0} | {"memory_full", 0}
+ */
+export const CREATE_TASK = `
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then return {'queue_full', 0} end
+local size = string.len(ARGV[4])
+local held = tonumber(redis.call('GET', KEYS[4]) or '0')
+if held + size > tonumber(ARGV[3]) then return {'memory_full', 0} end
+redis.call('HSET', KEYS[1], 'status', 'pending', 'input_bytes', size, 'attempts', 0, unpack(ARGV, 7))
+redis.call('SET', KEYS[3], ARGV[4])
+redis.call('INCRBY', KEYS[4], size)
+redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[5]), ARGV[1])
+redis.call('PUBLISH', ARGV[5], ARGV[6])
+return {'ok', redis.call('ZRANK', KEYS[2], ARGV[1]) + 1}
+`;
+
+/**
+ * KEYS: task, pending, processing, input, image, inputBytes
+ * ARGV: id, to, now, allowed from (comma list), ttl ms (0 while not terminal),
+ *       channel, event, annotated JPEG ('' for none), field/value pairs…
+ * A terminal move drops the upload, keeps the result for ttl and lets the
+ * record expire with it.
+ * → {"ok", previous status} | {"refused", current status} | {"missing", ""}
+ */
+export const TRANSITION = `
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return {'missing', ''} end
+if not string.find(',' .. ARGV[4] .. ',', ',' .. status .. ',', 1, true) then return {'refused', status} end
+local to = ARGV[2]
+redis.call('HSET', KEYS[1], 'status', to, 'updated', ARGV[3])
+for i = 9, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('ZREM', KEYS[2], ARGV[1])
+if to == 'processing' then
+  redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+  redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+else
+  redis.call('ZREM', KEYS[3], ARGV[1])
+end
+local ttl = tonumber(ARGV[5])
+if ttl > 0 then
+  local held = tonumber(redis.call('HGET', KEYS[1], 'input_bytes') or '0')
+  if held > 0 then redis.call('DECRBY', KEYS[6], held) end
+  redis.call('HSET', KEYS[1], 'input_bytes', 0)
+  redis.call('DEL', KEYS[4])
+  if string.len(ARGV[8]) > 0 then
+    redis.call('SET', KEYS[5], ARGV[8], 'PX', ttl)
+    redis.call('HSET', KEYS[1], 'has_image', 1)
+  end
+  redis.call('PEXPIRE', KEYS[1], ttl)
+end
+redis.call('PUBLISH', ARGV[6], ARGV[7])
+return {'ok', status}
+`;

@@ -1,0 +1,69 @@
+import { connectRedis } from "./backend/redis/connect";
+import { createConsumer } from "./backend/redis/create-redis-backend";
+import { redisKeys } from "./backend/redis/keys";
+import { RedisTaskStore } from "./backend/redis/redis-task-store";
+import { ConfigError, loadConfig } from "./config/config";
+import { systemClock } from "./domain/clock";
+import { ModelNotFound, resolveModel } from "./model/resolve-model";
+import { jsonLogger } from "./util/logger";
+import { progressBar } from "./util/progress";
+
+/**
+ * `bun run worker`: an inference process with no HTTP server. It loads the
+ * model into WORKERS Bun Workers and consumes the shared Redis queue that the
+ * API replicas (QUEUE_BACKEND=redis) fill.
+ */
+async function main() {
+  const t0 = performance.now();
+  const config = loadConfig({ QUEUE_BACKEND: "redis", ...process.env });
+  if (config.workers < 1) throw new ConfigError(["WORKERS must be at least 1 for an inference process"]);
+  const log = jsonLogger(config.logLevel);
+  const bar = progressBar("downloading model");
+  const modelPath = await resolveModel({ ...config, onProgress: (fraction, bytes) => bar.update(fraction, `${(bytes / 1e6).toFixed(1)} MB`) });
+  const keys = redisKeys(config.redisPrefix);
+  const subscriber = connectRedis(config.redisUrl!, "blocking", "yolo-inference-events");
+  const durable = connectRedis(config.redisUrl!, "durable", "yolo-inference-store");
+  const { consumer, connections } = createConsumer(
+    {
+      config,
+      modelPath,
+      log,
+      clock: systemClock,
+      onFatal: (reason) => {
+        console.error(`error: the model ${modelPath} could not be loaded: ${reason.replace(/^model failed to load: /, "")}`);
+        process.exit(2);
+      },
+    },
+    new RedisTaskStore(durable, keys),
+    subscriber,
+  );
+  consumer.start();
+  log.info("inference process", { instance: consumer.instanceId, model: modelPath, workers: config.workers, ort_threads: config.threadsPerWorker, prefix: config.redisPrefix });
+  const readyCheck = setInterval(() => {
+    if (!consumer.ready) return;
+    clearInterval(readyCheck);
+    log.info("ready", { ms_since_start: Math.round(performance.now() - t0), model: consumer.model?.name });
+  }, 20);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("draining", { signal, drain_timeout_ms: config.drainTimeoutMs });
+    await consumer.drain(config.drainTimeoutMs);
+    for (const c of [subscriber, durable, ...connections]) c.disconnect();
+    log.info("stopped", {});
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError || err instanceof ModelNotFound) {
+    console.error(`error: ${err.message}`);
+    process.exit(2);
+  }
+  console.error(`error: the inference process could not start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
