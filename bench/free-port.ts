@@ -1,13 +1,4 @@
-/**
- * A TCP port the OS has just handed out and released, for a child server to
- * listen on. A random pick could hit a port another server already holds.
- */
-export function freePort(): number {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const { port } = probe;
-  probe.stop(true);
-  return port;
-}
+export { freePort } from "../src/util/free-port";
 
 /** Waits until `url` answers 200, failing at once (with the reason) if the child exits first. */
 export async function waitUntilReady(url: string, child: { exitCode: number | null; stderr?: unknown }, timeoutMs: number): Promise<void> {

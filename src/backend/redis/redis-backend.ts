@@ -212,7 +212,20 @@ export class RedisBackend implements TaskBackend {
     return { canceled: 0 };
   }
 
+  private refreshing = false;
+
   private async refresh() {
+    // One at a time: on a Redis that hangs, each would wait out its command timeout.
+    if (this.refreshing) return;
+    this.refreshing = true;
+    try {
+      await this.refreshOnce();
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
+  private async refreshOnce() {
     const redis = this.opts.redis;
     // Just started: give the first connection a moment rather than report an outage.
     if (!this.everConnected && ["wait", "connecting", "connect"].includes(redis.status)) {
@@ -276,7 +289,8 @@ export class RedisBackend implements TaskBackend {
       return await p;
     } catch (err) {
       if (err instanceof DomainError) throw err;
-      this.connection(this.opts.redis.status === "ready");
+      // Refused, or timed out on a Redis that hangs: down until the next refresh gets an answer.
+      this.connection(false);
       throw unavailable();
     }
   }

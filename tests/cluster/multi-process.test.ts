@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+import sharp from "sharp";
+import { freePort, waitUntilReady } from "../../bench/free-port";
+import { testRedisUrl, uniquePrefix } from "../support/backend";
+import { readImage, REPO } from "../support/paths";
+
+// The scale-out shape for real: 2 API processes (no inference) and 2
+// inference processes (`bun run worker`) on one Redis, over HTTP.
+const JOB_LOCK_MS = 3000;
+const env = { QUEUE_BACKEND: "redis", REDIS_URL: testRedisUrl(), REDIS_PREFIX: uniquePrefix("procs"), LOG_LEVEL: "info", JOB_LOCK_MS: String(JOB_LOCK_MS) };
+
+interface Proc {
+  child: Subprocess<"ignore", "pipe", "pipe">;
+  /** its log, one parsed JSON line each, as it arrives */
+  logs: Record<string, any>[];
+}
+
+const procs: Proc[] = [];
+function spawn(entry: string, extra: Record<string, string>): Proc {
+  const child = Bun.spawn(["bun", join(REPO, entry)], { env: { ...process.env, ...env, ...extra }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  const proc: Proc = { child, logs: [] };
+  void (async () => {
+    let rest = "";
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      const lines = (rest + chunk).split("\n");
+      rest = lines.pop()!;
+      for (const line of lines) if (line.startsWith("{")) proc.logs.push(JSON.parse(line));
+    }
+  })();
+  procs.push(proc);
+  return proc;
+}
+const inferenceProcess = () => spawn("src/inference-main.ts", { WORKERS: "1" });
+
+let apis: string[];
+let inference: Proc[];
+let photo: Uint8Array;
+let bigPng: Uint8Array;
+
+async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string) {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await Bun.sleep(20);
+  }
+}
+const health = async (base: string) => (await (await fetch(`${base}/health`)).json()) as any;
+
+beforeAll(async () => {
+  inference = [inferenceProcess(), inferenceProcess()];
+  const ports = [freePort(), freePort()];
+  const api = ports.map((port) => spawn("src/index.ts", { PORT: String(port), WORKERS: "0" }));
+  apis = ports.map((port) => `http://127.0.0.1:${port}`);
+  await Promise.all(apis.map((base, i) => waitUntilReady(`${base}/health/ready`, api[i].child, 60_000)));
+  await until(async () => (await health(apis[0])).backend.inference_processes === 2, 30_000, "both inference processes");
+  photo = await readImage("dog.jpg");
+  // A 3200×2400 PNG (no shrink-on-load) keeps a worker busy long enough to be killed mid-job.
+  bigPng = new Uint8Array(await sharp(photo).resize(3200, 2400).png({ compressionLevel: 1 }).toBuffer());
+}, 90_000);
+
+afterAll(async () => {
+  for (const p of procs) p.child.kill("SIGKILL");
+  await Promise.all(procs.map((p) => p.child.exited));
+});
+
+async function submit(base: string, bytes: Uint8Array, name: string): Promise<string> {
+  const form = new FormData();
+  form.append("file", new File([bytes as Uint8Array<ArrayBuffer>], name));
+  const res = await fetch(`${base}/predict`, { method: "POST", body: form });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as any).task_id;
+}
+
+async function finalState(base: string, id: string, ms = 60_000): Promise<any> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const body = (await (await fetch(`${base}/result/${id}`)).json()) as any;
+    if (["completed", "failed", "canceled"].includes(body.status)) return body;
+    if (Date.now() > deadline) throw new Error(`task ${id} still ${body.status}`);
+    await Bun.sleep(50);
+  }
+}
+
+const processing = (p: Proc) => p.logs.filter((l) => l.msg === "task" && l.status === "processing").map((l) => l.task_id as string);
+const completed = (p: Proc) => p.logs.filter((l) => l.msg === "task" && l.status === "completed").map((l) => l.task_id as string);
+
+test("uploads spread over both APIs all complete, on both inference processes; one killed mid-job loses nothing", async () => {
+  const [victim, survivor] = inference;
+  const ids: string[] = [];
+  for (let i = 0; i < 12; i++) ids.push(await submit(apis[i % 2], i % 3 === 0 ? bigPng : photo, i % 3 === 0 ? "big.png" : "dog.jpg"));
+
+  // Kill the victim the moment it starts a large image.
+  await until(() => processing(victim).some((id) => ids.indexOf(id) % 3 === 0), 30_000, "the victim to start a large image");
+  victim.child.kill("SIGKILL");
+  await victim.child.exited;
+  const killedMidJob = processing(victim).filter((id) => !completed(victim).includes(id));
+  expect(killedMidJob.length).toBe(1);
+
+  // Every task finishes, whichever API is asked; the killed one after its lock lapsed.
+  const finals = await Promise.all(ids.map((id, i) => finalState(apis[(i + 1) % 2], id)));
+  expect(finals.map((f) => f.status)).toEqual(ids.map(() => "completed"));
+  for (const f of finals) expect(f.result.detections.map((d: any) => d.class)).toContain("dog");
+  // the survivor took the job over, as a second attempt
+  const takeover = survivor.logs.find((l) => l.task_id === killedMidJob[0] && l.status === "processing");
+  expect(takeover).toMatchObject({ attempt: 2 });
+  expect(completed(survivor)).toContain(killedMidJob[0]);
+  // both processes did real work before the kill
+  expect(processing(victim).length).toBeGreaterThan(0);
+  expect(completed(survivor).length).toBeGreaterThan(0);
+  await until(async () => (await health(apis[1])).backend.inference_processes === 1, 10_000, "the dead process to drop out of /health");
+}, 120_000);
+
+test("SIGTERM to an inference process mid-job: it finishes what it holds, exits 0, and every task completes", async () => {
+  const fresh = inferenceProcess();
+  await until(async () => (await health(apis[0])).backend.inference_processes === 2, 30_000, "the new inference process");
+  const ids: string[] = [];
+  for (let i = 0; i < 6; i++) ids.push(await submit(apis[i % 2], i % 2 ? photo : bigPng, "img"));
+  await until(() => processing(fresh).some((id) => ids.includes(id)), 30_000, "the new process to take a job");
+  fresh.child.kill("SIGTERM");
+  expect(await fresh.child.exited).toBe(0);
+  expect(fresh.logs.some((l) => l.msg === "stopped")).toBe(true);
+  // what it had started, it finished before exiting
+  for (const id of processing(fresh).filter((id) => ids.includes(id))) expect(completed(fresh)).toContain(id);
+  const finals = await Promise.all(ids.map((id) => finalState(apis[0], id)));
+  expect(finals.map((f) => f.status)).toEqual(ids.map(() => "completed"));
+}, 120_000);

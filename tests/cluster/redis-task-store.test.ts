@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import Redis from "ioredis";
+import { redisKeys } from "../../src/backend/redis/keys";
+import { parseEvent, RedisTaskStore } from "../../src/backend/redis/redis-task-store";
+import type { Task } from "../../src/domain/task";
+import { testRedisUrl, uniquePrefix } from "../support/backend";
+
+// The Redis store on a real Redis: atomic limits, the lifecycle table, expiry and events.
+let redis: Redis;
+let sub: Redis;
+let store: RedisTaskStore;
+const events: string[] = [];
+const TTL = 60_000;
+const limits = { queueMax: 3, maxBytes: 1000 };
+
+beforeAll(async () => {
+  redis = new Redis(testRedisUrl());
+  sub = new Redis(testRedisUrl());
+  store = new RedisTaskStore(redis, redisKeys(uniquePrefix("store")));
+  await sub.subscribe(store.keys.events);
+  sub.on("message", (_c, m) => events.push(m));
+});
+afterAll(() => {
+  redis.disconnect();
+  sub.disconnect();
+});
+
+const params: Task["params"] = { conf: 0.25, iou: 0.45, maxDet: 300, agnosticNms: false, annotate: true };
+const newTask = (): Task => ({ id: crypto.randomUUID(), status: "pending", createdAt: 1000, updatedAt: 1000, params, size: { width: 4, height: 3 } });
+const bytes = (n: number) => new Uint8Array(n).fill(7);
+
+describe("create", () => {
+  test("queues in arrival order, refuses past QUEUE_MAX and past the upload-byte cap, and stores the upload", async () => {
+    const tasks = [newTask(), newTask(), newTask(), newTask()];
+    expect(await store.create(tasks[0], bytes(100), limits)).toBe(1);
+    expect(await store.create(tasks[1], bytes(100), limits)).toBe(2);
+    expect(await store.create(tasks[2], bytes(100), limits)).toBe(3);
+    expect(await store.create(tasks[3], bytes(100), limits)).toBe("queue_full");
+    expect(await store.get(tasks[3].id)).toBeUndefined();
+    expect(await store.totals()).toEqual({ pending: 3, processing: 0, inputBytes: 300 });
+    expect(Array.from((await store.upload(tasks[1].id))!)).toEqual(Array.from(bytes(100)));
+    const got = await store.get(tasks[2].id);
+    expect(got).toEqual({ task: tasks[2], position: 3, attempts: 0 });
+    // make room, then the byte cap decides
+    for (const t of tasks.slice(0, 3)) await store.transition(t.id, "canceled", 2000, { cancelReason: "client" }, { ttlMs: TTL });
+    expect(await store.create(newTask(), bytes(1001), limits)).toBe("memory_full");
+    expect(await store.totals()).toEqual({ pending: 0, processing: 0, inputBytes: 0 });
+  });
+
+  test("many writers racing for the last slots: exactly QUEUE_MAX get in", async () => {
+    const other = new RedisTaskStore(new Redis(testRedisUrl()), redisKeys(uniquePrefix("race")));
+    const peer = new RedisTaskStore(new Redis(testRedisUrl()), other.keys);
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? other : peer).create(newTask(), bytes(10), limits)));
+    expect(outcomes.filter((o) => typeof o === "number").sort()).toEqual([1, 2, 3]);
+    expect(outcomes.filter((o) => o === "queue_full").length).toBe(17);
+  });
+});
+
+describe("transition", () => {
+  test("follows the lifecycle table: pending cannot complete, processing is retaken only when asked", async () => {
+    const t = newTask();
+    await store.create(t, bytes(50), limits);
+    expect(await store.transition(t.id, "completed", 1100, {}, { ttlMs: TTL })).toEqual({ ok: false, current: "pending" });
+    expect(await store.transition(t.id, "processing", 1200, { startedAt: 1200 }, { ttlMs: TTL })).toEqual({ ok: true, from: "pending" });
+    expect(await store.transition(t.id, "processing", 1300, { startedAt: 1300 }, { ttlMs: TTL })).toEqual({ ok: false, current: "processing" });
+    expect(await store.transition(t.id, "processing", 1300, { startedAt: 1300 }, { ttlMs: TTL, retake: true })).toEqual({ ok: true, from: "processing" });
+    const got = (await store.get(t.id))!;
+    expect([got.task.status, got.task.startedAt, got.attempts, got.position]).toEqual(["processing", 1300, 2, 0]);
+    expect(await store.totals()).toEqual({ pending: 0, processing: 1, inputBytes: 50 });
+    expect(await store.transition("no-such-id", "failed", 1, {}, { ttlMs: TTL })).toEqual({ ok: false, current: "missing" });
+    await store.transition(t.id, "failed", 1400, { error: { code: "worker_lost", message: "gone" } }, { ttlMs: TTL });
+    expect(await store.totals()).toEqual({ pending: 0, processing: 0, inputBytes: 0 });
+  });
+
+  test("a terminal move drops the upload, keeps result and image for the TTL only, and nothing moves after it", async () => {
+    const t = newTask();
+    await store.create(t, bytes(80), limits);
+    await store.transition(t.id, "processing", 1100, { startedAt: 1100 }, { ttlMs: TTL });
+    // open tasks never expire: a client is still owed their result
+    expect(await redis.pttl(store.keys.task(t.id))).toBe(-1);
+    const result = {
+      detections: [{ class_id: 16, class: "dog", confidence: 0.93, box: { x1: 1, y1: 2, x2: 3, y2: 4 } }],
+      image: { width: 4, height: 3 },
+      timings: { queue: 100, preprocess: 1, inference: 2, postprocess: 3, annotate: 4, total: 10 },
+      annotated: new Uint8Array([0xff, 0xd8, 0xff, 0xd9]),
+    };
+    expect(await store.transition(t.id, "completed", 1500, { result }, { ttlMs: TTL, event: { timings: result.timings } })).toEqual({ ok: true, from: "processing" });
+    expect(await store.upload(t.id)).toBeUndefined();
+    expect(await store.totals()).toEqual({ pending: 0, processing: 0, inputBytes: 0 });
+    for (const key of [store.keys.task(t.id), store.keys.image(t.id)]) {
+      const ttl = await redis.pttl(key);
+      expect(ttl).toBeGreaterThan(TTL - 5000);
+      expect(ttl).toBeLessThanOrEqual(TTL);
+    }
+    const got = (await store.get(t.id))!;
+    expect(got.task).toEqual({ ...t, status: "completed", updatedAt: 1500, startedAt: 1100, result });
+    expect((await store.get(t.id, { withImage: false }))!.task.result!.annotated).toBeUndefined();
+    expect(await store.transition(t.id, "canceled", 1600, { cancelReason: "client" }, { ttlMs: TTL })).toEqual({ ok: false, current: "completed" });
+  });
+
+  test("every move publishes one event on the channel, in order, with what metrics need", async () => {
+    events.length = 0;
+    const t = newTask();
+    await store.create(t, bytes(10), limits);
+    await store.transition(t.id, "processing", 1100, { startedAt: 1100 }, { ttlMs: TTL, event: { queueMs: 100 } });
+    await store.transition(t.id, "failed", 1200, { error: { code: "decode_failed", message: "bad" } }, { ttlMs: TTL });
+    await store.transition(t.id, "canceled", 1300, {}, { ttlMs: TTL }); // refused: publishes nothing
+    const deadline = Date.now() + 2000;
+    while (events.length < 3 && Date.now() < deadline) await Bun.sleep(10);
+    await Bun.sleep(50);
+    expect(events.map(parseEvent)).toEqual([
+      { id: t.id, status: "pending" },
+      { id: t.id, status: "processing", queueMs: 100 },
+      { id: t.id, status: "failed" },
+    ]);
+    expect(parseEvent("not json")).toBeUndefined();
+    expect(parseEvent(JSON.stringify({ id: "x", status: "exploded" }))).toBeUndefined();
+  });
+});

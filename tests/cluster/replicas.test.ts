@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { testRedisUrl, uniquePrefix } from "../support/backend";
+import { getJson, pollUntilDone, upload } from "../support/http";
+import { readImage } from "../support/paths";
+import { readSse } from "../support/sse";
+import { startTestService, type TestService, waitFor } from "../support/test-service";
+
+// Two API replicas with no inference of their own, and one inference
+// replica, on one Redis: whichever replica a client reaches, it sees the
+// same tasks, the same queue and the same limits.
+const QUEUE_MAX = 5;
+let a: TestService;
+let b: TestService;
+let inference: TestService;
+let dog: Uint8Array;
+
+beforeAll(async () => {
+  const shared = { QUEUE_BACKEND: "redis", REDIS_URL: testRedisUrl(), REDIS_PREFIX: uniquePrefix("replicas"), QUEUE_MAX: String(QUEUE_MAX) };
+  inference = await startTestService({ ...shared, WORKERS: "1" });
+  [a, b] = await Promise.all([startTestService({ ...shared, WORKERS: "0" }), startTestService({ ...shared, WORKERS: "0" })]);
+  dog = await readImage("dog.jpg");
+});
+afterAll(() => {
+  for (const s of [a, b, inference]) s?.stop();
+});
+
+const send = (svc: TestService, method: string, path: string, headers: Record<string, string> = {}) =>
+  svc.app.handle(new Request(`http://localhost${path}`, { method, headers }));
+const idOf = async (res: Response) => ((await res.json()) as any).task_id as string;
+
+test("an API replica with no workers is ready once an inference process is, and says so in /health", async () => {
+  const health = (await getJson(a.app, "/health")).body;
+  expect(health).toMatchObject({ status: "ok", backend: { kind: "redis", connection: "up" }, workers: [], model: { name: "yolov8n.onnx", classes: 80 } });
+  await waitFor(async () => (await getJson(a.app, "/health")).body.backend.inference_processes === 1, 5000, "the inference heartbeat");
+});
+
+test("a task uploaded to one replica is polled, streamed and fetched as an image from the other", async () => {
+  const id = await idOf(await upload(a.app, dog));
+  const events = await readSse(await send(b, "GET", `/result/${id}/events`));
+  expect(events.at(-1)!.event).toBe("completed");
+  const done = await pollUntilDone(b.app, id);
+  expect(done.result.detections.map((d: any) => d.class).sort()).toEqual(["bicycle", "car", "dog"]);
+  const image = await send(a, "GET", `/result/${id}/image`);
+  expect([image.status, image.headers.get("content-type")]).toEqual([200, "image/jpeg"]);
+  expect((await image.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
+});
+
+test("Prefer: wait on one replica hears the completion made by the inference replica", async () => {
+  const res = await upload(b.app, dog, { headers: { prefer: "wait=30" } });
+  expect(res.status).toBe(200);
+  expect(((await res.json()) as any).status).toBe("completed");
+});
+
+test("the queue limit is shared: uploads spread over both replicas stop at QUEUE_MAX waiting", async () => {
+  const responses = await Promise.all(Array.from({ length: 14 }, (_, i) => upload(i % 2 ? a.app : b.app, dog)));
+  const accepted = responses.filter((r) => r.status === 201);
+  const refused = responses.filter((r) => r.status === 429);
+  expect(accepted.length + refused.length).toBe(14);
+  // QUEUE_MAX waiting, plus the few the single worker took meanwhile
+  expect(accepted.length).toBeGreaterThanOrEqual(QUEUE_MAX);
+  expect(accepted.length).toBeLessThanOrEqual(QUEUE_MAX + 3);
+  expect(((await refused[0].json()) as any).code).toBe("queue_full");
+  const ids = await Promise.all(accepted.map(idOf));
+  for (const id of ids) expect((await pollUntilDone(a.app, id)).status).toBe("completed");
+});
+
+test("cancel on one replica: a pending task leaves the shared queue; a running one is canceled and its result discarded", async () => {
+  const first = await idOf(await upload(a.app, dog));
+  const second = await idOf(await upload(a.app, dog));
+  const third = await idOf(await upload(b.app, dog));
+  await waitFor(async () => (await getJson(b.app, `/result/${first}`)).body.status === "processing", 10_000, "first running");
+  expect((await getJson(a.app, `/result/${third}`)).body.queue_position).toBe(2);
+  const canceled = await send(b, "POST", `/result/${second}/cancel`);
+  expect(canceled.status).toBe(200);
+  expect((await getJson(a.app, `/result/${third}`)).body.queue_position).toBe(1);
+  expect((await send(a, "DELETE", `/result/${first}`)).status).toBe(200);
+  await pollUntilDone(b.app, third);
+  const after = (await getJson(a.app, `/result/${first}`)).body;
+  expect([after.status, after.result]).toEqual(["canceled", undefined]);
+  // the inference replica heard the cancel and never wrote a result for it
+  expect(inference.logs.filter((l) => l.task_id === first).map((l) => l.status)).toEqual(["processing"]);
+  // the canceled pending task never reached a worker
+  expect(inference.logs.some((l) => l.task_id === second && l.status === "processing")).toBe(false);
+  const again = await send(a, "POST", `/result/${third}/cancel`);
+  expect([again.status, ((await again.json()) as any).code]).toEqual([409, "task_finished"]);
+});
+
+test("metrics on an API replica show the shared queue and the cluster's transitions", async () => {
+  const text = await (await send(a, "GET", "/metrics")).text();
+  expect(text).toContain('yolo_backend_up{backend="redis"} 1');
+  expect(text).toMatch(/^yolo_inference_processes 1$/m);
+  expect(text).toMatch(/^yolo_queue_depth 0$/m);
+  // completions happened in another replica, and are counted here
+  const completed = Number(text.match(/^yolo_tasks_finished_total\{status="completed"\} (\d+)$/m)?.[1]);
+  expect(completed).toBeGreaterThanOrEqual(QUEUE_MAX + 3);
+});
