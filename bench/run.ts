@@ -8,6 +8,14 @@
  *   layouts), --overload S (2× capacity for S seconds, then RSS after the TTL; --ttl S, default 60),
  *   --follow events|polling (how clients learn their task finished; default events),
  *   --quick (a few seconds, for the smoke test), --out FILE.
+ * Backends: --backend embedded (default) | redis | compare.
+ *   redis: the service runs as one API replica (start:prod, QUEUE_BACKEND=redis,
+ *   WORKERS=0) and --inference-processes N (default 1) `bun run worker:prod`
+ *   processes of --workers-per-process W workers (default: the service's default
+ *   WORKERS) × --ort-threads T, on REDIS_URL or a throwaway redis-server.
+ *   compare: the same photo load on embedded (default layout) and on Redis with
+ *   each of --layouts (default 1x3,2x2,2x3: processes × workers), --rounds R
+ *   times interleaved; reports medians and the change against embedded.
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -22,6 +30,9 @@ import { type IngestReport, runIngest } from "./ingest";
 import { type OverloadReport, runOverload } from "./overload";
 import { runLoad } from "./load";
 import { type ServiceReport, serviceReport } from "./report";
+import { stopEverything } from "./children";
+import { type CompareConfig, type CompareRow, type CompareRun, parseLayouts, summarizeComparison } from "./compare";
+import { type BenchRedis, benchRedis, layoutName, type RedisLayout, startRedisServer } from "./redis-service";
 import { type BenchServer, startServer } from "./server";
 import { round, table } from "./stats";
 
@@ -38,12 +49,48 @@ const { values: args } = parseArgs({
     follow: { type: "string", default: "events" },
     quick: { type: "boolean", default: false },
     out: { type: "string" },
+    backend: { type: "string", default: "embedded" },
+    "inference-processes": { type: "string", default: "1" },
+    "workers-per-process": { type: "string" },
+    "ort-threads": { type: "string" },
+    layouts: { type: "string" },
+    rounds: { type: "string", default: "1" },
   },
 });
 const quick = args.quick;
 const requests = Number(args.requests ?? (quick ? 16 : 300));
 const concurrency = Number(args.concurrency);
 const limitSeconds = Number(args["limit-seconds"] ?? (quick ? 1 : 8));
+const defaults = loadConfig({});
+const backend = args.backend as "embedded" | "redis" | "compare";
+const redisLayout: RedisLayout = {
+  processes: positive("inference-processes", args["inference-processes"]),
+  workersPerProcess: positive("workers-per-process", args["workers-per-process"] ?? String(defaults.workers)),
+  ortThreads: positive("ort-threads", args["ort-threads"] ?? String(defaults.threadsPerWorker)),
+};
+const rounds = positive("rounds", args.rounds);
+const usage: string[] = [];
+if (!["embedded", "redis", "compare"].includes(backend)) usage.push(`--backend must be embedded, redis or compare (got "${args.backend}")`);
+if (args.url && backend !== "embedded") usage.push("--url measures a running service whatever its backend; leave out --backend");
+if (args.sweep && backend !== "embedded") usage.push("--sweep tries layouts of the embedded backend; --backend compare --layouts tries Redis layouts");
+if (args.overload && backend === "compare") usage.push("--overload runs on one backend: --backend embedded or redis");
+if (usage.length) {
+  console.error(usage.map((u) => `bench: ${u}`).join("\n"));
+  process.exit(2);
+}
+
+function positive(name: string, raw: string | undefined): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`bench: --${name} must be a positive integer (got "${raw}")`);
+    process.exit(2);
+  }
+  return n;
+}
+
+/** One Redis for the whole bench (each service run gets its own key prefix), started on first use. */
+let redis: BenchRedis | undefined;
+const theRedis = async () => (redis ??= await benchRedis());
 
 async function loadRun(server: { url: string; rssMb?: () => number }, images: BenchImage[], label: string, n = requests) {
   const bar = progressBar(`${label.padEnd(22)}`);
@@ -65,14 +112,37 @@ async function loadRun(server: { url: string; rssMb?: () => number }, images: Be
   return { ...serviceReport(records, seconds, concurrency, label), peak_rss_mb: round(peakRss) };
 }
 
-async function withServer<T>(env: Record<string, string>, fn: (s: BenchServer) => Promise<T>): Promise<T & { ready_ms: number }> {
-  const server = await startServer(REPO, env);
+type BackendInfo =
+  | { kind: "embedded"; workers: number; ort_threads: number }
+  | { kind: "redis"; api_workers: 0; inference_processes: number; workers_per_process: number; ort_threads: number; redis: "local" | "REDIS_URL" };
+
+/** Starts the service on `on` (embedded: one start:prod; redis: API + inference processes), runs `fn`, stops it. */
+async function withServer<T>(
+  env: Record<string, string>,
+  fn: (s: BenchServer) => Promise<T>,
+  on: { kind: "embedded" } | { kind: "redis"; layout: RedisLayout } = backend === "redis" ? { kind: "redis", layout: redisLayout } : { kind: "embedded" },
+): Promise<T & { ready_ms: number; warm_ms: number; backend: BackendInfo }> {
+  let server: BenchServer;
+  let info: BackendInfo;
+  if (on.kind === "redis") {
+    const r = await theRedis();
+    server = await startRedisServer(REPO, r, on.layout, env);
+    const l = on.layout;
+    info = { kind: "redis", api_workers: 0, inference_processes: l.processes, workers_per_process: l.workersPerProcess, ort_threads: l.ortThreads, redis: r.source };
+  } else {
+    server = await startServer(REPO, env);
+    const c = loadConfig({ ...env });
+    info = { kind: "embedded", workers: c.workers, ort_threads: c.threadsPerWorker };
+  }
   try {
-    return { ...(await fn(server)), ready_ms: round(server.readyMs) };
+    return { ...(await fn(server)), ready_ms: round(server.readyMs), warm_ms: round(server.warmMs), backend: info };
   } finally {
     await server.stop();
   }
 }
+
+const backendLabel = (b: BackendInfo | undefined) =>
+  !b ? "" : b.kind === "embedded" ? `embedded ${b.workers}×${b.ort_threads}` : `redis API + ${b.inference_processes}×${b.workers_per_process}${b.ort_threads > 1 ? `×${b.ort_threads}t` : ""}`;
 
 async function main() {
   const started = new Date();
@@ -95,7 +165,7 @@ async function main() {
     bar.done();
   }
   let pipeline: PipelineRow[] = [];
-  if (!args.url) {
+  if (!args.url && backend !== "compare") {
     const bar = progressBar("pipeline (no load)    ");
     const dogs = mixed.filter((m) => m.name.startsWith("dog"));
     pipeline = await measurePipeline(modelPath, dogs, loadConfig({}).annotatedMaxSide, quick ? 3 : 9);
@@ -103,15 +173,38 @@ async function main() {
   }
   const best = limits.reduce<LimitResult | undefined>((a, b) => (!a || b.imagesPerSecond > a.imagesPerSecond ? b : a), undefined);
 
-  let service: (ServiceReport & { peak_rss_mb: number; ready_ms?: number })[];
+  let service: (ServiceReport & { peak_rss_mb: number; ready_ms?: number; warm_ms?: number; backend?: BackendInfo })[] = [];
   if (args.url) {
     const target = { url: args.url };
     service = [await loadRun(target, photos, "photos 768x576"), ...(quick ? [] : [await loadRun(target, mixed, "mixed photo/1080p/12MP")])];
-  } else {
+  } else if (backend !== "compare") {
     service = [
       await withServer({}, (s) => loadRun(s, photos, "photos 768x576")),
       ...(quick ? [] : [await withServer({}, (s) => loadRun(s, mixed, "mixed photo/1080p/12MP"))]),
     ];
+  }
+
+  // The same photo load, the same clients, on each backend layout in turn; rounds interleave the
+  // configurations so that a machine slowing down (a shared VM) weighs on all of them alike.
+  let comparison: { requests: number; concurrency: number; rounds: number; configs: CompareConfig[]; runs: CompareRun[]; summary: CompareRow[] } | undefined;
+  if (backend === "compare") {
+    const layouts = parseLayouts(args.layouts ?? (quick ? "1x3,2x2" : "1x3,2x2,2x3"), redisLayout.ortThreads);
+    const configs: CompareConfig[] = [
+      { name: `embedded ${defaults.workers}×${defaults.threadsPerWorker}`, backend: "embedded", workers: defaults.workers, ortThreads: defaults.threadsPerWorker },
+      ...layouts.map((l): CompareConfig => ({ name: `redis API + ${layoutName(l)}`, backend: "redis", layout: l })),
+    ];
+    const runs: CompareRun[] = [];
+    for (let roundNo = 1; roundNo <= rounds; roundNo++) {
+      for (const c of configs) {
+        const label = rounds > 1 ? `${c.name} #${roundNo}` : c.name;
+        const report =
+          c.backend === "redis"
+            ? await withServer({}, (s) => loadRun(s, photos, label), { kind: "redis", layout: c.layout! })
+            : await withServer({ WORKERS: String(c.workers), ORT_THREADS: String(c.ortThreads) }, (s) => loadRun(s, photos, label), { kind: "embedded" });
+        runs.push({ config: c.name, round: roundNo, report: { ...report, images: "photos 768x576" } });
+      }
+    }
+    comparison = { requests, concurrency, rounds, configs, runs, summary: summarizeComparison(configs, runs) };
   }
 
   const sweep: { layout: string; throughput: number; post_p99: number; e2e_p50: number }[] = [];
@@ -178,18 +271,28 @@ async function main() {
     limit: limits.map((l) => ({ ...l, imagesPerSecond: round(l.imagesPerSecond, 2), msPerImage: round(l.msPerImage) })),
     pipeline_ms: pipeline,
     best_limit: best ? { layout: best.layout, images_per_second: round(best.imagesPerSecond, 2) } : undefined,
+    backend,
     service,
-    ratio_service_to_limit: best ? round(service[0].throughput / best.imagesPerSecond, 3) : undefined,
+    ratio_service_to_limit: best && service.length ? round(service[0].throughput / best.imagesPerSecond, 3) : undefined,
     sweep,
     ingest,
     overload,
+    comparison,
   };
 
   const rows: (string | number)[][] = [["run", "img/s", "POST p50/p99 ms", "e2e p50/p99 ms", "codes", "peak RSS MB", "ready ms"]];
   for (const l of report.limit) rows.push([`limit ${l.layout}`, l.imagesPerSecond, "", "", "", "", ""]);
-  for (const s of service) {
-    rows.push([s.images, s.throughput, `${s.post_ms.p50}/${s.post_ms.p99}`, `${s.e2e_ms.p50}/${s.e2e_ms.p99}`, JSON.stringify(s.http_codes), s.peak_rss_mb, s.ready_ms ?? ""]);
-  }
+  const runRow = (name: string, s: ServiceReport & { peak_rss_mb: number; ready_ms?: number }) => [
+    name,
+    s.throughput,
+    `${s.post_ms.p50}/${s.post_ms.p99}`,
+    `${s.e2e_ms.p50}/${s.e2e_ms.p99}`,
+    JSON.stringify(s.http_codes),
+    s.peak_rss_mb,
+    s.ready_ms ?? "",
+  ];
+  for (const s of service) rows.push(runRow(s.backend?.kind === "redis" ? `${s.images} [${backendLabel(s.backend)}]` : s.images, s));
+  for (const r of comparison?.runs ?? []) rows.push(runRow(rounds > 1 ? `${r.config} #${r.round}` : r.config, r.report));
   for (const s of sweep) rows.push([`sweep ${s.layout}`, s.throughput, `-/${s.post_p99}`, `${s.e2e_p50}/-`, "", "", ""]);
   console.log(`\n${table(rows)}`);
   for (const s of service) console.log(`phase medians (${s.images}):`, JSON.stringify(s.phase_medians_ms));
@@ -197,6 +300,32 @@ async function main() {
     console.log(`\n${table([["pipeline, one image at a time", "decode+letterbox", "postprocess", "annotate+encode", "all but inference", "inference"], ...pipeline.map((p) => [p.image, p.preprocess, p.postprocess, p.annotate, p.non_inference, p.inference])])}`);
   }
   if (report.ratio_service_to_limit !== undefined) console.log(`service / limit: ${report.ratio_service_to_limit}`);
+  if (comparison) {
+    const sign = (v: number) => (Number.isFinite(v) ? `${v > 0 ? "+" : ""}${v}%` : "-");
+    console.log(
+      `\nbackend comparison: photos 768x576, ${requests} uploads, ${concurrency} clients, medians of ${rounds} round(s); change vs ${comparison.configs[0].name}\n` +
+        table([
+          ["config", "img/s", "POST p50/p99 ms", "e2e p50/p99 ms", "img/s vs base", "POST p50/p99 vs base", "e2e p50/p99 vs base", "RSS MB"],
+          ...comparison.summary.map((r) => [
+            r.config,
+            rounds > 1 ? `${r.throughput} (${r.throughput_by_round.join(", ")})` : r.throughput,
+            `${r.post_p50}/${r.post_p99}`,
+            `${r.e2e_p50}/${r.e2e_p99}`,
+            sign(r.change_vs_baseline_pct.throughput),
+            `${sign(r.change_vs_baseline_pct.post_p50)} / ${sign(r.change_vs_baseline_pct.post_p99)}`,
+            `${sign(r.change_vs_baseline_pct.e2e_p50)} / ${sign(r.change_vs_baseline_pct.e2e_p99)}`,
+            r.peak_rss_mb,
+          ]),
+        ]),
+    );
+    const [, sameLayout] = comparison.summary;
+    if (sameLayout) {
+      console.log(
+        `overhead of ${sameLayout.config} vs ${comparison.configs[0].name}: throughput ${sign(-sameLayout.change_vs_baseline_pct.throughput)} ` +
+          `(per round: ${sameLayout.overhead_by_round_pct.map(sign).join(", ")}), e2e p50 ${sign(sameLayout.change_vs_baseline_pct.e2e_p50)}, POST p50 ${sign(sameLayout.change_vs_baseline_pct.post_p50)}`,
+      );
+    }
+  }
   if (ingest) {
     console.log(
       `ingest (64 clients, queue full, ${ingest.seconds} s): ${ingest.posts} POSTs ${JSON.stringify(ingest.http_codes)}; ` +
@@ -228,7 +357,12 @@ function cpuModel(): string {
   }
 }
 
-main().catch((err) => {
-  console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+main()
+  .then(async () => {
+    await redis?.stop();
+  })
+  .catch(async (err) => {
+    console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
+    await stopEverything(); // whatever service and Redis were still up
+    process.exit(1);
+  });

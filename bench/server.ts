@@ -1,11 +1,16 @@
 import { readdirSync, readFileSync } from "node:fs";
+import type { Subprocess } from "bun";
+import { descendants, onInterrupt, spawnTracked } from "./children";
 import { freePort, waitUntilReady } from "./free-port";
 
 export interface BenchServer {
   url: string;
   pid: number;
-  /** from spawn to the first 200 on /health */
+  /** from spawn to the first 200 on /health/ready */
   readyMs: number;
+  /** from spawn to every inference worker warm (the load starts then) */
+  warmMs: number;
+  /** resident memory of the service's processes (not the Redis) */
   rssMb(): number;
   stop(): Promise<number>;
 }
@@ -25,27 +30,76 @@ export function rssOf(pid: number): number {
   }
 }
 
+/** `bun run --silent <script>` from package.json (start:prod, worker:prod: what the container runs), tracked for cleanup. */
+export function spawnScript(repo: string, script: string, env: Record<string, string>): Subprocess {
+  return spawnTracked(["bun", "run", "--silent", script], {
+    cwd: repo,
+    env: { ...process.env, LOG_LEVEL: "warn", ...env },
+    stdout: "ignore",
+    stderr: "inherit",
+  });
+}
+
+/** SIGTERM (the service drains), then SIGKILL to the whole tree if it has not exited within `graceMs`. */
+export async function stopChild(child: Subprocess, graceMs = 30_000): Promise<number> {
+  if (child.exitCode !== null) return child.exitCode;
+  child.kill("SIGTERM");
+  const exited = await Promise.race([child.exited, Bun.sleep(graceMs).then(() => undefined)]);
+  if (exited !== undefined) return exited;
+  for (const pid of descendants(child.pid).reverse()) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+  }
+  child.kill("SIGKILL");
+  return child.exited;
+}
+
+/** Polls until `check` passes, failing at once if one of `children` exits. */
+export async function waitFor(what: string, children: Subprocess[], timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const dead = children.find((c) => c.exitCode !== null);
+    if (dead) throw new Error(`a service process exited with ${dead.exitCode} while waiting for ${what}`);
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`${what}: not reached after ${timeoutMs} ms`);
+    await Bun.sleep(50);
+  }
+}
+
 /** `bun run start:prod` (what the container runs) in a child process with extra environment, on a free port. */
 export async function startServer(repo: string, env: Record<string, string>): Promise<BenchServer> {
   const port = freePort();
   const t0 = performance.now();
-  const child = Bun.spawn(["bun", "run", "--silent", "start:prod"], {
-    cwd: repo,
-    env: { ...process.env, LOG_LEVEL: "warn", PORT: String(port), ...env },
-    stdout: "ignore",
-    stderr: "inherit",
-  });
+  const child = spawnScript(repo, "start:prod", { PORT: String(port), ...env });
+  const unregister = onInterrupt(() => stopChild(child));
   const url = `http://127.0.0.1:${port}`;
-  await waitUntilReady(`${url}/health/ready`, child, 60_000);
-  const readyMs = performance.now() - t0;
+  let readyMs: number;
+  try {
+    await waitUntilReady(`${url}/health/ready`, child, 60_000);
+    readyMs = performance.now() - t0;
+    // Ready means one worker is warm; the others warm (staggered) a moment later.
+    // The load starts once all are, so warm-up is not measured as throughput.
+    await waitFor("all workers warm", [child], 60_000, async () => {
+      const health = (await (await fetch(`${url}/health`)).json()) as { workers: { state: string }[] };
+      return health.workers.length > 0 && health.workers.every((w) => w.state === "ready");
+    });
+  } catch (err) {
+    unregister();
+    await stopChild(child, 5000);
+    throw err;
+  }
   return {
     url,
     pid: child.pid,
     readyMs,
+    warmMs: performance.now() - t0,
     rssMb: () => rssOf(child.pid),
     async stop() {
-      child.kill("SIGTERM");
-      return child.exited;
+      unregister();
+      return stopChild(child);
     },
   };
 }

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { Queue, Worker } from "bullmq";
+import Redis from "ioredis";
+import { QUEUE_NAME, redisKeys } from "../../src/backend/redis/keys";
+import { Reconciler } from "../../src/backend/redis/reconciler";
+import { RedisTaskStore } from "../../src/backend/redis/redis-task-store";
+import type { Task } from "../../src/domain/task";
+import { jsonLogger } from "../../src/util/logger";
+import { testRedisUrl, uniquePrefix } from "../support/backend";
+import { REPO } from "../support/paths";
+import { FakeClock } from "../support/fake-clock";
+
+// The backstop for tasks whose job is gone: on a fake clock, a real Redis and a real BullMQ queue.
+let redis: Redis;
+let store: RedisTaskStore;
+let queue: Queue;
+const clock = new FakeClock();
+const logs: Record<string, unknown>[] = [];
+let reconciler: Reconciler;
+
+beforeAll(() => {
+  redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+  store = new RedisTaskStore(redis, redisKeys(uniquePrefix("reconcile")));
+  queue = new Queue(QUEUE_NAME, { connection: redis, prefix: store.keys.bullPrefix });
+  reconciler = new Reconciler(store, () => queue, clock, jsonLogger("info", (l) => logs.push(JSON.parse(l))), 60_000, 5000);
+});
+afterAll(async () => {
+  await queue.close();
+  redis.disconnect();
+});
+
+const params: Task["params"] = { conf: 0.25, iou: 0.45, maxDet: 300, agnosticNms: false, annotate: true };
+async function pendingTask(withJob: boolean): Promise<string> {
+  const now = clock.now();
+  const task: Task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, size: { width: 1, height: 1 } };
+  await store.create(task, new Uint8Array(10), { queueMax: 100, maxBytes: 1e9 });
+  if (withJob) await queue.add("detect", { id: task.id }, { jobId: task.id });
+  return task.id;
+}
+
+test("open tasks with no job fail with worker_lost once past the grace period; tasks with a live job are left alone", async () => {
+  const orphan = await pendingTask(false); // its API died between storing it and queueing its job
+  const queued = await pendingTask(true);
+  const running = await pendingTask(false);
+  await store.transition(running, "processing", clock.now(), { startedAt: clock.now() }, { ttlMs: 60_000 }); // its job vanished
+  expect(await reconciler.sweep()).toEqual([]); // within the grace period nothing is touched
+  clock.advance(11_000);
+  expect((await reconciler.sweep()).sort()).toEqual([orphan, running].sort());
+  for (const id of [orphan, running]) {
+    const got = (await store.get(id))!.task;
+    expect([got.status, got.error?.code]).toEqual(["failed", "worker_lost"]);
+  }
+  expect((await store.get(queued))!.task.status).toBe("pending");
+  expect(await store.totals()).toEqual({ pending: 1, processing: 0, inputBytes: 10 });
+  expect(logs.filter((l) => l.error === "worker_lost").length).toBe(2);
+  expect(await reconciler.sweep()).toEqual([]); // idempotent
+});
+
+test("a task whose job BullMQ failed after its process died (JOB_MAX_STALLS 0) fails with worker_lost", async () => {
+  await queue.drain(); // the first test's job must not be the one taken
+  const id = await pendingTask(true);
+  const opts = { prefix: store.keys.bullPrefix, lockDuration: 1000, stalledInterval: 300, maxStalledCount: 0 };
+  // A consumer in another process takes the job and is killed holding it: its lock is never renewed.
+  const script = `
+    const { Worker } = require("bullmq"); const Redis = require("ioredis");
+    new Worker(${JSON.stringify(QUEUE_NAME)}, () => (console.log("took"), new Promise(() => {})),
+      { connection: new Redis(${JSON.stringify(testRedisUrl())}, { maxRetriesPerRequest: null }), prefix: ${JSON.stringify(store.keys.bullPrefix)}, lockDuration: 1000, stalledInterval: 300 });`;
+  const dying = Bun.spawn(["bun", "-e", script], { cwd: REPO, stdout: "pipe", stderr: "inherit" });
+  const reader = dying.stdout.getReader();
+  while (!new TextDecoder().decode((await reader.read()).value ?? new Uint8Array()).includes("took")) {}
+  await store.transition(id, "processing", clock.now(), { startedAt: clock.now() }, { ttlMs: 60_000 });
+  dying.kill("SIGKILL");
+  await dying.exited;
+  // Another consumer's stalled-job check finds the lapsed lock; with no takeovers allowed, the job fails.
+  const checker = new Worker(QUEUE_NAME, async () => {}, { ...opts, connection: new Redis(testRedisUrl(), { maxRetriesPerRequest: null }) });
+  const deadline = Date.now() + 10_000;
+  while ((await queue.getJobState(id)) !== "failed" && Date.now() < deadline) await Bun.sleep(100);
+  await checker.close(true);
+  expect(await queue.getJobState(id)).toBe("failed");
+  expect((await queue.getJob(id))!.failedReason).toMatch(/stalled/);
+  clock.advance(11_000);
+  expect(await reconciler.sweep()).toContain(id);
+  expect((await store.get(id))!.task.error?.code).toBe("worker_lost");
+}, 30_000);
