@@ -29,7 +29,9 @@ export function predictController(intake: Intake, backend: TaskBackend, maxUploa
       const wait = preferredWaitSeconds(request.headers.get("prefer"));
       if (wait !== undefined) {
         set.headers["preference-applied"] = `wait=${wait}`;
-        const done = await backend.waitForTerminal(id, wait * 1000);
+        // The task is accepted whatever happens now: if the store goes away while
+        // we wait, the client still gets its 201 and the id to poll later.
+        const done = await backend.waitForTerminal(id, wait * 1000).catch(() => undefined);
         if (done && isTerminal(done.task.status)) {
           set.status = 200;
           return taskView(done);

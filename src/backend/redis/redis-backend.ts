@@ -212,17 +212,12 @@ export class RedisBackend implements TaskBackend {
     return { canceled: 0 };
   }
 
-  private refreshing = false;
+  private refreshing?: Promise<void>;
 
-  private async refresh() {
-    // One at a time: on a Redis that hangs, each would wait out its command timeout.
-    if (this.refreshing) return;
-    this.refreshing = true;
-    try {
-      await this.refreshOnce();
-    } finally {
-      this.refreshing = false;
-    }
+  /** One at a time, and callers share it: on a Redis that hangs, each would wait out its command timeout. */
+  private refresh(): Promise<void> {
+    this.refreshing ??= this.refreshOnce().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
   }
 
   private async refreshOnce() {
