@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlin
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { freePort, waitUntilReady } from "../../bench/free-port";
+import { testRedisUrl, uniquePrefix } from "../support/backend";
 import { readImage, REPO, SHARED } from "../support/paths";
 
 /**
@@ -61,3 +62,25 @@ test("install:prod, model:fetch and start:prod from a clean copy: ready, one det
   const log = await new Response(child.stdout).text();
   expect(log).toContain('"msg":"stopped"'); // drained, not killed
 }, 180_000);
+
+test("the same production install scales out: start:prod with WORKERS=0 on Redis plus worker:prod, one detection, both exit 0 on SIGTERM", async () => {
+  expect(existsSync(join(copy, "node_modules/bullmq"))).toBe(true);
+  const env = { ...process.env, QUEUE_BACKEND: "redis", REDIS_URL: testRedisUrl(), REDIS_PREFIX: uniquePrefix("prod") };
+  const port = freePort();
+  const worker = Bun.spawn(["bun", "run", "worker:prod"], { cwd: copy, env: { ...env, WORKERS: "1" }, stdout: "pipe", stderr: "pipe" });
+  const api = Bun.spawn(["bun", "run", "start:prod"], { cwd: copy, env: { ...env, PORT: String(port), WORKERS: "0" }, stdout: "pipe", stderr: "pipe" });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilReady(`${url}/health/ready`, api, 30_000);
+    const form = new FormData();
+    form.append("file", new File([(await readImage("dog.jpg")) as Uint8Array<ArrayBuffer>], "dog.jpg"));
+    const res = await fetch(`${url}/predict`, { method: "POST", body: form, headers: { prefer: "wait=30" } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as any).result.detections.map((d: any) => d.class).sort()).toEqual(["bicycle", "car", "dog"]);
+  } finally {
+    api.kill("SIGTERM");
+    worker.kill("SIGTERM");
+  }
+  expect([await api.exited, await worker.exited]).toEqual([0, 0]);
+  expect(await new Response(worker.stdout).text()).toContain('"msg":"stopped"');
+}, 120_000);
