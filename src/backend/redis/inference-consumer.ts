@@ -124,8 +124,10 @@ export class InferenceConsumer {
   async stop() {
     this.stopBeat?.();
     this.stopWatch?.();
-    // Force: jobs still running here are taken over elsewhere once their lock lapses.
-    await this.worker.close(true).catch(() => {});
+    // Force, and bounded: a close already waiting on running jobs (drain) would
+    // wait on them again. Jobs still running here are taken over elsewhere once
+    // their lock lapses.
+    await Promise.race([this.worker.close(true).catch(() => {}), Bun.sleep(2000)]);
     this.opts.runner.stop();
     await this.registry.leave(this.instanceId).catch(() => {});
   }
