@@ -32,7 +32,7 @@ function spawn(entry: string, extra: Record<string, string>): Proc {
   procs.push(proc);
   return proc;
 }
-const inferenceProcess = () => spawn("src/inference-main.ts", { WORKERS: "1" });
+const inferenceProcess = (extra: Record<string, string> = {}) => spawn("src/inference-main.ts", { WORKERS: "1", ...extra });
 
 let apis: string[];
 let inference: Proc[];
@@ -125,4 +125,21 @@ test("SIGTERM to an inference process mid-job: it finishes what it holds, exits 
   for (const id of processing(fresh).filter((id) => ids.includes(id))) expect(completed(fresh)).toContain(id);
   const finals = await Promise.all(ids.map((id) => finalState(apis[0], id)));
   expect(finals.map((f) => f.status)).toEqual(ids.map(() => "completed"));
+}, 120_000);
+
+test("an inference process whose drain times out exits 0 within seconds; whatever it held completes, here or elsewhere", async () => {
+  const hasty = inferenceProcess({ DRAIN_TIMEOUT_MS: "0" });
+  await until(async () => (await health(apis[0])).backend.inference_processes === 2, 30_000, "the hasty process");
+  const ids: string[] = [];
+  for (let i = 0; i < 4; i++) ids.push(await submit(apis[i % 2], bigPng, "big.png"));
+  await until(() => processing(hasty).some((id) => ids.includes(id)), 30_000, "the hasty process to take a job");
+  const t0 = Date.now();
+  hasty.child.kill("SIGTERM");
+  expect(await hasty.child.exited).toBe(0);
+  expect(Date.now() - t0).toBeLessThan(10_000);
+  const abandoned = processing(hasty).filter((id) => ids.includes(id) && !completed(hasty).includes(id));
+  const finals = await Promise.all(ids.map((id) => finalState(apis[1], id)));
+  expect(finals.map((f) => f.status)).toEqual(ids.map(() => "completed"));
+  // what it dropped, someone else finished
+  for (const id of abandoned) expect(procs.some((p) => p !== hasty && completed(p).includes(id))).toBe(true);
 }, 120_000);
