@@ -34,4 +34,7 @@ EXPOSE 7860
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
   CMD ["bun", "-e", "fetch('http://127.0.0.1:7860/health/ready').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Exec form, so SIGTERM reaches Bun and the service drains.
+# The same image runs an inference process of the Redis backend: command
+# ["bun", "run", "worker:prod"] with QUEUE_BACKEND=redis and REDIS_URL. It serves no HTTP,
+# so disable the HEALTHCHECK above for it (see docs/compose.yaml, README.md "Scaling out").
 CMD ["bun", "run", "start:prod"]

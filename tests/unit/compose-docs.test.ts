@@ -1,0 +1,231 @@
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { type Config, loadConfig } from "../../src/config/config";
+import { REPO } from "../support/paths";
+
+/**
+ * The compose file of README.md "Scaling out" (also docs/compose.yaml) against
+ * the code it deploys: the variables config.ts reads, the package.json
+ * scripts, the Dockerfile's defaults and the Redis service it points at.
+ */
+
+const read = (rel: string) => Bun.file(join(REPO, rel)).text();
+
+type Service = {
+  image?: string;
+  command?: string | string[];
+  environment?: Record<string, string | number | boolean | null> | string[];
+  ports?: (string | number | { target: number })[];
+  healthcheck?: { test?: string | string[]; disable?: boolean };
+  stop_grace_period?: string;
+  deploy?: { replicas?: number };
+};
+type Compose = { services: Record<string, Service> };
+
+/** The README's fenced YAML blocks that are compose files (a top-level `services:`). */
+function composeBlocks(markdown: string): string[] {
+  return [...markdown.matchAll(/^```ya?ml\n([\s\S]*?)^```$/gm)].map((m) => m[1]).filter((block) => /^services:$/m.test(block));
+}
+
+/** Every environment variable name src/config/config.ts reads. */
+function configEnvNames(source: string): Set<string> {
+  const names = new Set<string>();
+  for (const re of [/\b(?:int|oneOf)\(\s*"([A-Z][A-Z0-9_]*)"/g, /\benv\.([A-Z][A-Z0-9_]*)/g, /\benv\[\s*"([A-Z][A-Z0-9_]*)"\s*\]/g]) {
+    for (const m of source.matchAll(re)) names.add(m[1]);
+  }
+  return names;
+}
+
+/** Compose's `${VAR:-default}` / `${VAR-default}` / `${VAR}`, as with VAR unset. */
+function interpolate(value: string): string {
+  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g, (_m, _name, fallback) => fallback ?? "");
+}
+
+function envOf(service: Service): Record<string, string> {
+  const env = service.environment ?? {};
+  const pairs: [string, string][] = Array.isArray(env)
+    ? env.map((line) => {
+        const i = line.indexOf("=");
+        return i < 0 ? [line, ""] : [line.slice(0, i), line.slice(i + 1)];
+      })
+    : Object.entries(env).map(([k, v]) => [k, v === null ? "" : String(v)]);
+  return Object.fromEntries(pairs.map(([k, v]) => [k, interpolate(v)]));
+}
+
+/** ENV of the Dockerfile's last stage: what every container of the image starts with. */
+function dockerfileEnv(dockerfile: string): Record<string, string> {
+  const lastStage = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
+  const env: Record<string, string> = {};
+  for (const line of lastStage.split("\n")) {
+    const m = line.match(/^ENV\s+(.*)$/);
+    if (!m) continue;
+    for (const pair of m[1].trim().split(/\s+/)) {
+      const [k, ...v] = pair.split("=");
+      env[k] = v.join("=");
+    }
+  }
+  return env;
+}
+
+function dockerfileCmd(dockerfile: string): string[] {
+  const m = dockerfile.match(/^CMD\s+(\[.*\])\s*$/m);
+  if (!m) throw new Error("the Dockerfile has no exec-form CMD");
+  return JSON.parse(m[1]);
+}
+
+function tokens(command: string | string[]): string[] {
+  return Array.isArray(command) ? command : command.trim().split(/\s+/);
+}
+
+/** A compose duration ("30s", "1m30s", "1500ms"), in ms. */
+function durationMs(text: string): number {
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|us|h|m|s)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join("") !== text.trim()) throw new Error(`not a compose duration: "${text}"`);
+  const unit = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001 } as const;
+  return parts.reduce((ms, p) => ms + Number(p[1]) * unit[p[2] as keyof typeof unit], 0);
+}
+
+/** "2gb", "512mb", "1073741824" as Redis reads a memory size. */
+function redisBytes(text: string): number {
+  const m = text.trim().toLowerCase().match(/^(\d+)(b|k|kb|m|mb|g|gb)?$/);
+  if (!m) throw new Error(`not a Redis memory size: "${text}"`);
+  const unit: Record<string, number> = { b: 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
+  return Number(m[1]) * unit[m[2] ?? "b"];
+}
+
+/** The value following `--flag` in a redis-server command line. */
+function redisArg(command: string[], flag: string): string | undefined {
+  const i = command.indexOf(flag);
+  return i < 0 ? undefined : command[i + 1];
+}
+
+const [readme, composeText, configSource, dockerfile, pkg] = await Promise.all([
+  read("README.md"),
+  read("docs/compose.yaml"),
+  read("src/config/config.ts"),
+  read("Dockerfile"),
+  Bun.file(join(REPO, "package.json")).json() as Promise<{ scripts: Record<string, string> }>,
+]);
+const compose = Bun.YAML.parse(composeText) as Compose;
+const services = compose.services ?? {};
+const api = services.api;
+const worker = services.worker;
+const imageEnv = dockerfileEnv(dockerfile);
+/** What a container of the project's image runs with: the image's ENV, then the service's environment. */
+const effectiveEnv = (service: Service) => ({ ...imageEnv, ...envOf(service) });
+/** The configuration `bun start` builds (src/index.ts). */
+const apiConfig = (): Config => loadConfig(effectiveEnv(api), 2);
+/** The configuration `bun run worker` builds: src/inference-main.ts defaults QUEUE_BACKEND to redis. */
+const workerConfig = (): Config => loadConfig({ QUEUE_BACKEND: "redis", ...effectiveEnv(worker) }, 2);
+
+describe("helpers", () => {
+  test("read what they should", () => {
+    expect(durationMs("30s")).toBe(30_000);
+    expect(durationMs("1m30s")).toBe(90_000);
+    expect(durationMs("1500ms")).toBe(1500);
+    expect(() => durationMs("30")).toThrow();
+    expect(redisBytes("2gb")).toBe(2 * 1024 ** 3);
+    expect(redisBytes("2g")).toBe(2e9);
+    expect(interpolate("${API_KEY:-}")).toBe("");
+    expect(interpolate("${X:-a}b")).toBe("ab");
+    expect(dockerfileEnv("FROM a\nENV A=1\nFROM b\nENV PORT=7860 DRAIN_TIMEOUT_MS=8000\n")).toEqual({ PORT: "7860", DRAIN_TIMEOUT_MS: "8000" });
+    // the names config.ts reads, found by the patterns it uses
+    const names = configEnvNames(configSource);
+    for (const name of ["PORT", "WORKERS", "ORT_THREADS", "QUEUE_BACKEND", "REDIS_URL", "REDIS_PREFIX", "JOB_LOCK_MS", "JOB_MAX_STALLS", "MODEL_PATH", "API_KEY", "LOG_LEVEL"]) {
+      expect(names.has(name)).toBe(true);
+    }
+    expect(names.has("NODE_ENV")).toBe(false);
+  });
+});
+
+describe("docs/compose.yaml", () => {
+  test("is, byte for byte, the compose file in README.md", () => {
+    const blocks = composeBlocks(readme);
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0]).toBe(composeText);
+  });
+
+  test("has a redis, an api and a worker service, the two last on one image", () => {
+    expect(Object.keys(services).sort()).toEqual(["api", "redis", "worker"]);
+    expect(services.redis.image).toMatch(/^redis:7(\.|$|-)/);
+    expect(api.image).toBeTruthy();
+    expect(worker.image).toBe(api.image);
+  });
+
+  test("sets only variables that src/config/config.ts reads, with values it accepts", () => {
+    const known = configEnvNames(configSource);
+    for (const [name, service] of [["api", api], ["worker", worker]] as const) {
+      const unknown = Object.keys(envOf(service)).filter((key) => !known.has(key));
+      expect({ service: name, unknown }).toEqual({ service: name, unknown: [] });
+    }
+    // throws ConfigError, listing every problem, on a bad value
+    apiConfig();
+    workerConfig();
+  });
+
+  test("the api service is an API-only replica on Redis, listening on its published port, checked on /health/ready", () => {
+    const config = apiConfig();
+    expect(envOf(api).QUEUE_BACKEND).toBe("redis");
+    expect(envOf(api).WORKERS).toBe("0");
+    expect(config.queueBackend).toBe("redis");
+    expect(config.workers).toBe(0);
+    const command = tokens(api.command ?? dockerfileCmd(dockerfile));
+    expect(command.slice(0, 2)).toEqual(["bun", "run"]);
+    expect(pkg.scripts[command[2]]).toContain("src/index.ts");
+    const targets = (api.ports ?? []).map((p) => (typeof p === "object" ? p.target : Number(String(p).split(":").at(-1)!.split("/")[0])));
+    expect(targets).toContain(config.port);
+    expect(tokens(api.healthcheck?.test ?? []).join(" ")).toContain(`:${config.port}/health/ready`);
+  });
+
+  test("the worker service runs the inference process from a package.json script", () => {
+    expect(worker.command).toBeDefined();
+    const command = tokens(worker.command!);
+    expect(command.slice(0, 2)).toEqual(["bun", "run"]);
+    expect(Object.keys(pkg.scripts)).toContain(command[2]);
+    expect(pkg.scripts[command[2]]).toContain("src/inference-main.ts");
+    const config = workerConfig();
+    expect(config.queueBackend).toBe("redis");
+    expect(config.workers).toBeGreaterThanOrEqual(1);
+    // it serves no HTTP, so the image's HEALTHCHECK on /health/ready must not apply to it
+    expect(dockerfile).toMatch(/^HEALTHCHECK[\s\S]*\/health\/ready/m);
+    expect(worker.healthcheck?.disable).toBe(true);
+  });
+
+  test("the worker's stop_grace_period outlasts its DRAIN_TIMEOUT_MS (as the image and compose set it)", () => {
+    expect(worker.stop_grace_period).toBeDefined();
+    const graceMs = durationMs(worker.stop_grace_period!);
+    const { drainTimeoutMs } = workerConfig();
+    // the process still closes its connections after the drain
+    expect(graceMs).toBeGreaterThanOrEqual(drainTimeoutMs + 1000);
+  });
+
+  test("every process points at the redis service, under one prefix", () => {
+    const redisCommand = tokens(services.redis.command ?? []);
+    const redisPort = Number(redisArg(redisCommand, "--port") ?? 6379);
+    const apiConf = apiConfig();
+    const workerConf = workerConfig();
+    for (const config of [apiConf, workerConf]) {
+      const url = new URL(config.redisUrl!);
+      expect(url.hostname).toBe("redis");
+      expect(Number(url.port || 6379)).toBe(redisPort);
+    }
+    expect(workerConf.redisPrefix).toBe(apiConf.redisPrefix);
+    expect(workerConf.taskTtlMs).toBe(apiConf.taskTtlMs);
+  });
+
+  test("redis never evicts (BullMQ requires it) and has room beyond MAX_STORE_BYTES", () => {
+    const redisCommand = tokens(services.redis.command ?? []);
+    expect(redisArg(redisCommand, "--maxmemory-policy")).toBe("noeviction");
+    const maxmemory = redisArg(redisCommand, "--maxmemory");
+    expect(maxmemory).toBeDefined();
+    // uploads not yet finished are capped by MAX_STORE_BYTES; results kept TASK_TTL_S need the rest
+    expect(redisBytes(maxmemory!)).toBeGreaterThan(apiConfig().maxStoreBytes);
+  });
+});
+
+test("README's configuration table lists every variable src/config/config.ts reads", () => {
+  const section = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("\n## ", readme.indexOf("## Configuration") + 1));
+  const documented = new Set([...section.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1]));
+  const missing = [...configEnvNames(configSource)].filter((name) => !documented.has(name));
+  expect(missing).toEqual([]);
+});
