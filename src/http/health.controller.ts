@@ -28,9 +28,9 @@ export function healthController(backend: TaskBackend, limits: { queueMax: numbe
     .get(
       "/health",
       async ({ set }) => {
+        const h = await backend.health(); // first: it refreshes what the reason is read from
         const model = backend.model;
         const reason = backend.notReadyReason();
-        const h = await backend.health();
         set.status = reason ? 503 : 200;
         const status = backend.draining ? "draining" : h.connection === "down" ? "unavailable" : reason ? "starting" : "ok";
         return {

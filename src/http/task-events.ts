@@ -50,6 +50,8 @@ export function taskEventStream(first: TaskSnapshot, backend: TaskBackend, signa
             again = false;
             const snap = await backend.find(id, { withImage: false }).catch(() => undefined);
             if (snap) push(snap);
+            // A replica shutting down ends its streams; an EventSource reconnects (to another replica).
+            if (backend.draining && backend.kind === "redis") close();
           } while (again && !closed);
         } finally {
           reading = false;
@@ -57,7 +59,7 @@ export function taskEventStream(first: TaskSnapshot, backend: TaskBackend, signa
       };
       // Any transition may move a pending task up the queue; once it runs, only its own changes matter.
       const unsubscribe = backend.onChange((changed) => {
-        if (changed === id || pending) void refresh();
+        if (changed === id || pending || backend.draining) void refresh();
       });
       const keepalive = setInterval(() => controller.enqueue(encoder.encode(": keep-alive\n\n")), KEEPALIVE_MS);
       cleanup = () => {

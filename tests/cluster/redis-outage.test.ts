@@ -71,3 +71,22 @@ test("a Redis that dies and comes back: 503 while it is down, then the service r
   expect((await pollUntilDone(svc.app, await idOf(await upload(svc.app, dog)))).status).toBe("completed");
   expect(svc.logs.some((l) => l.msg === "redis connected")).toBe(true);
 }, 90_000);
+
+test("a Redis at its maxmemory (no eviction) is backpressure: uploads get 429 memory_full, and work again once there is room", async () => {
+  const Redis = (await import("ioredis")).default;
+  const admin = new Redis(redis.url);
+  try {
+    const used = Number((await admin.info("memory")).match(/used_memory:(\d+)/)![1]);
+    await admin.config("SET", "maxmemory", String(used + 64 * 1024));
+    const full = await upload(svc.app, await readImage("kite.jpg")); // 1.4 MB does not fit
+    expect(full.status).toBe(429);
+    const body = (await full.json()) as any;
+    expect(body.code).toBe("memory_full");
+    expect(Number(full.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect((await getJson(svc.app, "/health/ready")).res.status).toBe(200); // not an outage
+  } finally {
+    await admin.config("SET", "maxmemory", "0");
+    admin.disconnect();
+  }
+  expect((await pollUntilDone(svc.app, await idOf(await upload(svc.app, dog)))).status).toBe("completed");
+}, 60_000);

@@ -9,13 +9,14 @@ import { startTestService, type TestService, waitFor } from "../support/test-ser
 // replica, on one Redis: whichever replica a client reaches, it sees the
 // same tasks, the same queue and the same limits.
 const QUEUE_MAX = 5;
+const PREFIX = uniquePrefix("replicas");
 let a: TestService;
 let b: TestService;
 let inference: TestService;
 let dog: Uint8Array;
 
 beforeAll(async () => {
-  const shared = { QUEUE_BACKEND: "redis", REDIS_URL: testRedisUrl(), REDIS_PREFIX: uniquePrefix("replicas"), QUEUE_MAX: String(QUEUE_MAX) };
+  const shared = { QUEUE_BACKEND: "redis", REDIS_URL: testRedisUrl(), REDIS_PREFIX: PREFIX, QUEUE_MAX: String(QUEUE_MAX) };
   inference = await startTestService({ ...shared, WORKERS: "1" });
   [a, b] = await Promise.all([startTestService({ ...shared, WORKERS: "0" }), startTestService({ ...shared, WORKERS: "0" })]);
   dog = await readImage("dog.jpg");
@@ -93,4 +94,17 @@ test("metrics on an API replica show the shared queue and the cluster's transiti
   // completions happened in another replica, and are counted here
   const completed = Number(text.match(/^yolo_tasks_finished_total\{status="completed"\} (\d+)$/m)?.[1]);
   expect(completed).toBeGreaterThanOrEqual(QUEUE_MAX + 3);
+});
+
+test("a Redis that lost its data learns the model again from the heartbeats: a new API replica gets ready", async () => {
+  const Redis = (await import("ioredis")).default;
+  const admin = new Redis(testRedisUrl());
+  await admin.del(`${PREFIX}:model`);
+  admin.disconnect();
+  const late = await startTestService({ QUEUE_BACKEND: "redis", REDIS_URL: testRedisUrl(), REDIS_PREFIX: PREFIX, WORKERS: "0" }, { waitReady: false });
+  try {
+    await waitFor(async () => (await getJson(late.app, "/health/ready")).res.status === 200, 10_000, "the late replica to be ready");
+  } finally {
+    late.stop();
+  }
 });

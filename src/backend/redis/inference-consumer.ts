@@ -49,7 +49,6 @@ export class InferenceConsumer {
   private stopBeat?: Cancel;
   private stopWatch?: Cancel;
   private running = false;
-  private modelPublished = false;
 
   constructor(private readonly opts: ConsumerOptions) {
     this.registry = new InferenceRegistry(opts.redis, opts.store.keys);
@@ -65,7 +64,11 @@ export class InferenceConsumer {
     this.worker.on("error", (err) => opts.log.warn("queue consumer error", { error: err.message }));
     // A job that lost its process more than JOB_MAX_STALLS times is failed by BullMQ; say why on the task.
     this.worker.on("failed", (job, err) => {
-      if (job && /stalled/i.test(err.message)) void this.lost(job.data.id);
+      if (!job) return;
+      if (/stalled/i.test(err.message)) return void this.lost(job.data.id);
+      // The processor itself failed: most likely Redis refused to store the result (full).
+      opts.log.error("job failed", { task_id: job.data.id, error: err.message.slice(0, 300) });
+      void this.failQuietly(job.data.id, { code: "inference_failed", message: "The result could not be stored; submit the image again." });
     });
     opts.subscriber.on("message", (_c: string, message: string) => {
       const event = parseEvent(message);
@@ -137,10 +140,9 @@ export class InferenceConsumer {
     const model = runner.model;
     if (!model) return;
     try {
-      if (!this.modelPublished) {
-        await this.registry.publishModel(model);
-        this.modelPublished = true;
-      }
+      // Every beat, not once: a Redis that restarted empty (or was flushed) must
+      // learn the model again, or new API replicas would never be ready.
+      await this.registry.publishModel(model);
       const states = runner.workers().map((w) => w.state);
       await this.registry.beat({
         id: this.instanceId,
@@ -218,10 +220,13 @@ export class InferenceConsumer {
   }
 
   /** BullMQ gave up on a job whose process kept dying. */
-  private async lost(id: string) {
-    const done = await this.opts.store
-      .transition(id, "failed", this.opts.clock.now(), { error: { code: "worker_lost", message: "The inference process stopped while processing this image, more times than allowed." } }, { ttlMs: this.opts.taskTtlMs })
-      .catch(() => undefined);
-    if (done?.ok) this.opts.log.info("task", { task_id: id, status: "failed", error: "worker_lost" });
+  private lost(id: string) {
+    return this.failQuietly(id, { code: "worker_lost", message: "The inference process stopped while processing this image, more times than allowed." });
+  }
+
+  /** Fails an open task if it still is one; a write Redis refuses is left to the reconciler. */
+  private async failQuietly(id: string, error: TaskError) {
+    const done = await this.opts.store.transition(id, "failed", this.opts.clock.now(), { error }, { ttlMs: this.opts.taskTtlMs }).catch(() => undefined);
+    if (done?.ok) this.opts.log.info("task", { task_id: id, status: "failed", error: error.code, worker: this.instanceId });
   }
 }

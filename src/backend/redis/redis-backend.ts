@@ -135,7 +135,8 @@ export class RedisBackend implements TaskBackend {
       const check = async () => {
         try {
           const snap = await this.find(id);
-          if (!snap || isTerminal(snap.task.status)) done(snap);
+          // Draining: answer now with the task as it is (201 and its id), rather than be cut off at exit.
+          if (!snap || isTerminal(snap.task.status) || this.draining) done(snap);
         } catch (err) {
           if (!settled) finish(() => reject(err));
         }
@@ -207,6 +208,8 @@ export class RedisBackend implements TaskBackend {
    */
   async drain(timeoutMs: number) {
     this.draining = true;
+    // Waiting requests and event streams answer now and end; clients poll or reconnect elsewhere.
+    for (const l of [...this.changeListeners]) l("*");
     await this.opts.consumer?.drain(timeoutMs);
     this.stopRefresh?.();
     return { canceled: 0 };
@@ -284,6 +287,10 @@ export class RedisBackend implements TaskBackend {
       return await p;
     } catch (err) {
       if (err instanceof DomainError) throw err;
+      // Redis at its maxmemory refuses writes: that is backpressure, not an outage.
+      if (err instanceof Error && err.message.startsWith("OOM")) {
+        throw new DomainError("memory_full", "The task store is full; retry later.", undefined, this.backlogSeconds());
+      }
       // Refused, or timed out on a Redis that hangs: down until the next refresh gets an answer.
       this.connection(false);
       throw unavailable();
