@@ -108,3 +108,18 @@ test("a Redis that lost its data learns the model again from the heartbeats: a n
     late.stop();
   }
 });
+
+test("a replica that drains answers its Prefer: wait requests at once (201 and the id) and cancels nothing", async () => {
+  const leaving = await startTestService({ QUEUE_BACKEND: "redis", REDIS_URL: testRedisUrl(), REDIS_PREFIX: PREFIX, WORKERS: "0" });
+  const ahead = await Promise.all([1, 2, 3, 4, 5].map(async () => idOf(await upload(a.app, dog))));
+  const waiting = upload(leaving.app, dog, { headers: { prefer: "wait=60" } });
+  await Bun.sleep(100);
+  const t0 = Date.now();
+  await leaving.service.drain();
+  const res = await waiting;
+  expect(Date.now() - t0).toBeLessThan(2000);
+  expect(res.status).toBe(201);
+  const id = await idOf(res);
+  // the task is the cluster's: another replica sees it through
+  for (const t of [...ahead, id]) expect((await pollUntilDone(b.app, t)).status).toBe("completed");
+}, 60_000);
