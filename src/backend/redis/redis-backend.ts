@@ -92,8 +92,7 @@ export class RedisBackend implements TaskBackend {
     const now = this.opts.clock.now();
     const task: Task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, size };
     const created = await this.guard(this.opts.store.create(task, image, { queueMax: this.opts.queueMax, maxBytes: this.opts.maxStoreBytes }));
-    if (created === "queue_full") this.checkLimits(Number.POSITIVE_INFINITY, 0);
-    if (created === "memory_full") this.checkLimits(0, Number.POSITIVE_INFINITY);
+    if (created === "queue_full" || created === "memory_full") throw this.refusal(created);
     try {
       const queue = this.opts.queue();
       if (!queue) throw unavailable();
@@ -101,12 +100,13 @@ export class RedisBackend implements TaskBackend {
       await queue.add("detect", { id: task.id }, { jobId: task.id });
     } catch {
       // Never reached the queue: withdraw it, so nothing waits for a job that does not exist.
-      await this.opts.store.transition(task.id, "failed", now, { error: { code: "backend_unavailable", message: "The task could not be queued." } }, { ttlMs: this.opts.taskTtlMs }).catch(() => {});
+      const error = { code: "backend_unavailable" as const, message: "The task could not be queued." };
+      const withdrawn = await this.opts.store.transition(task.id, "failed", now, { error }, { ttlMs: this.opts.taskTtlMs }).catch(() => undefined);
+      if (withdrawn?.ok) this.opts.log.info("task", { task_id: task.id, status: "failed", error: error.code, backend: "redis" });
       throw unavailable();
     }
     this.opts.log.info("task", { task_id: task.id, status: "pending", queue_depth: created, backend: "redis" });
-    const position = created as number;
-    return { task, queuePosition: position, etaMs: this.eta(task, position) };
+    return { task, queuePosition: created, etaMs: this.eta(task, created) };
   }
 
   async find(id: string, { withImage = true } = {}): Promise<TaskSnapshot | undefined> {
@@ -251,12 +251,14 @@ export class RedisBackend implements TaskBackend {
   }
 
   private checkLimits(pending: number, bytes: number) {
-    if (pending >= this.opts.queueMax) {
-      throw new DomainError("queue_full", `The queue is full (${this.opts.queueMax} tasks waiting); retry later.`, undefined, this.backlogSeconds());
-    }
-    if (bytes > this.opts.maxStoreBytes) {
-      throw new DomainError("memory_full", "The service holds as much image data as it may; retry later.", undefined, this.backlogSeconds());
-    }
+    if (pending >= this.opts.queueMax) throw this.refusal("queue_full");
+    if (bytes > this.opts.maxStoreBytes) throw this.refusal("memory_full");
+  }
+
+  private refusal(code: "queue_full" | "memory_full") {
+    const detail =
+      code === "queue_full" ? `The queue is full (${this.opts.queueMax} tasks waiting); retry later.` : "The service holds as much image data as it may; retry later.";
+    return new DomainError(code, detail, undefined, this.backlogSeconds());
   }
 
   private perImageMs(): { per: number; lanes: number } {
