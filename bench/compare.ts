@@ -1,3 +1,4 @@
+import type { CpuUse } from "./proc";
 import type { ServiceReport } from "./report";
 import { median, round } from "./stats";
 import type { RedisLayout } from "./redis-service";
@@ -16,7 +17,7 @@ export interface CompareConfig {
 export interface CompareRun {
   config: string;
   round: number;
-  report: ServiceReport & { peak_rss_mb: number; ready_ms: number; warm_ms: number };
+  report: ServiceReport & { peak_rss_mb: number; ready_ms: number; warm_ms: number; cpu: CpuUse };
 }
 
 const METRICS = {
@@ -44,6 +45,10 @@ export interface CompareRow {
   change_vs_baseline_pct: Record<Metric, number>;
   /** throughput lost against the baseline run of the same round, in % (positive = slower than embedded), per round */
   overhead_by_round_pct: number[];
+  /** CPU time per completed image of each part (service or api/inference/redis, and the bench's own clients), medians over the rounds */
+  cpu_ms_per_image: Record<string, number>;
+  /** CPU used by other work on the machine during each round, in % of one core: above a few %, that round was disturbed */
+  other_cpu_pct_by_round: number[];
 }
 
 /** `--layouts 1x3,2x2,2x3`: processes × workers per process (× ORT threads). */
@@ -83,6 +88,14 @@ export function summarizeComparison(configs: readonly CompareConfig[], runs: rea
         const b = byRound.get(r.round);
         return b ? round((1 - r.report.throughput / b.throughput) * 100, 1) : Number.NaN;
       }),
+      cpu_ms_per_image: cpuPerImage(reports),
+      other_cpu_pct_by_round: reports.map((r) => r.cpu.other_pct),
     };
   });
+}
+
+/** % of one core ÷ images per second = CPU ms per image, per role; medians over the runs. */
+function cpuPerImage(reports: readonly (ServiceReport & { cpu: CpuUse })[]): Record<string, number> {
+  const roles = [...new Set(reports.flatMap((r) => Object.keys(r.cpu.by_role_pct)))];
+  return Object.fromEntries(roles.map((role) => [role, round(median(reports.map((r) => ((r.cpu.by_role_pct[role] ?? 0) * 10) / r.throughput)))]));
 }

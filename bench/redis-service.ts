@@ -21,7 +21,7 @@ export async function benchRedis(): Promise<BenchRedis> {
   const given = process.env.REDIS_URL?.trim();
   if (given) return { url: given, source: "REDIS_URL", stop: async () => {} };
   const local = await startLocalRedis();
-  const unregister = onInterrupt(() => local.stop());
+  const unregister = onInterrupt(() => local.stop(), local.pid);
   return {
     url: local.url,
     source: "local",
@@ -109,6 +109,7 @@ export async function startRedisServer(repo: string, redis: BenchRedis, layout: 
     readyMs,
     warmMs,
     rssMb: () => all.reduce((mb, c) => mb + rssOf(c.pid), 0),
+    roles: () => ({ api: [api.pid], inference: inference.map((c) => c.pid), ...(redis.pid ? { redis: [redis.pid] } : {}) }),
     async stop() {
       unregister();
       return stopAll();

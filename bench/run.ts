@@ -30,9 +30,10 @@ import { type IngestReport, runIngest } from "./ingest";
 import { type OverloadReport, runOverload } from "./overload";
 import { runLoad } from "./load";
 import { type ServiceReport, serviceReport } from "./report";
-import { stopEverything } from "./children";
+import { stopEverything, wasInterrupted } from "./children";
 import { type CompareConfig, type CompareRow, type CompareRun, parseLayouts, summarizeComparison } from "./compare";
 import { type BenchRedis, benchRedis, layoutName, type RedisLayout, startRedisServer } from "./redis-service";
+import { cpuBetween, type CpuUse, sampleCpu } from "./proc";
 import { type BenchServer, startServer } from "./server";
 import { round, table } from "./stats";
 
@@ -92,9 +93,11 @@ function positive(name: string, raw: string | undefined): number {
 let redis: BenchRedis | undefined;
 const theRedis = async () => (redis ??= await benchRedis());
 
-async function loadRun(server: { url: string; rssMb?: () => number }, images: BenchImage[], label: string, n = requests) {
+async function loadRun(server: { url: string; rssMb?: () => number; roles?: () => Record<string, number[]> }, images: BenchImage[], label: string, n = requests) {
   const bar = progressBar(`${label.padEnd(22)}`);
   let peakRss = server.rssMb?.() ?? Number.NaN;
+  const roles = server.roles?.() ?? {};
+  const cpuBefore = sampleCpu(roles);
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, server.rssMb?.() ?? Number.NaN);
   }, 100);
@@ -107,9 +110,10 @@ async function loadRun(server: { url: string; rssMb?: () => number }, images: Be
     follow: args.follow === "polling" ? "polling" : "events",
     onProgress: (done, total) => bar.update(done / total, `${done}/${total}`),
   });
+  const cpu = cpuBetween(cpuBefore, sampleCpu(roles));
   clearInterval(sampler);
   bar.done();
-  return { ...serviceReport(records, seconds, concurrency, label), peak_rss_mb: round(peakRss) };
+  return { ...serviceReport(records, seconds, concurrency, label), peak_rss_mb: round(peakRss), cpu };
 }
 
 type BackendInfo =
@@ -173,7 +177,7 @@ async function main() {
   }
   const best = limits.reduce<LimitResult | undefined>((a, b) => (!a || b.imagesPerSecond > a.imagesPerSecond ? b : a), undefined);
 
-  let service: (ServiceReport & { peak_rss_mb: number; ready_ms?: number; warm_ms?: number; backend?: BackendInfo })[] = [];
+  let service: (ServiceReport & { peak_rss_mb: number; cpu: CpuUse; ready_ms?: number; warm_ms?: number; backend?: BackendInfo })[] = [];
   if (args.url) {
     const target = { url: args.url };
     service = [await loadRun(target, photos, "photos 768x576"), ...(quick ? [] : [await loadRun(target, mixed, "mixed photo/1080p/12MP")])];
@@ -218,7 +222,7 @@ async function main() {
   }
 
   let ingest: IngestReport | undefined;
-  if (!quick && !args.url) {
+  if (!quick && !args.url && backend !== "compare") {
     ingest = await withServer({}, async (s) => {
       const bar = progressBar("ingest: 64 clients    ");
       const r = await runIngest(s.url, photos, 64, 10, (f) => bar.update(f));
@@ -280,9 +284,9 @@ async function main() {
     comparison,
   };
 
-  const rows: (string | number)[][] = [["run", "img/s", "POST p50/p99 ms", "e2e p50/p99 ms", "codes", "peak RSS MB", "ready ms"]];
-  for (const l of report.limit) rows.push([`limit ${l.layout}`, l.imagesPerSecond, "", "", "", "", ""]);
-  const runRow = (name: string, s: ServiceReport & { peak_rss_mb: number; ready_ms?: number }) => [
+  const rows: (string | number)[][] = [["run", "img/s", "POST p50/p99 ms", "e2e p50/p99 ms", "codes", "peak RSS MB", "ready ms", "CPU % of one core"]];
+  for (const l of report.limit) rows.push([`limit ${l.layout}`, l.imagesPerSecond, "", "", "", "", "", ""]);
+  const runRow = (name: string, s: ServiceReport & { peak_rss_mb: number; ready_ms?: number; cpu: CpuUse }) => [
     name,
     s.throughput,
     `${s.post_ms.p50}/${s.post_ms.p99}`,
@@ -290,12 +294,16 @@ async function main() {
     JSON.stringify(s.http_codes),
     s.peak_rss_mb,
     s.ready_ms ?? "",
+    [...Object.entries(s.cpu.by_role_pct), ["other", s.cpu.other_pct]].map(([k, v]) => `${k} ${Math.round(Number(v))}`).join(", "),
   ];
   for (const s of service) rows.push(runRow(s.backend?.kind === "redis" ? `${s.images} [${backendLabel(s.backend)}]` : s.images, s));
   for (const r of comparison?.runs ?? []) rows.push(runRow(rounds > 1 ? `${r.config} #${r.round}` : r.config, r.report));
-  for (const s of sweep) rows.push([`sweep ${s.layout}`, s.throughput, `-/${s.post_p99}`, `${s.e2e_p50}/-`, "", "", ""]);
+  for (const s of sweep) rows.push([`sweep ${s.layout}`, s.throughput, `-/${s.post_p99}`, `${s.e2e_p50}/-`, "", "", "", ""]);
   console.log(`\n${table(rows)}`);
   for (const s of service) console.log(`phase medians (${s.images}):`, JSON.stringify(s.phase_medians_ms));
+  for (const s of service.filter((x) => x.cpu.other_pct > 10)) {
+    console.log(`warning: other work used ${s.cpu.other_pct}% of a core during "${s.images}"; its figures are low`);
+  }
   if (pipeline.length) {
     console.log(`\n${table([["pipeline, one image at a time", "decode+letterbox", "postprocess", "annotate+encode", "all but inference", "inference"], ...pipeline.map((p) => [p.image, p.preprocess, p.postprocess, p.annotate, p.non_inference, p.inference])])}`);
   }
@@ -318,11 +326,19 @@ async function main() {
           ]),
         ]),
     );
+    console.log(
+      `CPU ms per image (medians): ${comparison.summary.map((r) => `${r.config}: ${Object.entries(r.cpu_ms_per_image).map(([k, v]) => `${k} ${v}`).join(", ")}`).join("; ")}`,
+    );
+    const disturbed = comparison.runs.filter((r) => r.report.cpu.other_pct > 10);
+    if (disturbed.length) {
+      console.log(`warning: other work used the CPU during ${disturbed.map((r) => `${r.config} #${r.round} (${r.report.cpu.other_pct}% of a core)`).join(", ")}; those figures are low`);
+    }
     const [, sameLayout] = comparison.summary;
     if (sameLayout) {
+      const fewer = (v: number) => (v >= 0 ? `${v}% fewer` : `${-v}% more`);
       console.log(
-        `overhead of ${sameLayout.config} vs ${comparison.configs[0].name}: throughput ${sign(-sameLayout.change_vs_baseline_pct.throughput)} ` +
-          `(per round: ${sameLayout.overhead_by_round_pct.map(sign).join(", ")}), e2e p50 ${sign(sameLayout.change_vs_baseline_pct.e2e_p50)}, POST p50 ${sign(sameLayout.change_vs_baseline_pct.post_p50)}`,
+        `overhead of ${sameLayout.config} vs ${comparison.configs[0].name}: ${fewer(-sameLayout.change_vs_baseline_pct.throughput)} images/s ` +
+          `(per round: ${sameLayout.overhead_by_round_pct.map(fewer).join(", ")}), e2e p50 ${sign(sameLayout.change_vs_baseline_pct.e2e_p50)}, POST p50 ${sign(sameLayout.change_vs_baseline_pct.post_p50)}`,
       );
     }
   }
@@ -362,7 +378,8 @@ main()
     await redis?.stop();
   })
   .catch(async (err) => {
-    console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
+    // Interrupted: the load fails as its service goes away; the signal handler is stopping everything.
+    if (!wasInterrupted()) console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
     await stopEverything(); // whatever service and Redis were still up
-    process.exit(1);
+    process.exit(wasInterrupted() ? 130 : 1);
   });

@@ -1,7 +1,9 @@
-import { readdirSync, readFileSync } from "node:fs";
 import type { Subprocess } from "bun";
-import { descendants, onInterrupt, spawnTracked } from "./children";
+import { cancelableSleep, onInterrupt, spawnTracked } from "./children";
 import { freePort, waitUntilReady } from "./free-port";
+import { descendants, rssOf } from "./proc";
+
+export { rssOf };
 
 export interface BenchServer {
   url: string;
@@ -12,22 +14,9 @@ export interface BenchServer {
   warmMs: number;
   /** resident memory of the service's processes (not the Redis) */
   rssMb(): number;
+  /** the pids behind each part of the service, for CPU accounting (each with its descendants) */
+  roles(): Record<string, number[]>;
   stop(): Promise<number>;
-}
-
-/** Resident memory in MB of a process and its descendants (`bun run` starts the server as a child), from /proc. */
-export function rssOf(pid: number): number {
-  try {
-    const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
-    let mb = m ? Number(m[1]) / 1024 : 0;
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const children = readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").trim();
-      for (const child of children ? children.split(/\s+/) : []) mb += rssOf(Number(child));
-    }
-    return mb;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 /** `bun run --silent <script>` from package.json (start:prod, worker:prod: what the container runs), tracked for cleanup. */
@@ -44,7 +33,7 @@ export function spawnScript(repo: string, script: string, env: Record<string, st
 export async function stopChild(child: Subprocess, graceMs = 30_000): Promise<number> {
   if (child.exitCode !== null) return child.exitCode;
   child.kill("SIGTERM");
-  const exited = await Promise.race([child.exited, Bun.sleep(graceMs).then(() => undefined)]);
+  const exited = await Promise.race([child.exited, cancelableSleep(graceMs)]);
   if (exited !== undefined) return exited;
   for (const pid of descendants(child.pid).reverse()) {
     try {
@@ -97,6 +86,7 @@ export async function startServer(repo: string, env: Record<string, string>): Pr
     readyMs,
     warmMs: performance.now() - t0,
     rssMb: () => rssOf(child.pid),
+    roles: () => ({ service: [child.pid] }),
     async stop() {
       unregister();
       return stopChild(child);
