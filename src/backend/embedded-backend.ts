@@ -1,4 +1,4 @@
-import type { CancelReason, DetectParams, Task } from "../domain/task";
+import type { CancelReason, DetectParams, Task, TaskStatus } from "../domain/task";
 import type { Runner } from "../runner/runner";
 import type { BackendHealth, TaskBackend, TaskSnapshot, TransitionEvent } from "./task-backend";
 
@@ -53,8 +53,8 @@ export class EmbeddedBackend implements TaskBackend {
     return this.find(id);
   }
 
-  onChange(listener: (id: string) => void) {
-    return this.runner.onTransition((task) => listener(task.id));
+  onChange(listener: (id: string, status?: TaskStatus) => void) {
+    return this.runner.onTransition((task) => listener(task.id, task.status));
   }
 
   onTransition(listener: (event: TransitionEvent) => void) {

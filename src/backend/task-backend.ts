@@ -61,8 +61,12 @@ export interface TaskBackend {
   cancel(id: string, reason: CancelReason): Promise<TaskSnapshot>;
   /** resolves once the task is terminal, or with its current state after `ms` */
   waitForTerminal(id: string, ms: number): Promise<TaskSnapshot | undefined>;
-  /** a cue that a task changed (any transition, any replica): watchers re-read what they follow */
-  onChange(listener: (id: string) => void): () => void;
+  /**
+   * A cue that a task changed (any transition, any replica), with its new
+   * status; id "*" (no status) is a periodic nudge to re-read. Watchers
+   * re-read what they follow.
+   */
+  onChange(listener: (id: string, status?: TaskStatus) => void): () => void;
   onTransition(listener: (event: TransitionEvent) => void): () => void;
   health(): Promise<BackendHealth>;
   /** local workers replaced after a crash or timeout, for metrics */

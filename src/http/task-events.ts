@@ -1,8 +1,9 @@
 import type { TaskBackend, TaskSnapshot } from "../backend/task-backend";
-import { isTerminal } from "../domain/task";
+import { isTerminal, type TaskStatus } from "../domain/task";
 import { taskView } from "./task-view";
 
 const KEEPALIVE_MS = 15_000;
+const LEAVES_QUEUE: ReadonlySet<TaskStatus> = new Set(["processing", "canceled", "failed"]);
 const encoder = new TextEncoder();
 
 /**
@@ -57,9 +58,13 @@ export function taskEventStream(first: TaskSnapshot, backend: TaskBackend, signa
           reading = false;
         }
       };
-      // Any transition may move a pending task up the queue; once it runs, only its own changes matter.
-      const unsubscribe = backend.onChange((changed) => {
-        if (changed === id || pending || backend.draining) void refresh();
+      // A pending task moves up only when one ahead leaves the queue (taken,
+      // canceled or failed); a new upload or a completion never moves it. Once
+      // it runs, only its own changes matter. On Redis every re-read is a round
+      // trip, and every replica hears every transition.
+      const unsubscribe = backend.onChange((changed, status) => {
+        const mayMoveUp = pending && (status === undefined || LEAVES_QUEUE.has(status));
+        if (changed === id || mayMoveUp || backend.draining) void refresh();
       });
       const keepalive = setInterval(() => controller.enqueue(encoder.encode(": keep-alive\n\n")), KEEPALIVE_MS);
       cleanup = () => {

@@ -3,7 +3,7 @@ import type Redis from "ioredis";
 import { once } from "node:events";
 import { type Cancel, type Clock, systemClock } from "../../domain/clock";
 import { DomainError } from "../../domain/errors";
-import { type CancelReason, type DetectParams, isTerminal, type Task } from "../../domain/task";
+import { type CancelReason, type DetectParams, isTerminal, type Task, type TaskStatus } from "../../domain/task";
 import type { ModelInfo } from "../../model/model-info";
 import type { Logger } from "../../util/logger";
 import type { BackendHealth, TaskBackend, TaskSnapshot, TransitionEvent } from "../task-backend";
@@ -45,7 +45,7 @@ export class RedisBackend implements TaskBackend {
   private totals = { pending: 0, processing: 0, inputBytes: 0 };
   private up = false;
   private everConnected = false;
-  private readonly changeListeners = new Set<(id: string) => void>();
+  private readonly changeListeners = new Set<(id: string, status?: TaskStatus) => void>();
   private readonly transitionListeners = new Set<(e: TransitionEvent) => void>();
   private readonly registry: InferenceRegistry;
   private stopRefresh?: Cancel;
@@ -78,17 +78,18 @@ export class RedisBackend implements TaskBackend {
     return undefined;
   }
 
+  /**
+   * The early, pre-body refusal, from the totals of the last refresh (at most
+   * a second old): no round trip per upload. The authoritative check is
+   * CREATE_TASK's, atomic in Redis.
+   */
   async admit(incomingBytes: number) {
-    if (this.draining) throw new DomainError("draining", "The service is shutting down; try another replica or later.", undefined, 5);
-    if (!this.up) throw unavailable();
-    if (!this.model) throw new DomainError("not_ready", "The model is still loading; try again shortly.", undefined, 2);
-    const totals = await this.guard(this.opts.store.totals());
-    this.totals = totals;
-    this.checkLimits(totals.pending, totals.inputBytes + incomingBytes);
+    this.checkState();
+    this.checkLimits(this.totals.pending, this.totals.inputBytes + incomingBytes);
   }
 
   async submit(image: Uint8Array, size: Task["size"], params: DetectParams): Promise<TaskSnapshot> {
-    await this.admit(0);
+    this.checkState();
     const now = this.opts.clock.now();
     const task: Task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, size };
     const created = await this.guard(this.opts.store.create(task, image, { queueMax: this.opts.queueMax, maxBytes: this.opts.maxStoreBytes }));
@@ -158,7 +159,7 @@ export class RedisBackend implements TaskBackend {
     });
   }
 
-  onChange(listener: (id: string) => void) {
+  onChange(listener: (id: string, status?: TaskStatus) => void) {
     this.changeListeners.add(listener);
     return () => this.changeListeners.delete(listener);
   }
@@ -250,6 +251,12 @@ export class RedisBackend implements TaskBackend {
     else this.opts.log.error("redis unreachable", { detail: "uploads get 503 until it is back" });
   }
 
+  private checkState() {
+    if (this.draining) throw new DomainError("draining", "The service is shutting down; try another replica or later.", undefined, 5);
+    if (!this.up) throw unavailable();
+    if (!this.model) throw new DomainError("not_ready", "The model is still loading; try again shortly.", undefined, 2);
+  }
+
   private checkLimits(pending: number, bytes: number) {
     if (pending >= this.opts.queueMax) throw this.refusal("queue_full");
     if (bytes > this.opts.maxStoreBytes) throw this.refusal("memory_full");
@@ -280,7 +287,7 @@ export class RedisBackend implements TaskBackend {
 
   private emit(event: TransitionEvent) {
     for (const l of [...this.transitionListeners]) l(event);
-    for (const l of [...this.changeListeners]) l(event.id);
+    for (const l of [...this.changeListeners]) l(event.id, event.status);
   }
 
   /** Any Redis failure becomes one clear 503; our own domain errors pass through. */
