@@ -88,7 +88,7 @@ export async function startRedisServer(repo: string, redis: BenchRedis, layout: 
     const expected = layout.processes * layout.workersPerProcess;
     await waitFor(`${layout.processes} inference processes with ${expected} warm workers`, all, 90_000, async () => {
       const health = (await (await fetch(`${url}/health`)).json()) as { backend?: { inference_processes?: number } };
-      const alive = await beats.alive(Date.now());
+      const alive = await beats.alive();
       const warm = alive.reduce((n, b) => n + b.ready, 0);
       bar.update(undefined, `processes ${health.backend?.inference_processes ?? 0}/${layout.processes}, warm workers ${warm}/${expected}`);
       return health.backend?.inference_processes === layout.processes && alive.length === layout.processes && warm === expected;

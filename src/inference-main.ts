@@ -1,7 +1,6 @@
 import { connectRedis } from "./backend/redis/connect";
 import { createConsumer } from "./backend/redis/create-redis-backend";
 import { redisKeys } from "./backend/redis/keys";
-import { RedisTaskStore } from "./backend/redis/redis-task-store";
 import { ConfigError, loadConfig } from "./config/config";
 import { systemClock } from "./domain/clock";
 import { ModelNotFound, resolveModel } from "./model/resolve-model";
@@ -15,14 +14,13 @@ import { progressBar } from "./util/progress";
  */
 async function main() {
   const t0 = performance.now();
-  const config = loadConfig({ QUEUE_BACKEND: "redis", ...process.env });
+  // An inference process only makes sense on the shared queue, whatever QUEUE_BACKEND says.
+  const config = loadConfig({ ...process.env, QUEUE_BACKEND: "redis" });
   if (config.workers < 1) throw new ConfigError(["WORKERS must be at least 1 for an inference process"]);
   const log = jsonLogger(config.logLevel);
   const bar = progressBar("downloading model");
   const modelPath = await resolveModel({ ...config, onProgress: (fraction, bytes) => bar.update(fraction, `${(bytes / 1e6).toFixed(1)} MB`) });
-  const keys = redisKeys(config.redisPrefix);
   const subscriber = connectRedis(config.redisUrl!, "blocking", "yolo-inference-events");
-  const durable = connectRedis(config.redisUrl!, "durable", "yolo-inference-store");
   const { consumer, connections } = createConsumer(
     {
       config,
@@ -34,7 +32,7 @@ async function main() {
         process.exit(2);
       },
     },
-    new RedisTaskStore(durable, keys),
+    redisKeys(config.redisPrefix),
     subscriber,
   );
   consumer.start();
@@ -51,7 +49,7 @@ async function main() {
     stopping = true;
     log.info("draining", { signal, drain_timeout_ms: config.drainTimeoutMs });
     await consumer.drain(config.drainTimeoutMs);
-    for (const c of [subscriber, durable, ...connections]) c.disconnect();
+    for (const c of [subscriber, ...connections]) c.disconnect();
     log.info("stopped", {});
     process.exit(0);
   };

@@ -9,6 +9,7 @@ import type { BackendHealth, TaskBackend, TaskSnapshot, TransitionEvent } from "
  */
 export class EmbeddedBackend implements TaskBackend {
   readonly kind = "embedded" as const;
+  readonly endsStreamsOnDrain = false;
 
   constructor(private readonly runner: Runner) {}
 

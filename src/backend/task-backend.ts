@@ -50,6 +50,12 @@ export interface TaskBackend {
   /** the detector the tasks run on; undefined until it is known */
   readonly model: ModelInfo | undefined;
   readonly draining: boolean;
+  /**
+   * Whether open event streams end when this process drains: yes when the
+   * tasks outlive the process (Redis; clients reconnect elsewhere), no when
+   * the drain brings every task to an end itself (embedded).
+   */
+  readonly endsStreamsOnDrain: boolean;
   /** why /health/ready should say no, or undefined */
   notReadyReason(): string | undefined;
   /** refuses work that cannot be taken now, from the declared size, before the body is read */

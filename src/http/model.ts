@@ -151,7 +151,7 @@ export const HealthView = t.Object({
   queue_depth: t.Integer({ description: "tasks waiting in the queue (shared across replicas on redis)" }),
   queue_max: t.Integer(),
   tasks: t.Record(t.String(), t.Integer(), { description: "Tasks held, by status (on redis, only pending and processing: finished tasks expire in Redis on their own)" }),
-  held_bytes: t.Integer({ description: "Bytes held by tasks (uploads waiting, results)" }),
+  held_bytes: t.Integer({ description: "Bytes held by tasks: embedded, uploads waiting and results; redis, uploads not yet finished (results are bounded by TASK_TTL_S and Redis maxmemory)" }),
   max_store_bytes: t.Integer(),
 }, {
   examples: [

@@ -15,13 +15,24 @@ const encoder = new TextEncoder();
 export function taskEventStream(first: TaskSnapshot, backend: TaskBackend, signal: AbortSignal): ReadableStream<Uint8Array> {
   const id = first.task.id;
   let cleanup = () => {};
+  let closed = false;
   return new ReadableStream<Uint8Array>({
     start(controller) {
       let last = "";
-      let closed = false;
       let pending = first.task.status === "pending";
       let reading = false;
       let again = false;
+      // The client may be gone by the time a read comes back: writing then must not throw.
+      const send = (text: string) => {
+        if (closed) return;
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          closed = true;
+          cleanup();
+        }
+      };
+      const ending = () => backend.draining && backend.endsStreamsOnDrain;
       const close = () => {
         if (closed) return;
         closed = true;
@@ -36,7 +47,7 @@ export function taskEventStream(first: TaskSnapshot, backend: TaskBackend, signa
         const key = `${t.status}:${view.queue_position ?? ""}`;
         if (key === last) return;
         last = key;
-        controller.enqueue(encoder.encode(`event: ${t.status}\nid: ${key}\ndata: ${JSON.stringify(view)}\n\n`));
+        send(`event: ${t.status}\nid: ${key}\ndata: ${JSON.stringify(view)}\n\n`);
         if (isTerminal(t.status)) close();
       };
       // One read at a time; cues that arrive meanwhile fold into one more read.
@@ -52,7 +63,7 @@ export function taskEventStream(first: TaskSnapshot, backend: TaskBackend, signa
             const snap = await backend.find(id, { withImage: false }).catch(() => undefined);
             if (snap) push(snap);
             // A replica shutting down ends its streams; an EventSource reconnects (to another replica).
-            if (backend.draining && backend.kind === "redis") close();
+            if (ending()) close();
           } while (again && !closed);
         } finally {
           reading = false;
@@ -66,15 +77,17 @@ export function taskEventStream(first: TaskSnapshot, backend: TaskBackend, signa
         const mayMoveUp = pending && (status === undefined || LEAVES_QUEUE.has(status));
         if (changed === id || mayMoveUp || backend.draining) void refresh();
       });
-      const keepalive = setInterval(() => controller.enqueue(encoder.encode(": keep-alive\n\n")), KEEPALIVE_MS);
+      const keepalive = setInterval(() => send(": keep-alive\n\n"), KEEPALIVE_MS);
       cleanup = () => {
         unsubscribe();
         clearInterval(keepalive);
       };
       signal.addEventListener("abort", close);
       push(first);
+      if (ending()) close();
     },
     cancel() {
+      closed = true;
       cleanup();
     },
   });

@@ -1,5 +1,6 @@
 import type { Cancel, Clock } from "../domain/clock";
 import { DomainError } from "../domain/errors";
+import { backlogSeconds, etaMs, type Rate } from "../domain/eta";
 import type { CancelReason, DetectParams, Task, TaskError, TaskStatus } from "../domain/task";
 import { isTerminal } from "../domain/task";
 import { MapTaskStore, type TaskStore, type TransitionPatch } from "../domain/task-store";
@@ -139,9 +140,11 @@ export class Runner {
 
   /** Seconds until the current queue has drained, at the measured service rate. */
   backlogSeconds(): number {
-    const per = this.serviceMsAvg ?? Math.max(this.pool.warmupMs ?? 0, 100);
-    const lanes = Math.max(1, this.pool.warmCount);
-    return Math.max(1, Math.ceil((this.queue.length * per) / lanes / 1000));
+    return backlogSeconds(this.queue.length, this.rate());
+  }
+
+  private rate(): Rate {
+    return { serviceMs: this.serviceMsAvg, warmupMs: this.pool.warmupMs, lanes: this.pool.warmCount };
   }
 
   /** Admits and enqueues in one synchronous step, so concurrent uploads cannot all slip under the limits. */
@@ -168,11 +171,7 @@ export class Runner {
    * time; `position` is its place in the queue when pending (0 otherwise).
    */
   etaMs(task: Task, position: number): number | undefined {
-    if (isTerminal(task.status)) return undefined;
-    const per = this.serviceMsAvg ?? Math.max(this.pool.warmupMs ?? 0, 100);
-    if (task.status === "processing") return Math.max(0, Math.round(per - (this.opts.clock.now() - (task.startedAt ?? 0))));
-    const lanes = Math.max(1, this.pool.warmCount);
-    return Math.round(Math.ceil(position / lanes) * per + per);
+    return etaMs(task, position, this.rate(), this.opts.clock.now());
   }
 
   get warmupMs(): number | undefined {

@@ -6,7 +6,7 @@ import { onRedis } from "../support/backend";
 import { startTestService, waitFor } from "../support/test-service";
 
 // On Redis the tasks belong to the cluster: a replica's drain cancels nothing
-// (tests/api/redis-cluster.test.ts covers it there).
+// (tests/cluster/replicas.test.ts and multi-process.test.ts cover it there).
 test.skipIf(onRedis)("drain: refuses new work, lets tasks finish until DRAIN_TIMEOUT_MS, cancels the rest with reason shutdown", async () => {
   const clock = new FakeClock();
   const svc = await startTestService({ WORKERS: "1", DRAIN_TIMEOUT_MS: "5000" }, { clock });

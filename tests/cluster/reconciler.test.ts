@@ -56,6 +56,15 @@ test("open tasks with no job fail with worker_lost once past the grace period; t
   expect(await reconciler.sweep()).toEqual([]); // idempotent
 });
 
+test("open ids whose record is gone (deleted, evicted) leave the open sets, so they stop counting against QUEUE_MAX", async () => {
+  const ghost = await pendingTask(false);
+  await redis.del(store.keys.task(ghost));
+  const before = (await store.totals()).pending;
+  await reconciler.sweep();
+  expect((await store.totals()).pending).toBe(before - 1);
+  expect(logs.some((l) => l.msg === "open ids without a task record dropped")).toBe(true);
+});
+
 test("a task whose job BullMQ failed after its process died (JOB_MAX_STALLS 0) fails with worker_lost", async () => {
   await queue.drain(); // the first test's job must not be the one taken
   const id = await pendingTask(true);
@@ -66,16 +75,22 @@ test("a task whose job BullMQ failed after its process died (JOB_MAX_STALLS 0) f
     new Worker(${JSON.stringify(QUEUE_NAME)}, () => (console.log("took"), new Promise(() => {})),
       { connection: new Redis(${JSON.stringify(testRedisUrl())}, { maxRetriesPerRequest: null }), prefix: ${JSON.stringify(store.keys.bullPrefix)}, lockDuration: 1000, stalledInterval: 300 });`;
   const dying = Bun.spawn(["bun", "-e", script], { cwd: REPO, stdout: "pipe", stderr: "inherit" });
-  const reader = dying.stdout.getReader();
-  while (!new TextDecoder().decode((await reader.read()).value ?? new Uint8Array()).includes("took")) {}
+  let said = "";
+  for await (const chunk of dying.stdout.pipeThrough(new TextDecoderStream())) {
+    said += chunk;
+    if (said.includes("took")) break;
+  }
+  expect(said).toContain("took"); // the stream ended without it: the child died first
   await store.transition(id, "processing", clock.now(), { startedAt: clock.now() }, { ttlMs: 60_000 });
   dying.kill("SIGKILL");
   await dying.exited;
   // Another consumer's stalled-job check finds the lapsed lock; with no takeovers allowed, the job fails.
-  const checker = new Worker(QUEUE_NAME, async () => {}, { ...opts, connection: new Redis(testRedisUrl(), { maxRetriesPerRequest: null }) });
+  const checkerConnection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+  const checker = new Worker(QUEUE_NAME, async () => {}, { ...opts, connection: checkerConnection });
   const deadline = Date.now() + 10_000;
   while ((await queue.getJobState(id)) !== "failed" && Date.now() < deadline) await Bun.sleep(100);
   await checker.close(true);
+  checkerConnection.disconnect();
   expect(await queue.getJobState(id)).toBe("failed");
   expect((await queue.getJob(id))!.failedReason).toMatch(/stalled/);
   clock.advance(11_000);

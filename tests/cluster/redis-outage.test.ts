@@ -72,12 +72,17 @@ test("a Redis that dies and comes back: 503 while it is down, then the service r
   expect(svc.logs.some((l) => l.msg === "redis connected")).toBe(true);
 }, 90_000);
 
-test("a Redis at its maxmemory (no eviction) is backpressure: uploads get 429 memory_full, and work again once there is room", async () => {
+test("a Redis at its maxmemory (no eviction) is backpressure: uploads get 429 memory_full, open tasks still finish or cancel, and uploads work again once there is room", async () => {
   const Redis = (await import("ioredis")).default;
   const admin = new Redis(redis.url);
   try {
+    const open = await Promise.all([1, 2, 3, 4].map(async () => idOf(await upload(svc.app, dog))));
     const used = Number((await admin.info("memory")).match(/used_memory:(\d+)/)![1]);
     await admin.config("SET", "maxmemory", String(used + 64 * 1024));
+    // what frees memory is never refused: a cancel, and results of the tasks already accepted
+    const cancel = await svc.app.handle(new Request(`http://localhost/result/${open[3]}`, { method: "DELETE" }));
+    expect(cancel.status).toBe(200);
+    for (const id of open.slice(0, 3)) expect((await pollUntilDone(svc.app, id, 60_000)).status).toBe("completed");
     const full = await upload(svc.app, await readImage("kite.jpg")); // 1.4 MB does not fit
     expect(full.status).toBe(429);
     const body = (await full.json()) as any;

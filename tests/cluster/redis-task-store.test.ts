@@ -48,9 +48,12 @@ describe("create", () => {
   });
 
   test("many writers racing for the last slots: exactly QUEUE_MAX get in", async () => {
-    const other = new RedisTaskStore(new Redis(testRedisUrl()), redisKeys(uniquePrefix("race")));
-    const peer = new RedisTaskStore(new Redis(testRedisUrl()), other.keys);
+    const [c1, c2] = [new Redis(testRedisUrl()), new Redis(testRedisUrl())];
+    const other = new RedisTaskStore(c1, redisKeys(uniquePrefix("race")));
+    const peer = new RedisTaskStore(c2, other.keys);
     const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? other : peer).create(newTask(), bytes(10), limits)));
+    c1.disconnect();
+    c2.disconnect();
     expect(outcomes.filter((o) => typeof o === "number").sort()).toEqual([1, 2, 3]);
     expect(outcomes.filter((o) => o === "queue_full").length).toBe(17);
   });

@@ -10,7 +10,7 @@ export interface TestService {
   app: Service["app"];
   /** every structured log line the service wrote, parsed */
   logs: Record<string, unknown>[];
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 /**
@@ -32,7 +32,7 @@ export async function startTestService(
   const service = createService({ config, modelPath, log, workerEntry: opts.workerEntry, clock: opts.clock });
   service.start();
   if (opts.waitReady !== false) await waitFor(() => !service.backend.notReadyReason(), 30_000, "model ready");
-  return { service, app: service.app, logs, stop: () => void service.stop() };
+  return { service, app: service.app, logs, stop: () => service.stop() };
 }
 
 export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { clusterRate, type Heartbeat } from "../../src/backend/redis/inference-registry";
 
-const beat = (over: Partial<Heartbeat>): Heartbeat => ({ id: "p", host: "h", pid: 1, workers: 3, ready: 3, busy: 0, expiresAt: 0, ...over });
+const beat = (over: Partial<Heartbeat>): Heartbeat => ({ id: "p", host: "h", pid: 1, workers: 3, ready: 3, busy: 0, ...over });
 
 test("lanes add up across processes; service time is the mean weighted by ready workers", () => {
   expect(clusterRate([beat({ ready: 3, serviceMs: 100 }), beat({ ready: 1, serviceMs: 300 })])).toEqual({ lanes: 4, serviceMs: 150, warmupMs: undefined });

@@ -5,7 +5,7 @@ import { Runner } from "../../runner/runner";
 import type { Logger } from "../../util/logger";
 import { connectRedis } from "./connect";
 import { InferenceConsumer } from "./inference-consumer";
-import { QUEUE_NAME, redisKeys } from "./keys";
+import { QUEUE_NAME, type RedisKeys, redisKeys } from "./keys";
 import { Reconciler } from "./reconciler";
 import { RedisBackend } from "./redis-backend";
 import { RedisTaskStore } from "./redis-task-store";
@@ -23,7 +23,7 @@ export interface RedisWiring {
 }
 
 /** Local Bun Workers that take their tasks from the shared queue (used by replicas with WORKERS > 0 and by `bun run worker`). */
-export function createConsumer({ config, modelPath, log, clock, workerEntry, onFatal }: RedisWiring, store: RedisTaskStore, subscriber: ReturnType<typeof connectRedis>) {
+export function createConsumer({ config, modelPath, log, clock, workerEntry, onFatal }: RedisWiring, keys: RedisKeys, subscriber: ReturnType<typeof connectRedis>) {
   const url = config.redisUrl!;
   const durable = connectRedis(url, "durable", "yolo-inference");
   const blocking = connectRedis(url, "blocking", "yolo-inference-queue");
@@ -47,7 +47,7 @@ export function createConsumer({ config, modelPath, log, clock, workerEntry, onF
   });
   const consumer = new InferenceConsumer({
     runner,
-    store: new RedisTaskStore(durable, store.keys),
+    store: new RedisTaskStore(durable, keys),
     blocking,
     subscriber,
     redis: durable,
@@ -81,12 +81,14 @@ export function createRedisBackend(wiring: RedisWiring) {
       connection: redis,
       prefix: keys.bullPrefix,
       skipWaitingForReady: true,
+      // Built on a live connection; the version check would only add a way to fail for good (Redis ≥ 7 is required anyway).
+      skipVersionCheck: true,
       defaultJobOptions: { removeOnComplete: true, removeOnFail: { age: Math.ceil(config.taskTtlMs / 1000) }, attempts: 1 },
     });
     queue.on("error", () => {});
   });
   const getQueue = () => queue;
-  const local = config.workers > 0 ? createConsumer(wiring, store, subscriber) : undefined;
+  const local = config.workers > 0 ? createConsumer(wiring, keys, subscriber) : undefined;
   const backend = new RedisBackend({
     redis,
     subscriber,

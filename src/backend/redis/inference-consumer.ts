@@ -28,8 +28,6 @@ export interface ConsumerOptions {
 }
 
 const HEARTBEAT_MS = 1000;
-/** a process silent this long is no longer counted */
-const HEARTBEAT_TTL_MS = 5000;
 /** the runner's own TASK_TIMEOUT_MS ends every task long before this */
 const LOCAL_WAIT_MS = 24 * 3600 * 1000;
 
@@ -118,9 +116,9 @@ export class InferenceConsumer {
 
   /** Stop taking jobs, let running ones finish for up to `timeoutMs`, then stop. */
   async drain(timeoutMs: number) {
-    let timer: Timer | undefined;
-    await Promise.race([this.worker.close(), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
-    clearTimeout(timer);
+    let stopTimer = () => {};
+    await Promise.race([this.worker.close(), new Promise<void>((r) => (stopTimer = this.opts.clock.setTimeout(r, timeoutMs)))]);
+    stopTimer();
     await this.stop();
   }
 
@@ -132,17 +130,28 @@ export class InferenceConsumer {
     // their lock lapses.
     await Promise.race([this.worker.close(true).catch(() => {}), Bun.sleep(2000)]);
     this.opts.runner.stop();
-    await this.registry.leave(this.instanceId).catch(() => {});
+    // Bounded: with Redis away the durable connection would wait for it; the heartbeat expires anyway.
+    await Promise.race([this.registry.leave(this.instanceId).catch(() => {}), Bun.sleep(1000)]);
   }
 
+  private beating = false;
+
+  /** One at a time: during an outage the durable connection holds them, and they must not pile up. */
   private async beat() {
+    if (this.beating) return;
+    this.beating = true;
+    try {
+      await this.beatOnce();
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  private async beatOnce() {
     const runner = this.opts.runner;
     const model = runner.model;
     if (!model) return;
     try {
-      // Every beat, not once: a Redis that restarted empty (or was flushed) must
-      // learn the model again, or new API replicas would never be ready.
-      await this.registry.publishModel(model);
       const states = runner.workers().map((w) => w.state);
       await this.registry.beat({
         id: this.instanceId,
@@ -153,12 +162,15 @@ export class InferenceConsumer {
         busy: states.filter((s) => s === "busy").length,
         serviceMs: runner.serviceMs,
         warmupMs: runner.warmupMs,
-        expiresAt: this.opts.clock.now() + HEARTBEAT_TTL_MS,
-      });
+      }, model);
       // Take jobs only once the model is warm here.
       if (!this.running && runner.ready) {
         this.running = true;
-        this.worker.run().catch((err) => this.opts.log.error("queue consumer stopped", { error: String(err) }));
+        this.worker.run().catch((err) => {
+          // Taken up again at the next heartbeat, rather than sit "ready" taking nothing.
+          this.running = false;
+          this.opts.log.error("queue consumer stopped", { error: String(err) });
+        });
         this.opts.log.info("consuming", { instance: this.instanceId, concurrency: this.opts.concurrency });
       }
     } catch {

@@ -1,8 +1,9 @@
 import type Redis from "ioredis";
 import type { ModelInfo } from "../../model/model-info";
 import type { RedisKeys } from "./keys";
+import { HEARTBEAT } from "./scripts";
 
-/** What an inference process tells the API replicas, a few times a second. */
+/** What an inference process tells the API replicas, every second. */
 export interface Heartbeat {
   id: string;
   host: string;
@@ -14,44 +15,42 @@ export interface Heartbeat {
   /** moving average of service time per image, once it has finished one */
   serviceMs?: number;
   warmupMs?: number;
-  /** ms since epoch after which a silent process counts as gone */
-  expiresAt: number;
 }
 
+/** A process silent this long is no longer counted. */
+export const HEARTBEAT_TTL_MS = 5000;
+
 /**
- * Who is consuming the shared queue. Each inference process writes its
- * heartbeat into one hash; readers ignore and prune the expired ones, so a
- * killed process drops out without anyone cleaning up after it.
+ * Who is consuming the shared queue. Each inference process keeps one key
+ * alive with a TTL that Redis enforces, so a killed process drops out by
+ * itself and no two hosts' clocks are ever compared; a set lists the ids,
+ * and readers prune the ids whose key has expired.
  */
 export class InferenceRegistry {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-  ) {}
+  ) {
+    if (!(redis as { yoloHeartbeat?: unknown }).yoloHeartbeat) redis.defineCommand("yoloHeartbeat", { numberOfKeys: 3, lua: HEARTBEAT });
+  }
 
-  async beat(beat: Heartbeat): Promise<void> {
-    await this.redis.hset(this.keys.inference, beat.id, JSON.stringify(beat));
+  /** The process's heartbeat and the model it runs, in one step. */
+  async beat(beat: Heartbeat, model: ModelInfo): Promise<void> {
+    const scripted = this.redis as Redis & { yoloHeartbeat(...args: (string | number)[]): Promise<number> };
+    await scripted.yoloHeartbeat(this.keys.heartbeat(beat.id), this.keys.inference, this.keys.model, beat.id, JSON.stringify(beat), HEARTBEAT_TTL_MS, JSON.stringify(model));
   }
 
   async leave(id: string): Promise<void> {
-    await this.redis.hdel(this.keys.inference, id);
+    await this.redis.multi().del(this.keys.heartbeat(id)).srem(this.keys.inference, id).exec();
   }
 
-  async alive(now: number): Promise<Heartbeat[]> {
-    const all = await this.redis.hgetall(this.keys.inference);
-    const alive: Heartbeat[] = [];
-    const stale: string[] = [];
-    for (const [id, json] of Object.entries(all)) {
-      const beat = JSON.parse(json) as Heartbeat;
-      if (beat.expiresAt > now) alive.push(beat);
-      else if (beat.expiresAt < now - 60_000) stale.push(id);
-    }
-    if (stale.length) await this.redis.hdel(this.keys.inference, ...stale);
-    return alive;
-  }
-
-  async publishModel(model: ModelInfo): Promise<void> {
-    await this.redis.set(this.keys.model, JSON.stringify(model));
+  async alive(): Promise<Heartbeat[]> {
+    const ids = await this.redis.smembers(this.keys.inference);
+    if (!ids.length) return [];
+    const beats = await this.redis.mget(ids.map((id) => this.keys.heartbeat(id)));
+    const gone = ids.filter((_, i) => beats[i] === null);
+    if (gone.length) await this.redis.srem(this.keys.inference, ...gone);
+    return beats.filter((b): b is string => b !== null).map((b) => JSON.parse(b) as Heartbeat);
   }
 
   async model(): Promise<ModelInfo | undefined> {

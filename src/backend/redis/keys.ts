@@ -13,8 +13,10 @@ export function redisKeys(prefix: string) {
     seq: `${prefix}:seq`,
     /** bytes of uploads not yet finished */
     inputBytes: `${prefix}:input_bytes`,
-    /** inference processes: field = instance id, value = heartbeat JSON */
+    /** the ids of inference processes that have sent a heartbeat */
     inference: `${prefix}:inference`,
+    /** one process's heartbeat JSON, expiring unless renewed */
+    heartbeat: (id: string) => `${prefix}:inference:${id}`,
     /** the detector the inference processes run (ModelInfo JSON) */
     model: `${prefix}:model`,
     /** pub/sub: one message per transition */

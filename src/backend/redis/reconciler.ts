@@ -43,9 +43,16 @@ export class Reconciler {
     const lost: string[] = [];
     const processing = await this.store.openIds("processing");
     const pending = await this.store.openIds("pending");
+    const created = await Promise.all(pending.map(async (p) => ({ id: p.id, created: await this.store.createdAt(p.id) })));
+    // An id whose record is gone (deleted by hand, or an evicting Redis) would count against QUEUE_MAX forever.
+    const vanished = [...created.filter((p) => p.created === undefined).map((p) => p.id), ...(await this.store.missing(processing.map((p) => p.id)))];
+    if (vanished.length) {
+      await this.store.forgetOpen(vanished);
+      this.log.warn("open ids without a task record dropped", { count: vanished.length });
+    }
     const candidates = [
-      ...processing.filter((p) => now - p.score > GRACE_MS).map((p) => p.id),
-      ...(await Promise.all(pending.map(async (p) => ({ id: p.id, created: await this.store.createdAt(p.id) })))).filter((p) => p.created !== undefined && now - p.created > GRACE_MS).map((p) => p.id),
+      ...processing.filter((p) => now - p.score > GRACE_MS && !vanished.includes(p.id)).map((p) => p.id),
+      ...created.filter((p) => p.created !== undefined && now - p.created > GRACE_MS).map((p) => p.id),
     ];
     for (const id of candidates) {
       const state = await queue.getJobState(id);

@@ -3,6 +3,7 @@ import type Redis from "ioredis";
 import { once } from "node:events";
 import { type Cancel, type Clock, systemClock } from "../../domain/clock";
 import { DomainError } from "../../domain/errors";
+import { backlogSeconds, etaMs, type Rate } from "../../domain/eta";
 import { type CancelReason, type DetectParams, isTerminal, type Task, type TaskStatus } from "../../domain/task";
 import type { ModelInfo } from "../../model/model-info";
 import type { Logger } from "../../util/logger";
@@ -39,6 +40,7 @@ const REFRESH_MS = 1000;
  */
 export class RedisBackend implements TaskBackend {
   readonly kind = "redis" as const;
+  readonly endsStreamsOnDrain = true;
   draining = false;
   private modelInfo?: ModelInfo;
   private beats: Heartbeat[] = [];
@@ -102,7 +104,8 @@ export class RedisBackend implements TaskBackend {
     } catch {
       // Never reached the queue: withdraw it, so nothing waits for a job that does not exist.
       const error = { code: "backend_unavailable" as const, message: "The task could not be queued." };
-      const withdrawn = await this.opts.store.transition(task.id, "failed", now, { error }, { ttlMs: this.opts.taskTtlMs }).catch(() => undefined);
+      // Only while still pending: after a timed-out add, the job may in fact exist and be running.
+      const withdrawn = await this.opts.store.transition(task.id, "failed", now, { error }, { ttlMs: this.opts.taskTtlMs, onlyFrom: ["pending"] }).catch(() => undefined);
       if (withdrawn?.ok) this.opts.log.info("task", { task_id: task.id, status: "failed", error: error.code, backend: "redis" });
       throw unavailable();
     }
@@ -232,10 +235,10 @@ export class RedisBackend implements TaskBackend {
     }
     if (redis.status !== "ready") return this.connection(false);
     try {
-      const now = this.opts.clock.now();
-      const [beats, model, totals] = await Promise.all([this.registry.alive(now), this.modelInfo ? this.modelInfo : this.registry.model(), this.opts.store.totals()]);
+      // The model is re-read too: a rollout of another model shows within a second.
+      const [beats, model, totals] = await Promise.all([this.registry.alive(), this.registry.model(), this.opts.store.totals()]);
       this.beats = beats;
-      this.modelInfo = model;
+      this.modelInfo = model ?? this.modelInfo;
       this.totals = totals;
       this.connection(true);
     } catch {
@@ -268,21 +271,18 @@ export class RedisBackend implements TaskBackend {
     return new DomainError(code, detail, undefined, this.backlogSeconds());
   }
 
-  private perImageMs(): { per: number; lanes: number } {
+  private rate(): Rate {
     const rate = clusterRate(this.beats);
-    return { per: rate.serviceMs ?? Math.max(rate.warmupMs ?? 0, 100), lanes: Math.max(1, rate.lanes) };
+    // A replica that also runs inference counts its own workers before its first heartbeat.
+    return rate.lanes > 0 || !this.opts.consumer ? rate : { warmupMs: this.opts.consumer.warmupMs, lanes: this.opts.consumer.workers().length };
   }
 
   private backlogSeconds(): number {
-    const { per, lanes } = this.perImageMs();
-    return Math.max(1, Math.ceil((this.totals.pending * per) / lanes / 1000));
+    return backlogSeconds(this.totals.pending, this.rate());
   }
 
   private eta(task: Task, position: number): number | undefined {
-    if (isTerminal(task.status)) return undefined;
-    const { per, lanes } = this.perImageMs();
-    if (task.status === "processing") return Math.max(0, Math.round(per - (this.opts.clock.now() - (task.startedAt ?? 0))));
-    return Math.round(Math.ceil(position / lanes) * per + per);
+    return etaMs(task, position, this.rate(), this.opts.clock.now());
   }
 
   private emit(event: TransitionEvent) {
@@ -297,7 +297,7 @@ export class RedisBackend implements TaskBackend {
     } catch (err) {
       if (err instanceof DomainError) throw err;
       // Redis at its maxmemory refuses writes: that is backpressure, not an outage.
-      if (err instanceof Error && err.message.startsWith("OOM")) {
+      if (err instanceof Error && /\bOOM\b/.test(err.message)) {
         throw new DomainError("memory_full", "The task store is full; retry later.", undefined, this.backlogSeconds());
       }
       // Refused, or timed out on a Redis that hangs: down until the next refresh gets an answer.

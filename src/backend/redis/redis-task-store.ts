@@ -62,9 +62,15 @@ export class RedisTaskStore {
    * lets processing → processing through: a job whose inference process died
    * is taken over by another.
    */
-  async transition(id: string, to: TaskStatus, at: number, patch: RedisPatch & { annotated?: Uint8Array }, opts: { ttlMs: number; retake?: boolean; event?: Partial<TransitionEvent> }): Promise<TransitionOutcome> {
+  async transition(
+    id: string,
+    to: TaskStatus,
+    at: number,
+    patch: RedisPatch & { annotated?: Uint8Array },
+    opts: { ttlMs: number; retake?: boolean; event?: Partial<TransitionEvent>; /** narrower than the lifecycle allows */ onlyFrom?: TaskStatus[] },
+  ): Promise<TransitionOutcome> {
     const k = this.keys;
-    const from = opts.retake ? `${sourcesOf(to)},processing` : sourcesOf(to);
+    const from = opts.onlyFrom ? opts.onlyFrom.filter((s) => LEGAL_TRANSITIONS[s].includes(to)).join(",") : opts.retake ? `${sourcesOf(to)},processing` : sourcesOf(to);
     const fields: (string | number)[] = [];
     if (patch.startedAt !== undefined) fields.push("started", patch.startedAt);
     if (patch.result) {
@@ -85,10 +91,14 @@ export class RedisTaskStore {
     return { ok: false, current: outcome === "missing" ? "missing" : (status as TaskStatus) };
   }
 
-  /** The task and its queue position, in one round trip. */
+  /**
+   * The task and its queue position, in one round trip. A pipeline, not
+   * MULTI: Redis refuses every command queued in a MULTI while it is at its
+   * maxmemory, even reads, and a full Redis must still answer polls.
+   */
   async get(id: string, { withImage = true } = {}): Promise<{ task: Task; position: number; attempts: number } | undefined> {
     const k = this.keys;
-    const multi = this.redis.multi().hgetall(k.task(id)).zrank(k.pending, id);
+    const multi = this.redis.pipeline().hgetall(k.task(id)).zrank(k.pending, id);
     if (withImage) multi.getBuffer(k.image(id));
     const replies = await multi.exec();
     if (!replies) return undefined;
@@ -121,8 +131,8 @@ export class RedisTaskStore {
   /** Waiting and running counts and the bytes of unfinished uploads, in one round trip. */
   async totals(): Promise<{ pending: number; processing: number; inputBytes: number }> {
     const k = this.keys;
-    const replies = await this.redis.multi().zcard(k.pending).zcard(k.processing).get(k.inputBytes).exec();
-    if (!replies) throw new Error("transaction discarded");
+    const replies = await this.redis.pipeline().zcard(k.pending).zcard(k.processing).get(k.inputBytes).exec();
+    if (!replies) throw new Error("pipeline discarded");
     for (const [err] of replies) if (err) throw err;
     return { pending: replies[0][1] as number, processing: replies[1][1] as number, inputBytes: Number(replies[2][1] ?? 0) };
   }
@@ -133,6 +143,18 @@ export class RedisTaskStore {
     const out: { id: string; score: number }[] = [];
     for (let i = 0; i < flat.length; i += 2) out.push({ id: flat[i], score: Number(flat[i + 1]) });
     return out;
+  }
+
+  /** Which of these ids have no task record. */
+  async missing(ids: string[]): Promise<string[]> {
+    if (!ids.length) return [];
+    const exists = await Promise.all(ids.map((id) => this.redis.exists(this.keys.task(id))));
+    return ids.filter((_, i) => exists[i] === 0);
+  }
+
+  /** Drops ids from the open sets (their records are gone). */
+  async forgetOpen(ids: string[]): Promise<void> {
+    await this.redis.pipeline().zrem(this.keys.pending, ...ids).zrem(this.keys.processing, ...ids).exec();
   }
 
   async createdAt(id: string): Promise<number | undefined> {

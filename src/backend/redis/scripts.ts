@@ -28,9 +28,12 @@ return {'ok', redis.call('ZRANK', KEYS[2], ARGV[1]) + 1}
  *       channel, event, annotated JPEG ('' for none), field/value pairs…
  * A terminal move drops the upload, keeps the result for ttl and lets the
  * record expire with it.
+ * allow-oom (Redis ≥ 7): a Redis at its maxmemory refuses new uploads
+ * (CREATE_TASK), but must still let open tasks finish or be canceled, which
+ * is what frees the memory; otherwise they would stay open forever.
  * → {"ok", previous status} | {"refused", current status} | {"missing", ""}
  */
-export const TRANSITION = `
+export const TRANSITION = `#!lua flags=allow-oom
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'missing', ''} end
 if not string.find(',' .. ARGV[4] .. ',', ',' .. status .. ',', 1, true) then return {'refused', status} end
@@ -58,4 +61,17 @@ if ttl > 0 then
 end
 redis.call('PUBLISH', ARGV[6], ARGV[7])
 return {'ok', status}
+`;
+
+/**
+ * KEYS: heartbeat, ids, model; ARGV: id, heartbeat JSON, ttl ms, model JSON.
+ * The model description goes with every beat, so a Redis that lost its data
+ * learns it again at once. allow-oom: a couple of KB; a full Redis must not
+ * make every inference process look dead while its tasks still run.
+ */
+export const HEARTBEAT = `#!lua flags=allow-oom
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+redis.call('SADD', KEYS[2], ARGV[1])
+redis.call('SET', KEYS[3], ARGV[4])
+return 1
 `;

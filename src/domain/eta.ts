@@ -1,0 +1,27 @@
+import { isTerminal, type Task } from "./task";
+
+/**
+ * How fast the workers go: the moving average of a task's service time (or,
+ * before any has finished, the warm-up run, at least 100 ms) and how many run
+ * side by side.
+ */
+export interface Rate {
+  serviceMs?: number;
+  warmupMs?: number;
+  lanes: number;
+}
+
+const perImageMs = (rate: Rate) => rate.serviceMs ?? Math.max(rate.warmupMs ?? 0, 100);
+
+/** Expected ms until a task finishes; `position` is its 1-based place in the queue while pending. */
+export function etaMs(task: Pick<Task, "status" | "startedAt">, position: number, rate: Rate, now: number): number | undefined {
+  if (isTerminal(task.status)) return undefined;
+  const per = perImageMs(rate);
+  if (task.status === "processing") return Math.max(0, Math.round(per - (now - (task.startedAt ?? 0))));
+  return Math.round(Math.ceil(position / Math.max(1, rate.lanes)) * per + per);
+}
+
+/** Whole seconds until a queue of `waiting` tasks has drained (at least 1): the Retry-After of a refusal. */
+export function backlogSeconds(waiting: number, rate: Rate): number {
+  return Math.max(1, Math.ceil((waiting * perImageMs(rate)) / Math.max(1, rate.lanes) / 1000));
+}
