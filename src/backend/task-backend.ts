@@ -35,6 +35,8 @@ export interface BackendHealth {
   workers: WorkerStatus[];
   /** inference processes consuming the shared queue (Redis only) */
   inferenceProcesses?: number;
+  /** their Bun Workers, summed over those processes (Redis only) */
+  inferenceWorkers?: { total: number; warm: number; busy: number };
   /** how long the model's warm-up run took */
   warmupMs?: number;
 }

@@ -40,6 +40,7 @@ export function healthController(backend: TaskBackend, limits: { queueMax: numbe
             kind: h.backend,
             connection: h.connection,
             ...(h.inferenceProcesses !== undefined ? { inference_processes: h.inferenceProcesses } : {}),
+            ...(h.inferenceWorkers ? { inference_workers: h.inferenceWorkers } : {}),
           },
           ...(model
             ? {

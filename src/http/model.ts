@@ -135,6 +135,12 @@ export const HealthView = t.Object({
       kind: t.UnionEnum(["embedded", "redis"]),
       connection: t.UnionEnum(["up", "down"], { description: "the task store's connection (Redis); always up when embedded" }),
       inference_processes: t.Optional(t.Integer({ description: "inference processes consuming the shared queue (redis)" })),
+      inference_workers: t.Optional(
+        t.Object(
+          { total: t.Integer(), warm: t.Integer(), busy: t.Integer() },
+          { description: "the Bun Workers of those processes, summed: how many, how many warm, how many running a task (redis)" },
+        ),
+      ),
     },
     { description: "where tasks and the queue live" },
   ),

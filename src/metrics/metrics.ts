@@ -46,6 +46,16 @@ export function createMetrics(backend: TaskBackend) {
     },
   });
   new Gauge({
+    name: "yolo_inference_workers",
+    help: "Bun Workers of all inference processes on the shared queue, by state (redis backend only)",
+    labelNames: ["state"],
+    registers,
+    async collect() {
+      const w = (await health()).inferenceWorkers;
+      if (w) for (const [state, n] of [["warm", w.warm], ["busy", w.busy], ["total", w.total]] as const) this.set({ state }, n);
+    },
+  });
+  new Gauge({
     name: "yolo_tasks",
     help: "Tasks held, by status (redis: pending and processing only)",
     labelNames: ["status"],

@@ -36,6 +36,7 @@ test("an API replica with no workers is ready once an inference process is, and 
   const health = (await getJson(a.app, "/health")).body;
   expect(health).toMatchObject({ status: "ok", backend: { kind: "redis", connection: "up" }, workers: [], model: { name: "yolov8n.onnx", classes: 80 } });
   await waitFor(async () => (await getJson(a.app, "/health")).body.backend.inference_processes === 1, 5000, "the inference heartbeat");
+  expect(structuredClone((await getJson(b.app, "/health")).body.backend.inference_workers)).toMatchObject({ total: 1, warm: 1 });
 });
 
 test("a task uploaded to one replica is polled, streamed and fetched as an image from the other", async () => {
@@ -94,6 +95,7 @@ test("metrics on an API replica show the shared queue and the cluster's transiti
   const text = await (await send(a, "GET", "/metrics")).text();
   expect(text).toContain('yolo_backend_up{backend="redis"} 1');
   expect(text).toMatch(/^yolo_inference_processes 1$/m);
+  expect(text).toMatch(/^yolo_inference_workers\{state="warm"\} 1$/m);
   expect(text).toMatch(/^yolo_queue_depth 0$/m);
   // completions happened in another replica, and are counted here
   const completed = Number(text.match(/^yolo_tasks_finished_total\{status="completed"\} (\d+)$/m)?.[1]);

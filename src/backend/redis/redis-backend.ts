@@ -182,6 +182,11 @@ export class RedisBackend implements TaskBackend {
       heldBytes: this.totals.inputBytes,
       workers: this.opts.consumer?.workers() ?? [],
       inferenceProcesses: this.beats.length,
+      inferenceWorkers: {
+        total: this.beats.reduce((n, b) => n + b.workers, 0),
+        warm: this.beats.reduce((n, b) => n + b.ready, 0),
+        busy: this.beats.reduce((n, b) => n + b.busy, 0),
+      },
       warmupMs: clusterRate(this.beats).warmupMs ?? this.opts.consumer?.warmupMs,
     };
   }
