@@ -45,6 +45,15 @@ test("a task uploaded to one replica is polled, streamed and fetched as an image
   expect(events.at(-1)!.event).toBe("completed");
   const done = await pollUntilDone(b.app, id);
   expect(done.result.detections.map((d: any) => d.class).sort()).toEqual(["bicycle", "car", "dog"]);
+  // finished tasks expire in Redis after TASK_TTL_S (default 300 s), record and image alike; nothing open does
+  const Redis = (await import("ioredis")).default;
+  const admin = new Redis(testRedisUrl());
+  for (const key of [`${PREFIX}:task:${id}`, `${PREFIX}:task:${id}:image`]) {
+    const ttl = await admin.pttl(key);
+    expect(ttl).toBeGreaterThan(290_000);
+    expect(ttl).toBeLessThanOrEqual(300_000);
+  }
+  admin.disconnect();
   const image = await send(a, "GET", `/result/${id}/image`);
   expect([image.status, image.headers.get("content-type")]).toEqual([200, "image/jpeg"]);
   expect((await image.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
