@@ -84,24 +84,26 @@ async function finalState(base: string, id: string, ms = 60_000): Promise<any> {
 }
 
 const processing = (p: Proc) => p.logs.filter((l) => l.msg === "task" && l.status === "processing").map((l) => l.task_id as string);
+const inFlight = (p: Proc) => processing(p).filter((id) => !completed(p).includes(id));
 const completed = (p: Proc) => p.logs.filter((l) => l.msg === "task" && l.status === "completed").map((l) => l.task_id as string);
 
 test("uploads spread over both APIs all complete, on both inference processes; one killed mid-job loses nothing", async () => {
   const [victim, survivor] = inference;
-  const ids: string[] = [];
-  for (let i = 0; i < 12; i++) ids.push(await submit(apis[i % 2], i % 3 === 0 ? bigPng : photo, i % 3 === 0 ? "big.png" : "dog.jpg"));
-
-  // Kill the victim the moment it starts a large image.
-  await until(() => processing(victim).some((id) => ids.indexOf(id) % 3 === 0), 30_000, "the victim to start a large image");
+  // Large images only, uploaded all at once, so both processes have a queue to work through.
+  const uploads = Promise.all(Array.from({ length: 8 }, (_, i) => submit(apis[i % 2], bigPng, "big.png")));
+  // Kill the victim while it holds a job: started and not yet finished.
+  await until(() => inFlight(victim).length > 0, 60_000, "the victim to be in the middle of a job");
   victim.child.kill("SIGKILL");
   await victim.child.exited;
-  const killedMidJob = processing(victim).filter((id) => !completed(victim).includes(id));
+  const killedMidJob = inFlight(victim);
   expect(killedMidJob.length).toBe(1);
+  const ids = await uploads;
 
   // Every task finishes, whichever API is asked; the killed one after its lock lapsed.
   const finals = await Promise.all(ids.map((id, i) => finalState(apis[(i + 1) % 2], id)));
   expect(finals.map((f) => f.status)).toEqual(ids.map(() => "completed"));
   for (const f of finals) expect(f.result.detections.map((d: any) => d.class)).toContain("dog");
+  expect(finals[0].result.image).toEqual({ width: 3200, height: 2400 });
   // the survivor took the job over, as a second attempt
   const takeover = survivor.logs.find((l) => l.task_id === killedMidJob[0] && l.status === "processing");
   expect(takeover).toMatchObject({ attempt: 2 });
@@ -115,8 +117,7 @@ test("uploads spread over both APIs all complete, on both inference processes; o
 test("SIGTERM to an inference process mid-job: it finishes what it holds, exits 0, and every task completes", async () => {
   const fresh = inferenceProcess();
   await until(async () => (await health(apis[0])).backend.inference_processes === 2, 30_000, "the new inference process");
-  const ids: string[] = [];
-  for (let i = 0; i < 6; i++) ids.push(await submit(apis[i % 2], i % 2 ? photo : bigPng, "img"));
+  const ids = await Promise.all(Array.from({ length: 6 }, (_, i) => submit(apis[i % 2], i % 2 ? photo : bigPng, "img")));
   await until(() => processing(fresh).some((id) => ids.includes(id)), 30_000, "the new process to take a job");
   fresh.child.kill("SIGTERM");
   expect(await fresh.child.exited).toBe(0);
@@ -130,8 +131,7 @@ test("SIGTERM to an inference process mid-job: it finishes what it holds, exits 
 test("an inference process whose drain times out exits 0 within seconds; whatever it held completes, here or elsewhere", async () => {
   const hasty = inferenceProcess({ DRAIN_TIMEOUT_MS: "0" });
   await until(async () => (await health(apis[0])).backend.inference_processes === 2, 30_000, "the hasty process");
-  const ids: string[] = [];
-  for (let i = 0; i < 4; i++) ids.push(await submit(apis[i % 2], bigPng, "big.png"));
+  const ids = await Promise.all(Array.from({ length: 4 }, (_, i) => submit(apis[i % 2], bigPng, "big.png")));
   await until(() => processing(hasty).some((id) => ids.includes(id)), 30_000, "the hasty process to take a job");
   const t0 = Date.now();
   hasty.child.kill("SIGTERM");

@@ -57,11 +57,13 @@ test("open tasks with no job fail with worker_lost once past the grace period; t
 });
 
 test("open ids whose record is gone (deleted, evicted) leave the open sets, so they stop counting against QUEUE_MAX", async () => {
+  const before = await store.totals();
   const ghost = await pendingTask(false);
   await redis.del(store.keys.task(ghost));
-  const before = (await store.totals()).pending;
   await reconciler.sweep();
-  expect((await store.totals()).pending).toBe(before - 1);
+  // out of the queue, and its upload's bytes given back
+  expect(await store.totals()).toEqual(before);
+  expect(await store.upload(ghost)).toBeUndefined();
   expect(logs.some((l) => l.msg === "open ids without a task record dropped")).toBe(true);
 });
 

@@ -92,6 +92,14 @@ export class InferenceConsumer {
     return this.opts.runner.warmupMs;
   }
 
+  get serviceMs() {
+    return this.opts.runner.serviceMs;
+  }
+
+  get warmWorkers() {
+    return this.opts.runner.warmWorkers;
+  }
+
   get workerFailures() {
     return this.opts.runner.workerFailures;
   }
@@ -117,7 +125,7 @@ export class InferenceConsumer {
   /** Stop taking jobs, let running ones finish for up to `timeoutMs`, then stop. */
   async drain(timeoutMs: number) {
     let stopTimer = () => {};
-    await Promise.race([this.worker.close(), new Promise<void>((r) => (stopTimer = this.opts.clock.setTimeout(r, timeoutMs)))]);
+    await Promise.race([this.worker.close().catch(() => {}), new Promise<void>((r) => (stopTimer = this.opts.clock.setTimeout(r, timeoutMs)))]);
     stopTimer();
     await this.stop();
   }
@@ -135,6 +143,7 @@ export class InferenceConsumer {
   }
 
   private beating = false;
+  private beatError?: string;
 
   /** One at a time: during an outage the durable connection holds them, and they must not pile up. */
   private async beat() {
@@ -153,28 +162,24 @@ export class InferenceConsumer {
     if (!model) return;
     try {
       const states = runner.workers().map((w) => w.state);
-      await this.registry.beat({
-        id: this.instanceId,
-        host: hostname(),
-        pid: process.pid,
-        workers: states.length,
-        ready: runner.warmWorkers,
-        busy: states.filter((s) => s === "busy").length,
-        serviceMs: runner.serviceMs,
-        warmupMs: runner.warmupMs,
-      }, model);
-      // Take jobs only once the model is warm here.
-      if (!this.running && runner.ready) {
-        this.running = true;
-        this.worker.run().catch((err) => {
-          // Taken up again at the next heartbeat, rather than sit "ready" taking nothing.
-          this.running = false;
-          this.opts.log.error("queue consumer stopped", { error: String(err) });
-        });
-        this.opts.log.info("consuming", { instance: this.instanceId, concurrency: this.opts.concurrency });
-      }
-    } catch {
-      // Redis away: the next beat tries again
+      const beat = { id: this.instanceId, host: hostname(), pid: process.pid, workers: states.length, ready: runner.warmWorkers, busy: states.filter((s) => s === "busy").length };
+      await this.registry.beat({ ...beat, serviceMs: runner.serviceMs, warmupMs: runner.warmupMs, model: model.name }, model);
+      this.beatError = undefined;
+    } catch (err) {
+      // Said once per cause, not every second: an outage, or a Redis that refuses the script (older than 7).
+      const message = err instanceof Error ? err.message : String(err);
+      if (message !== this.beatError) this.opts.log.warn("heartbeat failed", { error: message.slice(0, 300) });
+      this.beatError = message;
+    }
+    // Take jobs once the model is warm here, whether or not the heartbeat got through.
+    if (!this.running && runner.ready) {
+      this.running = true;
+      this.worker.run().catch((err) => {
+        // Taken up again at the next heartbeat, rather than sit "ready" taking nothing.
+        this.running = false;
+        this.opts.log.error("queue consumer stopped", { error: String(err) });
+      });
+      this.opts.log.info("consuming", { instance: this.instanceId, concurrency: this.opts.concurrency });
     }
   }
 

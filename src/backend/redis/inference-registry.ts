@@ -15,6 +15,8 @@ export interface Heartbeat {
   /** moving average of service time per image, once it has finished one */
   serviceMs?: number;
   warmupMs?: number;
+  /** the model it runs (its file name); all processes on one queue should agree */
+  model?: string;
 }
 
 /** A process silent this long is no longer counted. */
@@ -41,7 +43,8 @@ export class InferenceRegistry {
   }
 
   async leave(id: string): Promise<void> {
-    await this.redis.multi().del(this.keys.heartbeat(id)).srem(this.keys.inference, id).exec();
+    // A pipeline: Redis refuses a whole MULTI while it is at its maxmemory.
+    await this.redis.pipeline().del(this.keys.heartbeat(id)).srem(this.keys.inference, id).exec();
   }
 
   async alive(): Promise<Heartbeat[]> {

@@ -14,7 +14,7 @@ export function redisKeys(prefix: string) {
     /** bytes of uploads not yet finished */
     inputBytes: `${prefix}:input_bytes`,
     /** the ids of inference processes that have sent a heartbeat */
-    inference: `${prefix}:inference`,
+    inference: `${prefix}:inference_ids`,
     /** one process's heartbeat JSON, expiring unless renewed */
     heartbeat: (id: string) => `${prefix}:inference:${id}`,
     /** the detector the inference processes run (ModelInfo JSON) */

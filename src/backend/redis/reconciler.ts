@@ -46,10 +46,8 @@ export class Reconciler {
     const created = await Promise.all(pending.map(async (p) => ({ id: p.id, created: await this.store.createdAt(p.id) })));
     // An id whose record is gone (deleted by hand, or an evicting Redis) would count against QUEUE_MAX forever.
     const vanished = [...created.filter((p) => p.created === undefined).map((p) => p.id), ...(await this.store.missing(processing.map((p) => p.id)))];
-    if (vanished.length) {
-      await this.store.forgetOpen(vanished);
-      this.log.warn("open ids without a task record dropped", { count: vanished.length });
-    }
+    const dropped = vanished.length ? await this.store.forgetOrphans(vanished) : 0;
+    if (dropped) this.log.warn("open ids without a task record dropped", { count: dropped });
     const candidates = [
       ...processing.filter((p) => now - p.score > GRACE_MS && !vanished.includes(p.id)).map((p) => p.id),
       ...created.filter((p) => p.created !== undefined && now - p.created > GRACE_MS).map((p) => p.id),

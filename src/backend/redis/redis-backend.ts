@@ -46,6 +46,9 @@ export class RedisBackend implements TaskBackend {
   private beats: Heartbeat[] = [];
   private totals = { pending: 0, processing: 0, inputBytes: 0 };
   private up = false;
+  private serverVersion?: string;
+  private lastReplyError?: string;
+  private mixedModels = "";
   private everConnected = false;
   private readonly changeListeners = new Set<(id: string, status?: TaskStatus) => void>();
   private readonly transitionListeners = new Set<(e: TransitionEvent) => void>();
@@ -75,6 +78,7 @@ export class RedisBackend implements TaskBackend {
   notReadyReason(): string | undefined {
     if (this.draining) return "draining: the service is shutting down";
     if (!this.up) return "redis unreachable";
+    if (this.serverVersion && Number(this.serverVersion.split(".")[0]) < 7) return `redis ${this.serverVersion} is too old: 7 or later is required`;
     if (!this.model) return "starting: no inference process has loaded the model yet";
     if (!this.beats.some((b) => b.ready > 0) && !this.opts.consumer?.ready) return "no inference process is ready (uploads still queue)";
     return undefined;
@@ -240,15 +244,38 @@ export class RedisBackend implements TaskBackend {
     }
     if (redis.status !== "ready") return this.connection(false);
     try {
+      this.serverVersion ??= await this.checkVersion();
       // The model is re-read too: a rollout of another model shows within a second.
       const [beats, model, totals] = await Promise.all([this.registry.alive(), this.registry.model(), this.opts.store.totals()]);
       this.beats = beats;
       this.modelInfo = model ?? this.modelInfo;
       this.totals = totals;
+      this.warnOnMixedModels(beats);
       this.connection(true);
-    } catch {
+    } catch (err) {
+      // An answer that is an error (wrong type, a refused script) is not an outage: say what it is, once.
+      if (err instanceof Error && err.name === "ReplyError") {
+        if (err.message !== this.lastReplyError) this.opts.log.error("redis refused a read", { error: err.message.slice(0, 300) });
+        this.lastReplyError = err.message;
+        return;
+      }
       this.connection(false);
     }
+  }
+
+  /** The Lua scripts use Redis 7 flags; an older server would refuse every move. */
+  private async checkVersion(): Promise<string> {
+    const version = (await this.opts.redis.info("server")).match(/redis_version:([\d.]+)/)?.[1] ?? "unknown";
+    if (Number(version.split(".")[0]) < 7) this.opts.log.error("redis too old", { version, detail: "Redis 7 or later is required" });
+    return version;
+  }
+
+  private warnOnMixedModels(beats: Heartbeat[]) {
+    const models = [...new Set(beats.map((b) => b.model).filter(Boolean))].sort().join(", ");
+    if (models.includes(",") && models !== this.mixedModels) {
+      this.opts.log.warn("inference processes run different models", { models, detail: "class names and /health follow whichever wrote last" });
+    }
+    this.mixedModels = models;
   }
 
   private connection(up: boolean) {
@@ -279,7 +306,8 @@ export class RedisBackend implements TaskBackend {
   private rate(): Rate {
     const rate = clusterRate(this.beats);
     // A replica that also runs inference counts its own workers before its first heartbeat.
-    return rate.lanes > 0 || !this.opts.consumer ? rate : { warmupMs: this.opts.consumer.warmupMs, lanes: this.opts.consumer.workers().length };
+    const own = this.opts.consumer;
+    return rate.lanes > 0 || !own ? rate : { serviceMs: own.serviceMs, warmupMs: own.warmupMs, lanes: own.warmWorkers };
   }
 
   private backlogSeconds(): number {
@@ -306,7 +334,8 @@ export class RedisBackend implements TaskBackend {
         throw new DomainError("memory_full", "The task store is full; retry later.", undefined, this.backlogSeconds());
       }
       // Refused, or timed out on a Redis that hangs: down until the next refresh gets an answer.
-      this.connection(false);
+      // (An error answer, by contrast, came from a Redis that is up.)
+      if (!(err instanceof Error && err.name === "ReplyError")) this.connection(false);
       throw unavailable();
     }
   }

@@ -2,7 +2,7 @@ import type Redis from "ioredis";
 import { LEGAL_TRANSITIONS, type Task, type TaskStatus, TASK_STATUSES, TERMINAL } from "../../domain/task";
 import type { TransitionEvent } from "../task-backend";
 import type { RedisKeys } from "./keys";
-import { CREATE_TASK, TRANSITION } from "./scripts";
+import { CREATE_TASK, FORGET_ORPHAN, TRANSITION } from "./scripts";
 
 /** Fields a transition may set; `annotated` is stored beside the record, not in it. */
 export interface RedisPatch {
@@ -17,6 +17,7 @@ export type TransitionOutcome = { ok: true; from: TaskStatus } | { ok: false; cu
 interface ScriptedRedis extends Redis {
   yoloCreate(...args: (string | number | Buffer)[]): Promise<[string, number]>;
   yoloTransition(...args: (string | number | Buffer)[]): Promise<[string, string]>;
+  yoloForget(...args: string[]): Promise<number>;
 }
 
 /** The statuses a task may move to `to` from, read from the one lifecycle table. */
@@ -42,6 +43,7 @@ export class RedisTaskStore {
     if (!this.redis.yoloCreate) {
       redis.defineCommand("yoloCreate", { numberOfKeys: 5, lua: CREATE_TASK });
       redis.defineCommand("yoloTransition", { numberOfKeys: 6, lua: TRANSITION });
+      redis.defineCommand("yoloForget", { numberOfKeys: 5, lua: FORGET_ORPHAN });
     }
   }
 
@@ -152,9 +154,11 @@ export class RedisTaskStore {
     return ids.filter((_, i) => exists[i] === 0);
   }
 
-  /** Drops ids from the open sets (their records are gone). */
-  async forgetOpen(ids: string[]): Promise<void> {
-    await this.redis.pipeline().zrem(this.keys.pending, ...ids).zrem(this.keys.processing, ...ids).exec();
+  /** Drops open ids whose record is gone, with their uploads and bytes; returns how many. */
+  async forgetOrphans(ids: string[]): Promise<number> {
+    const k = this.keys;
+    const dropped = await Promise.all(ids.map((id) => this.redis.yoloForget(k.task(id), k.pending, k.processing, k.input(id), k.inputBytes, id)));
+    return dropped.reduce((n, d) => n + d, 0);
   }
 
   async createdAt(id: string): Promise<number | undefined> {

@@ -75,3 +75,20 @@ redis.call('SADD', KEYS[2], ARGV[1])
 redis.call('SET', KEYS[3], ARGV[4])
 return 1
 `;
+
+/**
+ * KEYS: task, pending, processing, input, inputBytes; ARGV: id.
+ * An open id whose record is gone (deleted by hand, evicted): drop it from
+ * the open sets and give back its upload's bytes, or it would count against
+ * QUEUE_MAX and MAX_STORE_BYTES forever. allow-oom: it only frees memory.
+ * → 1 when dropped, 0 when the record exists after all
+ */
+export const FORGET_ORPHAN = `#!lua flags=allow-oom
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local size = redis.call('STRLEN', KEYS[4])
+if size > 0 then redis.call('DECRBY', KEYS[5], size) end
+redis.call('DEL', KEYS[4])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+return 1
+`;
