@@ -1,8 +1,9 @@
-import { ConfigError, loadConfig } from "./config/config";
+import { loadConfig } from "./config/config";
 import { MULTIPART_OVERHEAD_BYTES } from "./http/predict.controller";
-import { ModelNotFound, resolveModel } from "./model/resolve-model";
+import { resolveModel } from "./model/resolve-model";
 import { createService } from "./service";
 import { jsonLogger } from "./util/logger";
+import { drainOnSignals, logWhenReady, runMain } from "./util/process-lifecycle";
 import { progressBar } from "./util/progress";
 
 /** `bun start`: configuration and model problems end the process with one clear line, not a stack. */
@@ -37,31 +38,16 @@ async function main() {
   });
   log.info("listening", { port: config.port, model: modelPath || "(inference processes)", backend: config.queueBackend, workers: config.workers, ort_threads: config.threadsPerWorker });
 
-  const readyCheck = setInterval(() => {
-    if (service.backend.notReadyReason()) return;
-    clearInterval(readyCheck);
-    log.info("ready", { ms_since_start: Math.round(performance.now() - t0), model: service.backend.model?.name });
-  }, 20);
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info("draining", { signal, open_tasks: service.runner?.openTasks ?? 0, drain_timeout_ms: config.drainTimeoutMs });
-    const { canceled } = await service.drain();
-    await service.app.stop();
-    log.info("stopped", { canceled });
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  logWhenReady(log, t0, () => !service.backend.notReadyReason(), () => ({ model: service.backend.model?.name }));
+  drainOnSignals(
+    log,
+    () => ({ open_tasks: service.runner?.openTasks ?? 0, drain_timeout_ms: config.drainTimeoutMs }),
+    async () => {
+      const { canceled } = await service.drain();
+      await service.app.stop();
+      return { canceled };
+    },
+  );
 }
 
-main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof ModelNotFound) {
-    console.error(`error: ${err.message}`);
-    process.exit(2);
-  }
-  console.error(`error: the service could not start: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+runMain(main, "the service");

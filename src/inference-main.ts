@@ -3,8 +3,9 @@ import { createConsumer } from "./backend/redis/create-redis-backend";
 import { redisKeys } from "./backend/redis/keys";
 import { ConfigError, loadConfig } from "./config/config";
 import { systemClock } from "./domain/clock";
-import { ModelNotFound, resolveModel } from "./model/resolve-model";
+import { resolveModel } from "./model/resolve-model";
 import { jsonLogger } from "./util/logger";
+import { drainOnSignals, logWhenReady, runMain } from "./util/process-lifecycle";
 import { progressBar } from "./util/progress";
 
 /**
@@ -37,31 +38,16 @@ async function main() {
   );
   consumer.start();
   log.info("inference process", { instance: consumer.instanceId, model: modelPath, workers: config.workers, ort_threads: config.threadsPerWorker, prefix: config.redisPrefix });
-  const readyCheck = setInterval(() => {
-    if (!consumer.ready) return;
-    clearInterval(readyCheck);
-    log.info("ready", { ms_since_start: Math.round(performance.now() - t0), model: consumer.model?.name });
-  }, 20);
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info("draining", { signal, drain_timeout_ms: config.drainTimeoutMs });
-    await consumer.drain(config.drainTimeoutMs);
-    for (const c of [subscriber, ...connections]) c.disconnect();
-    log.info("stopped", {});
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  logWhenReady(log, t0, () => consumer.ready, () => ({ model: consumer.model?.name }));
+  drainOnSignals(
+    log,
+    () => ({ drain_timeout_ms: config.drainTimeoutMs }),
+    async () => {
+      await consumer.drain(config.drainTimeoutMs);
+      for (const c of [subscriber, ...connections]) c.disconnect();
+      return {};
+    },
+  );
 }
 
-main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof ModelNotFound) {
-    console.error(`error: ${err.message}`);
-    process.exit(2);
-  }
-  console.error(`error: the inference process could not start: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+runMain(main, "the inference process");

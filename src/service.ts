@@ -6,7 +6,7 @@ import type { Config } from "./config/config";
 import { type Clock, systemClock } from "./domain/clock";
 import { GarbageCollector } from "./domain/garbage-collector";
 import { createMetrics } from "./metrics/metrics";
-import { Runner } from "./runner/runner";
+import { Runner, runnerOptions } from "./runner/runner";
 import type { Logger } from "./util/logger";
 
 export interface ServiceOptions {
@@ -28,21 +28,7 @@ interface Parts {
 }
 
 function embeddedParts({ config, modelPath, log, clock = systemClock, workerEntry, onFatal }: ServiceOptions): Parts {
-  const runner = new Runner({
-    modelPath,
-    workers: config.workers,
-    threadsPerWorker: config.threadsPerWorker,
-    maxPixels: config.maxPixels,
-    taskTimeoutMs: config.taskTimeoutMs,
-    clock,
-    log,
-    workerEntry,
-    onFatal,
-    queueMax: config.queueMax,
-    maxStoreBytes: config.maxStoreBytes,
-    annotatedMaxSide: config.annotatedMaxSide,
-    preprocessIn: config.preprocessIn,
-  });
+  const runner = new Runner(runnerOptions(config, { modelPath, clock, log, workerEntry, onFatal }));
   const gc = new GarbageCollector(runner.store, clock, config.taskTtlMs, config.gcIntervalMs, (removed) =>
     log.info("gc", { removed: removed.length, tasks: runner.store.size }),
   );

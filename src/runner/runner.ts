@@ -1,3 +1,4 @@
+import type { Config } from "../config/config";
 import type { Cancel, Clock } from "../domain/clock";
 import { DomainError } from "../domain/errors";
 import { backlogSeconds, etaMs, type Rate } from "../domain/eta";
@@ -33,6 +34,26 @@ export interface RunnerOptions {
   annotatedMaxSide: number;
   /** where uploads are decoded and letterboxed: in the worker (default) or on the main thread */
   preprocessIn?: "worker" | "main";
+}
+
+/** The runner's options from the service configuration; `overrides` for a runner with another role. */
+export function runnerOptions(
+  config: Config,
+  deps: Pick<RunnerOptions, "modelPath" | "clock" | "log" | "workerEntry" | "onFatal">,
+  overrides: Partial<RunnerOptions> = {},
+): RunnerOptions {
+  return {
+    ...deps,
+    workers: config.workers,
+    threadsPerWorker: config.threadsPerWorker,
+    maxPixels: config.maxPixels,
+    taskTimeoutMs: config.taskTimeoutMs,
+    queueMax: config.queueMax,
+    maxStoreBytes: config.maxStoreBytes,
+    annotatedMaxSide: config.annotatedMaxSide,
+    preprocessIn: config.preprocessIn,
+    ...overrides,
+  };
 }
 
 export type TransitionListener = (task: Task) => void;

@@ -1,7 +1,7 @@
 import { Queue } from "bullmq";
 import type { Config } from "../../config/config";
 import type { Clock } from "../../domain/clock";
-import { Runner } from "../../runner/runner";
+import { Runner, runnerOptions } from "../../runner/runner";
 import type { Logger } from "../../util/logger";
 import { connectRedis } from "./connect";
 import { InferenceConsumer } from "./inference-consumer";
@@ -27,24 +27,16 @@ export function createConsumer({ config, modelPath, log, clock, workerEntry, onF
   const url = config.redisUrl!;
   const durable = connectRedis(url, "durable", "yolo-inference");
   const blocking = connectRedis(url, "blocking", "yolo-inference-queue");
-  const runner = new Runner({
-    modelPath,
-    workers: config.workers,
-    threadsPerWorker: config.threadsPerWorker,
-    maxPixels: config.maxPixels,
-    taskTimeoutMs: config.taskTimeoutMs,
-    clock,
-    // The consumer logs each Redis transition itself; the local runner's own
-    // task lines would describe a second, private queue.
-    log: { ...log, info: (msg, fields) => (msg === "task" ? undefined : log.info(msg, fields)) },
-    workerEntry,
-    onFatal,
-    // Jobs arrive at most `workers` at a time; limits are enforced on the shared queue.
-    queueMax: Number.MAX_SAFE_INTEGER,
-    maxStoreBytes: Number.MAX_SAFE_INTEGER,
-    annotatedMaxSide: config.annotatedMaxSide,
-    preprocessIn: config.preprocessIn,
-  });
+  const runner = new Runner(
+    runnerOptions(
+      config,
+      // The consumer logs each Redis transition itself; the local runner's own
+      // task lines would describe a second, private queue.
+      { modelPath, clock, workerEntry, onFatal, log: { ...log, info: (msg, fields) => (msg === "task" ? undefined : log.info(msg, fields)) } },
+      // Jobs arrive at most `workers` at a time; limits are enforced on the shared queue.
+      { queueMax: Number.MAX_SAFE_INTEGER, maxStoreBytes: Number.MAX_SAFE_INTEGER },
+    ),
+  );
   const consumer = new InferenceConsumer({
     runner,
     store: new RedisTaskStore(durable, keys),
