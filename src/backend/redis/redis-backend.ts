@@ -1,15 +1,13 @@
 import type { Queue } from "bullmq";
 import type Redis from "ioredis";
-import { once } from "node:events";
 import { type Cancel, type Clock, systemClock } from "../../domain/clock";
 import { DomainError } from "../../domain/errors";
 import { backlogSeconds, etaMs, type Rate } from "../../domain/eta";
 import { type CancelReason, type DetectParams, isTerminal, type Task, type TaskStatus } from "../../domain/task";
-import type { ModelInfo } from "../../model/model-info";
 import type { Logger } from "../../util/logger";
 import type { BackendHealth, TaskBackend, TaskSnapshot, TransitionEvent } from "../task-backend";
 import type { InferenceConsumer } from "./inference-consumer";
-import { clusterRate, type Heartbeat, InferenceRegistry } from "./inference-registry";
+import { ClusterView } from "./cluster-view";
 import { parseEvent, RedisTaskStore } from "./redis-task-store";
 
 export interface RedisBackendOptions {
@@ -42,24 +40,13 @@ export class RedisBackend implements TaskBackend {
   readonly kind = "redis" as const;
   readonly endsStreamsOnDrain = true;
   draining = false;
-  private modelInfo?: ModelInfo;
-  private beats: Heartbeat[] = [];
-  private totals = { pending: 0, processing: 0, inputBytes: 0 };
-  private up = false;
-  private serverVersion?: string;
-  private lastReplyError?: string;
-  private mixedModels = "";
-  private everConnected = false;
+  private readonly cluster: ClusterView;
   private readonly changeListeners = new Set<(id: string, status?: TaskStatus) => void>();
   private readonly transitionListeners = new Set<(e: TransitionEvent) => void>();
-  private readonly registry: InferenceRegistry;
   private stopRefresh?: Cancel;
 
   constructor(private readonly opts: RedisBackendOptions) {
-    this.registry = new InferenceRegistry(opts.redis, opts.store.keys);
-    opts.redis.on("ready", () => this.connection(true));
-    opts.redis.on("close", () => this.connection(false));
-    opts.redis.on("error", () => {}); // reported once through "close"; ioredis reconnects by itself
+    this.cluster = new ClusterView(opts.redis, opts.store, opts.log);
     opts.subscriber.on("error", () => {});
     opts.subscriber.on("message", (_channel: string, message: string) => {
       const event = parseEvent(message);
@@ -68,7 +55,7 @@ export class RedisBackend implements TaskBackend {
   }
 
   get model() {
-    return this.modelInfo ?? this.opts.consumer?.model;
+    return this.cluster.model ?? this.opts.consumer?.model;
   }
 
   get workerFailures() {
@@ -77,10 +64,10 @@ export class RedisBackend implements TaskBackend {
 
   notReadyReason(): string | undefined {
     if (this.draining) return "draining: the service is shutting down";
-    if (!this.up) return "redis unreachable";
-    if (this.serverVersion && Number(this.serverVersion.split(".")[0]) < 7) return `redis ${this.serverVersion} is too old: 7 or later is required`;
+    const problem = this.cluster.redisProblem();
+    if (problem) return problem;
     if (!this.model) return "starting: no inference process has loaded the model yet";
-    if (!this.beats.some((b) => b.ready > 0) && !this.opts.consumer?.ready) return "no inference process is ready (uploads still queue)";
+    if (!this.cluster.beats.some((b) => b.ready > 0) && !this.opts.consumer?.ready) return "no inference process is ready (uploads still queue)";
     return undefined;
   }
 
@@ -91,7 +78,7 @@ export class RedisBackend implements TaskBackend {
    */
   async admit(incomingBytes: number) {
     this.checkState();
-    this.checkLimits(this.totals.pending, this.totals.inputBytes + incomingBytes);
+    this.checkLimits(this.cluster.totals.pending, this.cluster.totals.inputBytes + incomingBytes);
   }
 
   async submit(image: Uint8Array, size: Task["size"], params: DetectParams): Promise<TaskSnapshot> {
@@ -177,32 +164,32 @@ export class RedisBackend implements TaskBackend {
   }
 
   async health(): Promise<BackendHealth> {
-    await this.refresh();
+    await this.cluster.refresh();
+    const { totals, beats } = this.cluster;
     return {
       backend: "redis",
-      connection: this.up ? "up" : "down",
-      queueDepth: this.totals.pending,
-      tasks: { pending: this.totals.pending, processing: this.totals.processing },
-      heldBytes: this.totals.inputBytes,
+      connection: this.cluster.up ? "up" : "down",
+      queueDepth: totals.pending,
+      tasks: { pending: totals.pending, processing: totals.processing },
+      heldBytes: totals.inputBytes,
       workers: this.opts.consumer?.workers() ?? [],
-      inferenceProcesses: this.beats.length,
+      inferenceProcesses: beats.length,
       inferenceWorkers: {
-        total: this.beats.reduce((n, b) => n + b.workers, 0),
-        warm: this.beats.reduce((n, b) => n + b.ready, 0),
-        busy: this.beats.reduce((n, b) => n + b.busy, 0),
+        total: beats.reduce((n, b) => n + b.workers, 0),
+        warm: beats.reduce((n, b) => n + b.ready, 0),
+        busy: beats.reduce((n, b) => n + b.busy, 0),
       },
-      warmupMs: clusterRate(this.beats).warmupMs ?? this.opts.consumer?.warmupMs,
+      warmupMs: this.cluster.rate.warmupMs ?? this.opts.consumer?.warmupMs,
     };
   }
 
   start() {
-    this.up = this.opts.redis.status === "ready";
     void this.opts.subscriber.subscribe(this.opts.store.keys.events).catch((err) => this.opts.log.error("redis subscribe failed", { error: String(err) }));
     this.opts.consumer?.start();
-    void this.refresh();
+    void this.cluster.refresh();
     // Real time, whatever clock the tasks run on: this is I/O upkeep, not task timing.
     this.stopRefresh = systemClock.setInterval(() => {
-      void this.refresh();
+      void this.cluster.refresh();
       // Watchers re-read once a second, so an event lost in an outage only delays them.
       if (this.changeListeners.size) for (const l of [...this.changeListeners]) l("*");
     }, REFRESH_MS);
@@ -228,67 +215,9 @@ export class RedisBackend implements TaskBackend {
     return { canceled: 0 };
   }
 
-  private refreshing?: Promise<void>;
-
-  /** One at a time, and callers share it: on a Redis that hangs, each would wait out its command timeout. */
-  private refresh(): Promise<void> {
-    this.refreshing ??= this.refreshOnce().finally(() => (this.refreshing = undefined));
-    return this.refreshing;
-  }
-
-  private async refreshOnce() {
-    const redis = this.opts.redis;
-    // Just started: give the first connection a moment rather than report an outage.
-    if (!this.everConnected && ["wait", "connecting", "connect"].includes(redis.status)) {
-      await Promise.race([once(redis, "ready"), Bun.sleep(1000)]).catch(() => {});
-    }
-    if (redis.status !== "ready") return this.connection(false);
-    try {
-      this.serverVersion ??= await this.checkVersion();
-      // The model is re-read too: a rollout of another model shows within a second.
-      const [beats, model, totals] = await Promise.all([this.registry.alive(), this.registry.model(), this.opts.store.totals()]);
-      this.beats = beats;
-      this.modelInfo = model ?? this.modelInfo;
-      this.totals = totals;
-      this.warnOnMixedModels(beats);
-      this.connection(true);
-    } catch (err) {
-      // An answer that is an error (wrong type, a refused script) is not an outage: say what it is, once.
-      if (err instanceof Error && err.name === "ReplyError") {
-        if (err.message !== this.lastReplyError) this.opts.log.error("redis refused a read", { error: err.message.slice(0, 300) });
-        this.lastReplyError = err.message;
-        return;
-      }
-      this.connection(false);
-    }
-  }
-
-  /** The Lua scripts use Redis 7 flags; an older server would refuse every move. */
-  private async checkVersion(): Promise<string> {
-    const version = (await this.opts.redis.info("server")).match(/redis_version:([\d.]+)/)?.[1] ?? "unknown";
-    if (Number(version.split(".")[0]) < 7) this.opts.log.error("redis too old", { version, detail: "Redis 7 or later is required" });
-    return version;
-  }
-
-  private warnOnMixedModels(beats: Heartbeat[]) {
-    const models = [...new Set(beats.map((b) => b.model).filter(Boolean))].sort().join(", ");
-    if (models.includes(",") && models !== this.mixedModels) {
-      this.opts.log.warn("inference processes run different models", { models, detail: "class names and /health follow whichever wrote last" });
-    }
-    this.mixedModels = models;
-  }
-
-  private connection(up: boolean) {
-    if (up) this.everConnected = true;
-    if (up === this.up) return;
-    this.up = up;
-    if (up) this.opts.log.info("redis connected", {});
-    else this.opts.log.error("redis unreachable", { detail: "uploads get 503 until it is back" });
-  }
-
   private checkState() {
     if (this.draining) throw new DomainError("draining", "The service is shutting down; try another replica or later.", undefined, 5);
-    if (!this.up) throw unavailable();
+    if (!this.cluster.up) throw unavailable();
     if (!this.model) throw new DomainError("not_ready", "The model is still loading; try again shortly.", undefined, 2);
   }
 
@@ -304,14 +233,14 @@ export class RedisBackend implements TaskBackend {
   }
 
   private rate(): Rate {
-    const rate = clusterRate(this.beats);
+    const rate = this.cluster.rate;
     // A replica that also runs inference counts its own workers before its first heartbeat.
     const own = this.opts.consumer;
     return rate.lanes > 0 || !own ? rate : { serviceMs: own.serviceMs, warmupMs: own.warmupMs, lanes: own.warmWorkers };
   }
 
   private backlogSeconds(): number {
-    return backlogSeconds(this.totals.pending, this.rate());
+    return backlogSeconds(this.cluster.totals.pending, this.rate());
   }
 
   private eta(task: Task, position: number): number | undefined {
@@ -335,7 +264,7 @@ export class RedisBackend implements TaskBackend {
       }
       // Refused, or timed out on a Redis that hangs: down until the next refresh gets an answer.
       // (An error answer, by contrast, came from a Redis that is up.)
-      if (!(err instanceof Error && err.name === "ReplyError")) this.connection(false);
+      if (!(err instanceof Error && err.name === "ReplyError")) this.cluster.markDown();
       throw unavailable();
     }
   }

@@ -1,0 +1,108 @@
+import type Redis from "ioredis";
+import { once } from "node:events";
+import type { ModelInfo } from "../../model/model-info";
+import type { Logger } from "../../util/logger";
+import { clusterRate, type Heartbeat, InferenceRegistry } from "./inference-registry";
+import type { RedisTaskStore } from "./redis-task-store";
+
+/**
+ * What an API replica knows of the cluster, refreshed about once a second:
+ * whether Redis answers, the live inference processes, the model they run,
+ * and the shared queue's totals. Requests read it without a round trip.
+ */
+export class ClusterView {
+  up = false;
+  model?: ModelInfo;
+  beats: Heartbeat[] = [];
+  totals = { pending: 0, processing: 0, inputBytes: 0 };
+  private serverVersion?: string;
+  private lastReplyError?: string;
+  private mixedModels = "";
+  private everConnected = false;
+  private refreshing?: Promise<void>;
+  private readonly registry: InferenceRegistry;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly store: RedisTaskStore,
+    private readonly log: Logger,
+  ) {
+    this.registry = new InferenceRegistry(redis, store.keys);
+    redis.on("ready", () => this.connection(true));
+    redis.on("close", () => this.connection(false));
+    redis.on("error", () => {}); // reported once through "close"; ioredis reconnects by itself
+    this.up = redis.status === "ready";
+  }
+
+  /** Why Redis itself keeps the replica from serving, or undefined. */
+  redisProblem(): string | undefined {
+    if (!this.up) return "redis unreachable";
+    if (this.serverVersion && Number(this.serverVersion.split(".")[0]) < 7) return `redis ${this.serverVersion} is too old: 7 or later is required`;
+    return undefined;
+  }
+
+  get rate() {
+    return clusterRate(this.beats);
+  }
+
+  /** A request saw Redis fail: down until the next refresh gets an answer. */
+  markDown() {
+    this.connection(false);
+  }
+
+  /** One at a time, and callers share it: on a Redis that hangs, each would wait out its command timeout. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.refreshOnce().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async refreshOnce() {
+    const redis = this.redis;
+    // Just started: give the first connection a moment rather than report an outage.
+    if (!this.everConnected && ["wait", "connecting", "connect"].includes(redis.status)) {
+      await Promise.race([once(redis, "ready"), Bun.sleep(1000)]).catch(() => {});
+    }
+    if (redis.status !== "ready") return this.connection(false);
+    try {
+      this.serverVersion ??= await this.checkVersion();
+      // The model is re-read too: a rollout of another model shows within a second.
+      const [beats, model, totals] = await Promise.all([this.registry.alive(), this.registry.model(), this.store.totals()]);
+      this.beats = beats;
+      this.model = model ?? this.model;
+      this.totals = totals;
+      this.warnOnMixedModels(beats);
+      this.connection(true);
+    } catch (err) {
+      // An answer that is an error (wrong type, a refused script) is not an outage: say what it is, once.
+      if (err instanceof Error && err.name === "ReplyError") {
+        if (err.message !== this.lastReplyError) this.log.error("redis refused a read", { error: err.message.slice(0, 300) });
+        this.lastReplyError = err.message;
+        return;
+      }
+      this.connection(false);
+    }
+  }
+
+  /** The Lua scripts use Redis 7 flags; an older server would refuse every move. */
+  private async checkVersion(): Promise<string> {
+    const version = (await this.redis.info("server")).match(/redis_version:([\d.]+)/)?.[1] ?? "unknown";
+    if (Number(version.split(".")[0]) < 7) this.log.error("redis too old", { version, detail: "Redis 7 or later is required" });
+    return version;
+  }
+
+  private warnOnMixedModels(beats: Heartbeat[]) {
+    const models = [...new Set(beats.map((b) => b.model).filter(Boolean))].sort().join(", ");
+    if (models.includes(",") && models !== this.mixedModels) {
+      this.log.warn("inference processes run different models", { models, detail: "class names and /health follow whichever wrote last" });
+    }
+    this.mixedModels = models;
+  }
+
+  private connection(up: boolean) {
+    if (up) this.everConnected = true;
+    if (up === this.up) return;
+    this.up = up;
+    if (up) this.log.info("redis connected", {});
+    else this.log.error("redis unreachable", { detail: "uploads get 503 until it is back" });
+  }
+}
