@@ -38,7 +38,7 @@ async function main() {
   );
   consumer.start();
   log.info("inference process", { instance: consumer.instanceId, model: modelPath, workers: config.workers, ort_threads: config.threadsPerWorker, prefix: config.redisPrefix });
-  logWhenReady(log, t0, () => consumer.ready, () => ({ model: consumer.model?.name }));
+  logWhenReady(log, t0, () => consumer.runner.ready, () => ({ model: consumer.runner.model?.name }));
   drainOnSignals(
     log,
     () => ({ drain_timeout_ms: config.drainTimeoutMs }),

@@ -23,6 +23,17 @@ function run(cmd: string[], cwd: string) {
   return text;
 }
 
+/** dog.jpg through a running service with Prefer: wait: 200 and the reference classes; the task for more checks. */
+async function detectDog(url: string): Promise<any> {
+  const form = new FormData();
+  form.append("file", new File([(await readImage("dog.jpg")) as Uint8Array<ArrayBuffer>], "dog.jpg"));
+  const res = await fetch(`${url}/predict`, { method: "POST", body: form, headers: { prefer: "wait=30" } });
+  expect(res.status).toBe(200);
+  const task = (await res.json()) as any;
+  expect(task.result.detections.map((d: any) => d.class).sort()).toEqual(["bicycle", "car", "dog"]);
+  return task;
+}
+
 test("install:prod, model:fetch and start:prod from a clean copy: ready, one detection, SIGTERM exits 0", async () => {
   const files = run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], REPO).trim().split("\n");
   for (const f of files) {
@@ -47,12 +58,7 @@ test("install:prod, model:fetch and start:prod from a clean copy: ready, one det
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitUntilReady(`${url}/health/ready`, child, 30_000);
-    const form = new FormData();
-    form.append("file", new File([(await readImage("dog.jpg")) as Uint8Array<ArrayBuffer>], "dog.jpg"));
-    const res = await fetch(`${url}/predict`, { method: "POST", body: form, headers: { prefer: "wait=30" } });
-    expect(res.status).toBe(200);
-    const task = (await res.json()) as any;
-    expect(task.result.detections.map((d: any) => d.class).sort()).toEqual(["bicycle", "car", "dog"]);
+    const task = await detectDog(url);
     expect(task.result.annotated_image).toStartWith("data:image/jpeg;base64,"); // the pruned font still draws labels
     expect((await fetch(`${url}/docs/assets/swagger-ui-bundle.js`)).status).toBe(200); // the pruned docs assets still serve
   } finally {
@@ -72,11 +78,7 @@ test("the same production install scales out: start:prod with WORKERS=0 on Redis
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitUntilReady(`${url}/health/ready`, api, 30_000);
-    const form = new FormData();
-    form.append("file", new File([(await readImage("dog.jpg")) as Uint8Array<ArrayBuffer>], "dog.jpg"));
-    const res = await fetch(`${url}/predict`, { method: "POST", body: form, headers: { prefer: "wait=30" } });
-    expect(res.status).toBe(200);
-    expect(((await res.json()) as any).result.detections.map((d: any) => d.class).sort()).toEqual(["bicycle", "car", "dog"]);
+    await detectDog(url);
   } finally {
     api.kill("SIGTERM");
     worker.kill("SIGTERM");

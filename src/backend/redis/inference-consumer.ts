@@ -80,32 +80,9 @@ export class InferenceConsumer {
     });
   }
 
-  get model() {
-    return this.opts.runner.model;
-  }
-
-  get ready() {
-    return this.opts.runner.ready;
-  }
-
-  get warmupMs() {
-    return this.opts.runner.warmupMs;
-  }
-
-  get serviceMs() {
-    return this.opts.runner.serviceMs;
-  }
-
-  get warmWorkers() {
-    return this.opts.runner.warmWorkers;
-  }
-
-  get workerFailures() {
-    return this.opts.runner.workerFailures;
-  }
-
-  workers() {
-    return this.opts.runner.workers();
+  /** the local pool this consumer feeds: its model, readiness, rate and workers */
+  get runner(): Runner {
+    return this.opts.runner;
   }
 
   start() {

@@ -55,11 +55,11 @@ export class RedisBackend implements TaskBackend {
   }
 
   get model() {
-    return this.cluster.model ?? this.opts.consumer?.model;
+    return this.cluster.model ?? this.opts.consumer?.runner.model;
   }
 
   get workerFailures() {
-    return this.opts.consumer?.workerFailures ?? 0;
+    return this.opts.consumer?.runner.workerFailures ?? 0;
   }
 
   notReadyReason(): string | undefined {
@@ -67,7 +67,7 @@ export class RedisBackend implements TaskBackend {
     const problem = this.cluster.redisProblem();
     if (problem) return problem;
     if (!this.model) return "starting: no inference process has loaded the model yet";
-    if (!this.cluster.beats.some((b) => b.ready > 0) && !this.opts.consumer?.ready) return "no inference process is ready (uploads still queue)";
+    if (!this.cluster.beats.some((b) => b.ready > 0) && !this.opts.consumer?.runner.ready) return "no inference process is ready (uploads still queue)";
     return undefined;
   }
 
@@ -172,14 +172,14 @@ export class RedisBackend implements TaskBackend {
       queueDepth: totals.pending,
       tasks: { pending: totals.pending, processing: totals.processing },
       heldBytes: totals.inputBytes,
-      workers: this.opts.consumer?.workers() ?? [],
+      workers: this.opts.consumer?.runner.workers() ?? [],
       inferenceProcesses: beats.length,
       inferenceWorkers: {
         total: beats.reduce((n, b) => n + b.workers, 0),
         warm: beats.reduce((n, b) => n + b.ready, 0),
         busy: beats.reduce((n, b) => n + b.busy, 0),
       },
-      warmupMs: this.cluster.rate.warmupMs ?? this.opts.consumer?.warmupMs,
+      warmupMs: this.cluster.rate.warmupMs ?? this.opts.consumer?.runner.warmupMs,
     };
   }
 
@@ -235,7 +235,7 @@ export class RedisBackend implements TaskBackend {
   private rate(): Rate {
     const rate = this.cluster.rate;
     // A replica that also runs inference counts its own workers before its first heartbeat.
-    const own = this.opts.consumer;
+    const own = this.opts.consumer?.runner;
     return rate.lanes > 0 || !own ? rate : { serviceMs: own.serviceMs, warmupMs: own.warmupMs, lanes: own.warmWorkers };
   }
 
