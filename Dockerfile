@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # A slim CPU image for a Hugging Face Docker Space. Build: docker build -t yolo-api .
 # The runtime stage runs exactly `bun run start:prod` (see package.json), which
-# is tested outside Docker by tests/api/production.test.ts.
+# is tested outside Docker by tests/commands/production.test.ts.
 
 # --- build stage: production packages from the frozen lockfile, and the model ---
 FROM oven/bun:1.4.5-slim AS build
@@ -35,6 +35,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
   CMD ["bun", "-e", "fetch('http://127.0.0.1:7860/health/ready').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Exec form, so SIGTERM reaches Bun and the service drains.
 # The same image runs an inference process of the Redis backend: command
-# ["bun", "run", "worker:prod"] with QUEUE_BACKEND=redis and REDIS_URL. It serves no HTTP,
+# ["bun", "run", "inference:prod"] with QUEUE_BACKEND=redis and REDIS_URL. It serves no HTTP,
 # so disable the HEALTHCHECK above for it (see docs/compose.yaml, README.md "Scaling out").
 CMD ["bun", "run", "start:prod"]

@@ -1,5 +1,5 @@
 import type { Subprocess } from "bun";
-import { descendants } from "./proc";
+import { descendants } from "../src/util/process-tree";
 
 /**
  * Every process the bench starts (services, inference processes, Redis) is

@@ -1,6 +1,6 @@
 import type { CpuUse } from "./proc";
-import type { ServiceReport } from "./report";
-import { median, round } from "./stats";
+import type { ServiceReport } from "../src/bench-kit/report";
+import { median, round } from "../src/bench-kit/stats";
 import type { RedisLayout } from "./redis-service";
 
 /** One configuration of the backend comparison. */

@@ -1,5 +1,5 @@
 import type { BenchImage } from "./images";
-import { countBy, summarize, type Summary } from "./stats";
+import { countBy, summarize, type Summary } from "../src/bench-kit/stats";
 
 export interface IngestReport {
   clients: number;

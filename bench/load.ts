@@ -1,14 +1,5 @@
+import type { RequestRecord } from "../src/bench-kit/report";
 import type { BenchImage } from "./images";
-
-export interface RequestRecord {
-  image: string;
-  httpCode: number;
-  postMs: number;
-  /** upload to terminal state, when accepted */
-  e2eMs?: number;
-  status?: string;
-  timings?: Record<string, number>;
-}
 
 export interface LoadOptions {
   url: string;

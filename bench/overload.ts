@@ -1,5 +1,5 @@
 import type { BenchImage } from "./images";
-import { round } from "./stats";
+import { round } from "../src/bench-kit/stats";
 
 export interface OverloadOptions {
   url: string;

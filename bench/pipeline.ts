@@ -1,8 +1,8 @@
-import { loadDetector } from "../src/model/load-detector";
-import { DEFAULT_PARAMS } from "../src/service/detect-params";
+import { loadDetector } from "../src/pipeline/load-detector";
+import { DEFAULT_PARAMS } from "../src/intake/detect-params";
 import { probeImage } from "../src/vision/probe-image";
 import type { BenchImage } from "./images";
-import { median, round } from "./stats";
+import { median, round } from "../src/bench-kit/stats";
 
 export interface PipelineRow {
   image: string;

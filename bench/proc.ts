@@ -1,18 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
-
-/** The pids below `pid` (`bun run` starts the script as its child), depth first, from /proc. */
-export function descendants(pid: number): number[] {
-  const out: number[] = [];
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const children = readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").trim();
-      for (const child of children ? children.split(/\s+/).map(Number) : []) out.push(child, ...descendants(child));
-    }
-  } catch {
-    // gone already
-  }
-  return out;
-}
+import { descendants } from "../src/util/process-tree";
 
 /** Resident memory in MB of a process and its descendants, from /proc. */
 export function rssOf(pid: number): number {

@@ -5,7 +5,7 @@ import { redisKeys } from "../src/backend/redis/keys";
 import { startLocalRedis } from "../src/tools/local-redis";
 import { progressBar } from "../src/util/progress";
 import { onInterrupt } from "./children";
-import { freePort, waitUntilReady } from "./free-port";
+import { freePort, waitUntilReady } from "../src/util/free-port";
 import { type BenchServer, rssOf, spawnScript, stopChild, waitFor } from "./server";
 
 export interface BenchRedis {
@@ -34,7 +34,7 @@ export async function benchRedis(): Promise<BenchRedis> {
 }
 
 export interface RedisLayout {
-  /** `bun run worker:prod` processes */
+  /** `bun run inference:prod` processes */
   processes: number;
   /** WORKERS of each inference process */
   workersPerProcess: number;
@@ -52,7 +52,7 @@ export const layoutName = (l: RedisLayout) => `${l.processes}×${l.workersPerPro
 /**
  * The Redis backend as it is deployed: one API replica (`bun run start:prod`,
  * QUEUE_BACKEND=redis, WORKERS=0: no inference of its own) and
- * `layout.processes` inference processes (`bun run worker:prod`), all on one
+ * `layout.processes` inference processes (`bun run inference:prod`), all on one
  * REDIS_PREFIX of their own. Ready when /health/ready answers 200, /health
  * counts every inference process, and every one of their workers is warm.
  */
@@ -64,7 +64,7 @@ export async function startRedisServer(repo: string, redis: BenchRedis, layout: 
   const bar = progressBar(`start redis ${layoutName(layout)}`.padEnd(22));
   const t0 = performance.now();
 
-  const inference = Array.from({ length: layout.processes }, () => spawnScript(repo, "worker:prod", { ...common, WORKERS: String(layout.workersPerProcess) }));
+  const inference = Array.from({ length: layout.processes }, () => spawnScript(repo, "inference:prod", { ...common, WORKERS: String(layout.workersPerProcess) }));
   const api = spawnScript(repo, "start:prod", { ...common, PORT: String(port), WORKERS: "0" });
   const all: Subprocess[] = [api, ...inference];
   // Fails fast rather than waiting for Redis: the readiness loop retries.

@@ -10,7 +10,7 @@
  *   --quick (a few seconds, for the smoke test), --out FILE.
  * Backends: --backend embedded (default) | redis | compare.
  *   redis: the service runs as one API replica (start:prod, QUEUE_BACKEND=redis,
- *   WORKERS=0) and --inference-processes N (default 1) `bun run worker:prod`
+ *   WORKERS=0) and --inference-processes N (default 1) `bun run inference:prod`
  *   processes of --workers-per-process W workers (default: the service's default
  *   WORKERS) × --ort-threads T, on REDIS_URL or a throwaway redis-server.
  *   compare: the same photo load on embedded (default layout) and on Redis with
@@ -29,13 +29,13 @@ import { measurePipeline, type PipelineRow } from "./pipeline";
 import { type IngestReport, runIngest } from "./ingest";
 import { type OverloadReport, runOverload } from "./overload";
 import { runLoad } from "./load";
-import { type ServiceReport, serviceReport } from "./report";
+import { type ServiceReport, serviceReport } from "../src/bench-kit/report";
 import { stopEverything, wasInterrupted } from "./children";
 import { type CompareConfig, type CompareRow, type CompareRun, parseLayouts, summarizeComparison } from "./compare";
 import { type BenchRedis, benchRedis, layoutName, type RedisLayout, startRedisServer } from "./redis-service";
 import { cpuBetween, type CpuUse, sampleCpu } from "./proc";
 import { type BenchServer, startServer } from "./server";
-import { round, table } from "./stats";
+import { round, table } from "../src/bench-kit/stats";
 
 const REPO = resolve(import.meta.dir, "..");
 const { values: args } = parseArgs({
@@ -213,10 +213,10 @@ async function main() {
 
   const sweep: { layout: string; throughput: number; post_p99: number; e2e_p50: number }[] = [];
   if (args.sweep && !args.url) {
-    const layouts = [[2, 1, "worker"], [3, 1, "worker"], [1, 2, "worker"], [2, 2, "worker"], [1, 1, "worker"], [2, 1, "main"], [3, 1, "main"]] as const;
-    for (const [w, t, pre] of layouts) {
-      const label = `${w}x${t} pre:${pre}`;
-      const r = await withServer({ WORKERS: String(w), ORT_THREADS: String(t), PREPROCESS: pre }, (s) => loadRun(s, photos, `sweep ${label}`));
+    const layouts = [[2, 1], [3, 1], [1, 2], [2, 2], [1, 1]] as const;
+    for (const [w, t] of layouts) {
+      const label = `${w}x${t}`;
+      const r = await withServer({ WORKERS: String(w), ORT_THREADS: String(t) }, (s) => loadRun(s, photos, `sweep ${label}`));
       sweep.push({ layout: label, throughput: r.throughput, post_p99: r.post_ms.p99, e2e_p50: r.e2e_ms.p50 });
     }
   }

@@ -1,7 +1,8 @@
 import type { Subprocess } from "bun";
 import { cancelableSleep, onInterrupt, spawnTracked } from "./children";
-import { freePort, waitUntilReady } from "./free-port";
-import { descendants, rssOf } from "./proc";
+import { freePort, waitUntilReady } from "../src/util/free-port";
+import { descendants } from "../src/util/process-tree";
+import { rssOf } from "./proc";
 
 export { rssOf };
 
@@ -19,7 +20,7 @@ export interface BenchServer {
   stop(): Promise<number>;
 }
 
-/** `bun run --silent <script>` from package.json (start:prod, worker:prod: what the container runs), tracked for cleanup. */
+/** `bun run --silent <script>` from package.json (start:prod, inference:prod: what the container runs), tracked for cleanup. */
 export function spawnScript(repo: string, script: string, env: Record<string, string>): Subprocess {
   return spawnTracked(["bun", "run", "--silent", script], {
     cwd: repo,

@@ -1,6 +1,6 @@
-import type { CancelReason, DetectParams, Task, TaskStatus, Timings } from "../domain/task";
+import type { CancelReason, DetectParams, ImageSize, Task, TaskStatus, Timings } from "../domain/task";
+import type { WorkerStatus } from "../executor/worker-pool";
 import type { ModelInfo } from "../model/model-info";
-import type { WorkerStatus } from "../runner/worker-pool";
 
 /** A task as a client sees it at one moment: the record plus where it stands in the queue. */
 export interface TaskSnapshot {
@@ -11,20 +11,33 @@ export interface TaskSnapshot {
   etaMs?: number;
 }
 
-/** What metrics need of one transition, wherever it happened. */
-export interface TransitionEvent {
-  id: string;
-  status: TaskStatus;
-  /** ms from upload to a worker taking it (on processing) */
-  queueMs?: number;
-  /** per-phase timings (on completed) */
-  timings?: Timings;
-}
+/**
+ * The one stream of what happens to tasks, whichever backend holds them:
+ * - `transition`: a task moved (here, or on any replica sharing the queue);
+ * - `resync`: events may have been missed (a Redis outage): re-read what you follow;
+ * - `closing`: this process stops serving its tasks' events (a Redis replica
+ *   draining; the tasks go on elsewhere): answer now, end streams.
+ */
+export type TaskEvent =
+  | {
+      type: "transition";
+      id: string;
+      status: TaskStatus;
+      /** ms from upload to a worker taking it (on processing) */
+      queueMs?: number;
+      /** per-phase timings (on completed) */
+      timings?: Timings;
+    }
+  | { type: "resync" }
+  | { type: "closing" };
+
+export type TransitionEvent = Extract<TaskEvent, { type: "transition" }>;
 
 export type BackendKind = "embedded" | "redis";
 
+/** What /health and /metrics show of a backend; the same fields on both. */
 export interface BackendHealth {
-  backend: BackendKind;
+  kind: BackendKind;
   /** the task store's connection; the in-memory store is always up */
   connection: "up" | "down";
   queueDepth: number;
@@ -33,10 +46,8 @@ export interface BackendHealth {
   heldBytes: number;
   /** this process's inference workers (none on an API-only replica) */
   workers: WorkerStatus[];
-  /** inference processes consuming the shared queue (Redis only) */
-  inferenceProcesses?: number;
-  /** their Bun Workers, summed over those processes (Redis only) */
-  inferenceWorkers?: { total: number; warm: number; busy: number };
+  /** everything that runs this queue's tasks: 1 process when embedded, every live inference process on Redis */
+  inference: { processes: number; workers: { total: number; warm: number; busy: number } };
   /** how long the model's warm-up run took */
   warmupMs?: number;
 }
@@ -44,43 +55,44 @@ export interface BackendHealth {
 /**
  * Where tasks live and how they reach a model: the one seam the HTTP layer
  * talks to. The embedded backend keeps them in this process (Map + FIFO +
- * Bun Workers); the Redis backend shares them between replicas through
- * BullMQ. Both give the same answers and the same error codes.
+ * the executor's Bun Workers); the Redis backend shares them between replicas
+ * through BullMQ. Both give the same answers and the same error codes.
  */
 export interface TaskBackend {
   readonly kind: BackendKind;
   /** the detector the tasks run on; undefined until it is known */
   readonly model: ModelInfo | undefined;
   readonly draining: boolean;
-  /**
-   * Whether open event streams end when this process drains: yes when the
-   * tasks outlive the process (Redis; clients reconnect elsewhere), no when
-   * the drain brings every task to an end itself (embedded).
-   */
-  readonly endsStreamsOnDrain: boolean;
+  /** set once this process has sent `closing`: it no longer follows its tasks, which go on elsewhere */
+  readonly closing: boolean;
   /** why /health/ready should say no, or undefined */
   notReadyReason(): string | undefined;
   /** refuses work that cannot be taken now, from the declared size, before the body is read */
   admit(incomingBytes: number): Promise<void>;
   /** admits (again, atomically) and queues */
-  submit(image: Uint8Array, size: Task["size"], params: DetectParams): Promise<TaskSnapshot>;
+  submit(image: Uint8Array, size: ImageSize, params: DetectParams): Promise<TaskSnapshot>;
   /** the task, with its annotated JPEG only when `withImage` (default true) */
   find(id: string, opts?: { withImage?: boolean }): Promise<TaskSnapshot | undefined>;
   cancel(id: string, reason: CancelReason): Promise<TaskSnapshot>;
-  /** resolves once the task is terminal, or with its current state after `ms` */
+  /** resolves once the task is terminal, or with its current state after `ms` (or at once when closing) */
   waitForTerminal(id: string, ms: number): Promise<TaskSnapshot | undefined>;
-  /**
-   * A cue that a task changed (any transition, any replica), with its new
-   * status; id "*" (no status) is a periodic nudge to re-read. Watchers
-   * re-read what they follow.
-   */
-  onChange(listener: (id: string, status?: TaskStatus) => void): () => void;
-  onTransition(listener: (event: TransitionEvent) => void): () => void;
+  subscribe(listener: (event: TaskEvent) => void): () => void;
   health(): Promise<BackendHealth>;
   /** local workers replaced after a crash or timeout, for metrics */
   readonly workerFailures: number;
+  /** starts the backend and its housekeeping (expiry of finished tasks, or the lost-job reconciler) */
   start(): void;
+  /** stops everything it started and closes its connections */
   stop(): Promise<void>;
   /** stop taking work, give open work `timeoutMs`, then stop */
   drain(timeoutMs: number): Promise<{ canceled: number }>;
+}
+
+/** The workers of one process, summed as `BackendHealth.inference` counts them. */
+export function sumWorkers(workers: readonly WorkerStatus[]) {
+  return {
+    total: workers.length,
+    warm: workers.filter((w) => w.state === "ready" || w.state === "busy").length,
+    busy: workers.filter((w) => w.state === "busy").length,
+  };
 }

@@ -35,6 +35,12 @@ export type ErrorCode =
   | "worker_lost"
   | "timeout";
 
+/** Why an accepted task failed, as its record and its view carry it. */
+export interface TaskError {
+  code: ErrorCode;
+  message: string;
+}
+
 export interface FieldError {
   field: string;
   message: string;
@@ -52,3 +58,99 @@ export class DomainError extends Error {
     super(message);
   }
 }
+
+/** Seconds a client is told to wait when the service is starting or its store is unreachable. */
+export const RETRY_SOON_S = 2;
+/** Seconds a client is told to wait when this process is shutting down (another replica may take it). */
+export const RETRY_DRAINING_S = 5;
+
+/**
+ * The one place each refusal's message and Retry-After is written. Backends,
+ * the intake and the controllers throw these; nothing else spells them out.
+ */
+export const refuse = {
+  draining: () => new DomainError("draining", "The service is shutting down; try another replica or later.", undefined, RETRY_DRAINING_S),
+  notReady: () => new DomainError("not_ready", "The model is still loading; try again shortly.", undefined, RETRY_SOON_S),
+  queueFull: (queueMax: number, retryAfterS: number) =>
+    new DomainError("queue_full", `The queue is full (${queueMax} tasks waiting); retry later.`, undefined, retryAfterS),
+  memoryFull: (retryAfterS: number) => new DomainError("memory_full", "The service holds as much image data as it may; retry later.", undefined, retryAfterS),
+  storeFull: (retryAfterS: number) => new DomainError("memory_full", "The task store is full; retry later.", undefined, retryAfterS),
+  backendUnavailable: () => new DomainError("backend_unavailable", "The task store (Redis) cannot be reached; retry shortly.", undefined, RETRY_SOON_S),
+  taskNotFound: () => new DomainError("task_not_found", "No task with this id (it may have expired)."),
+  taskFinished: (status: string) => new DomainError("task_finished", `The task is already ${status}.`),
+};
+
+/** Why an accepted task failed: the one place each failure's message is written. */
+export const taskFailure = {
+  crashed: (): TaskError => ({ code: "worker_crashed", message: "The inference worker stopped while processing this image." }),
+  lost: (): TaskError => ({ code: "worker_lost", message: "The inference process stopped while processing this image, more times than allowed." }),
+  jobLost: (): TaskError => ({ code: "worker_lost", message: "The task's job was lost by the queue (its inference process stopped); submit the image again." }),
+  timeout: (ms: number): TaskError => ({ code: "timeout", message: `Processing took longer than ${ms} ms and was stopped.` }),
+  notHandedOver: (): TaskError => ({ code: "inference_failed", message: "The image could not be handed to a worker." }),
+  inferenceFailed: (): TaskError => ({ code: "inference_failed", message: "Inference failed on this image." }),
+  noModel: (): TaskError => ({ code: "inference_failed", message: "The worker has no model loaded." }),
+  uploadGone: (): TaskError => ({ code: "inference_failed", message: "The upload was no longer stored." }),
+  resultNotStored: (): TaskError => ({ code: "inference_failed", message: "The result could not be stored; submit the image again." }),
+  notQueued: (): TaskError => ({ code: "backend_unavailable", message: "The task could not be queued." }),
+};
+
+
+/** A thrown error as a task failure: a domain error keeps its code and message, anything else is a generic failure. */
+export function asTaskFailure(err: unknown, fallback: () => TaskError = taskFailure.inferenceFailed): TaskError {
+  return err instanceof DomainError ? { code: err.code, message: err.message } : fallback();
+}
+
+/** Requests refused for their form, before anything in them is looked at. */
+export const rejectRequest = {
+  unauthorized: () => new DomainError("unauthorized", "Send the API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`."),
+  notMultipart: () => new DomainError("not_multipart", "Send the image as multipart/form-data with a field named `file`."),
+  malformedMultipart: () => new DomainError("malformed_request", "The multipart body could not be parsed."),
+  /** Elysia could not parse the body it was given (a JSON or form body gone wrong). */
+  malformedBody: () => new DomainError("malformed_request", "The request body could not be parsed."),
+  missingFile: () => new DomainError("missing_file", "Send the image as a multipart/form-data field named `file`."),
+  /** Knobs or fields that break their schema; `fields` says which and why. */
+  invalidFields: (fields: FieldError[]) => new DomainError("validation_failed", `Invalid ${fields.map((e) => e.field).join(", ")}.`, fields),
+  /** `path` is echoed back, so the caller bounds it. */
+  noRoute: (method: string, path: string) => new DomainError("route_not_found", `No route for ${method} ${path}.`),
+  noDocsAsset: () => new DomainError("route_not_found", "No such documentation asset."),
+};
+
+/** Our own failure while answering; never says what went wrong: the log does. */
+export const serverFault = {
+  unexpected: () => new DomainError("internal_error", "Something went wrong on our side."),
+};
+
+/** Uploads refused for their size, their bytes, their header or their knobs. */
+export const rejectUpload = {
+  tooLarge: (bytes: number, limit: number) =>
+    new DomainError("payload_too_large", `The upload is ${bytes} bytes; the limit is ${limit} bytes.`),
+  empty: () => new DomainError("unsupported_media_type", "The upload is empty."),
+  /** `seen` is what the bytes look like ("application/pdf (.pdf)" or "not a recognised image"). */
+  notAnAcceptedImage: (seen: string, accepted: Iterable<string>) =>
+    new DomainError("unsupported_media_type", `The upload is ${seen}. Accepted formats: ${[...accepted].join(", ")}.`),
+  unreadableHeader: () => new DomainError("unreadable_image", "The image header could not be read."),
+  headerWithoutSize: () => new DomainError("unreadable_image", "The image header has no dimensions."),
+  tooManyPixels: (width: number, height: number, maxPixels: number) =>
+    new DomainError("too_many_pixels", `The image is ${width}×${height} (${width * height} pixels); the limit is ${maxPixels} pixels.`),
+  /** `shown` are the unknown tokens, already quoted and cut short: they echo client input. */
+  unknownClasses: (shown: string[], classCount: number) => {
+    const what = `unknown class ${shown.join(", ")}`;
+    return new DomainError("invalid_parameter", `classes: ${what}. The model knows ids 0-${classCount - 1} and their names (see GET /health).`, [
+      { field: "classes", message: `${what}; use ids 0-${classCount - 1} or class names` },
+    ]);
+  },
+};
+
+/** Why GET /result/{id}/image has no JPEG to give. */
+export const missingImage = {
+  notFinished: (status: string, taskId: string) => new DomainError("result_not_ready", `The task is ${status}; poll /result/${taskId}.`),
+  annotateOff: () => new DomainError("no_annotated_image", "The task ran with annotate=false."),
+  /** for a failed or canceled task */
+  taskUnsuccessful: (status: string) =>
+    new DomainError("no_annotated_image", `The task ${status === "failed" ? "failed" : "was canceled"}; there is no image.`),
+};
+
+/** Thrown where an accepted image is processed; asTaskFailure turns it into the task's error. */
+export const imageFailure = {
+  undecodable: () => new DomainError("decode_failed", "The image could not be decoded: it may be truncated or corrupt."),
+};

@@ -1,4 +1,6 @@
-import type { ErrorCode } from "./errors";
+import type { TaskError } from "./errors";
+
+export type { TaskError };
 
 export type TaskStatus = "pending" | "processing" | "completed" | "failed" | "canceled";
 
@@ -51,6 +53,12 @@ export interface Timings {
   total: number;
 }
 
+/** Width and height in pixels. */
+export interface ImageSize {
+  width: number;
+  height: number;
+}
+
 export interface TaskResult {
   detections: Detection[];
   image: { width: number; height: number };
@@ -59,10 +67,8 @@ export interface TaskResult {
   annotated?: Uint8Array;
 }
 
-export interface TaskError {
-  code: ErrorCode;
-  message: string;
-}
+/** What inference computes for one image; the backend that queued it adds the queue time. */
+export type InferenceResult = Omit<TaskResult, "timings"> & { timings: Omit<Timings, "queue"> };
 
 export interface Task {
   id: string;
@@ -72,7 +78,7 @@ export interface Task {
   startedAt?: number;
   params: DetectParams;
   /** pixel size after EXIF orientation, read from the header at upload */
-  size: { width: number; height: number };
+  size: ImageSize;
   /** the upload; released the moment it is handed to a worker */
   input?: Uint8Array;
   result?: TaskResult;

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import { DomainError } from "../domain/errors";
+import { rejectRequest } from "../domain/errors";
 
 /**
  * When API_KEY is set, writes (uploads, cancels) need it as
@@ -14,7 +14,7 @@ export function apiKeyGuard(apiKey: string | undefined) {
     const given = Buffer.from(bearer ?? headers["x-api-key"] ?? "");
     // Compared in constant time so the key cannot be guessed byte by byte.
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new DomainError("unauthorized", "Send the API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`.");
+      throw rejectRequest.unauthorized();
     }
   };
 }

@@ -1,22 +1,13 @@
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
-import { DomainError } from "../domain/errors";
-import { DEFAULT_PARAMS } from "../service/detect-params";
-import { plainBranch } from "./knob-errors";
-import { DetectKnobs } from "./model";
+import { rejectRequest } from "../domain/errors";
+import { KNOBS, type Knob } from "../domain/knobs";
+import { DetectKnobs, knobDescription, plainBranch } from "./knob-schema";
 import { dirname, join } from "node:path";
 
 /** swagger-ui-dist served by the app itself: /docs works offline and on locked-down networks. */
 const SWAGGER_DIR = dirname(Bun.resolveSync("swagger-ui-dist/package.json", import.meta.dir));
 const ASSETS = new Set(["swagger-ui.css", "swagger-ui-bundle.js"]);
-
-const KNOB_DEFAULTS: Record<string, unknown> = {
-  conf: DEFAULT_PARAMS.conf,
-  iou: DEFAULT_PARAMS.iou,
-  max_det: DEFAULT_PARAMS.maxDet,
-  annotate: DEFAULT_PARAMS.annotate,
-  agnostic_nms: DEFAULT_PARAMS.agnosticNms,
-};
 
 /**
  * Elysia documents a string-coerced knob as anyOf [numeric string with
@@ -28,15 +19,15 @@ function documentKnobs(doc: { paths?: Record<string, any> }) {
   const op = doc.paths?.["/predict"]?.post;
   if (!op) return;
   const clean = (name: string) => {
-    const schema = DetectKnobs[name as keyof typeof DetectKnobs];
-    if (!schema) return undefined;
-    const description = (schema as { description?: string }).description;
-    const plain = plainBranch(schema);
+    const knob = (KNOBS as readonly Knob[]).find((k) => k.name === name);
+    if (!knob) return undefined;
+    const description = knobDescription(knob);
     // `classes` (string or repeated field) is documented as one string: for a
     // union, Swagger UI would pre-fill the placeholder "string" and send it.
-    if (!plain) return { type: "string", description, example: "" };
+    if (knob.kind === "classes") return { type: "string", description, example: "" };
+    const plain = plainBranch(DetectKnobs[knob.name as keyof typeof DetectKnobs]);
     const { examples, ...rest } = plain as Record<string, unknown>;
-    return { ...rest, description, default: KNOB_DEFAULTS[name] };
+    return { ...rest, description, default: knob.default };
   };
   const props = op.requestBody?.content?.["multipart/form-data"]?.schema?.properties ?? {};
   for (const name of Object.keys(props)) props[name] = clean(name) ?? props[name];
@@ -85,7 +76,7 @@ export function docs(version: string) {
       }),
     )
     .get("/docs/assets/:file", ({ params }) => {
-      if (!ASSETS.has(params.file)) throw new DomainError("route_not_found", "No such documentation asset.");
+      if (!ASSETS.has(params.file)) throw rejectRequest.noDocsAsset();
       return Bun.file(join(SWAGGER_DIR, params.file));
     }, { detail: { hide: true } });
 }

@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import { DomainError, type ErrorCode, type FieldError } from "../domain/errors";
+import { DomainError, type ErrorCode, type FieldError, rejectRequest, serverFault } from "../domain/errors";
 import type { Logger } from "../util/logger";
 import { knobErrors } from "./knob-errors";
 import { problemBody, problemResponse } from "./problem";
@@ -17,6 +17,13 @@ function fieldErrors(error: { all?: ValidationIssue[] }, body: unknown, query: u
   return [...fields].map((field) => ({ field, message: field === "file" ? "a file field is required" : "is not valid here" }));
 }
 
+function headersOf(error: DomainError): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (error.retryAfterS !== undefined) headers["retry-after"] = String(error.retryAfterS);
+  if (error.code === "unauthorized") headers["www-authenticate"] = 'Bearer realm="yolo-detect"';
+  return headers;
+}
+
 /** Maps every error, ours or Elysia's, to problem+json; nothing internal leaks. */
 export function errorHandler(log: Logger, onProblem?: (code: ErrorCode) => void) {
   return new Elysia({ name: "error-handler" }).onError({ as: "global" }, ({ code, error, request, path, body, query }) => {
@@ -25,37 +32,29 @@ export function errorHandler(log: Logger, onProblem?: (code: ErrorCode) => void)
     // Elysia wraps whatever a parse hook throws in a ParseError; ours are in `cause`.
     const domain = error instanceof DomainError ? error : (error as { cause?: unknown })?.cause;
     if (domain instanceof DomainError) error = domain;
-    if (error instanceof DomainError) {
-      onProblem?.(error.code);
-      const headers: Record<string, string> = {};
-      if (error.retryAfterS !== undefined) headers["retry-after"] = String(error.retryAfterS);
-      if (error.code === "unauthorized") headers["www-authenticate"] = 'Bearer realm="yolo-detect"';
-      return problemResponse(problemBody(error.code, error.message, { instance, errors: error.fields }), headers);
-    }
+    /** Refusals are counted; a missing route or our own failure is not a refusal. */
+    const answer = (err: DomainError, counted = true) => {
+      if (counted) onProblem?.(err.code);
+      return problemResponse(problemBody(err.code, err.message, { instance, errors: err.fields }), headersOf(err));
+    };
+    if (error instanceof DomainError) return answer(error);
     switch (code) {
       case "VALIDATION": {
         if ((error as { type?: string }).type === "response") {
           log.error("response failed its schema", { path, error: error instanceof Error ? error.message.slice(0, 2000) : String(error) });
-          return problemResponse(problemBody("internal_error", "Something went wrong on our side.", { instance }));
+          return answer(serverFault.unexpected(), false);
         }
         const errors = fieldErrors(error as { all?: ValidationIssue[] }, body, query);
-        if (errors.length === 1 && errors[0].field === "file") {
-          onProblem?.("missing_file");
-          return problemResponse(problemBody("missing_file", "Send the image as a multipart/form-data field named `file`.", { instance }));
-        }
-        onProblem?.("validation_failed");
-        return problemResponse(
-          problemBody("validation_failed", `Invalid ${errors.map((e) => e.field).join(", ")}.`, { instance, errors }),
-        );
+        if (errors.length === 1 && errors[0].field === "file") return answer(rejectRequest.missingFile());
+        return answer(rejectRequest.invalidFields(errors));
       }
       case "NOT_FOUND":
-        return problemResponse(problemBody("route_not_found", `No route for ${request.method} ${instance}.`, { instance }));
+        return answer(rejectRequest.noRoute(request.method, instance), false);
       case "PARSE":
-        onProblem?.("malformed_request");
-        return problemResponse(problemBody("malformed_request", "The request body could not be parsed.", { instance }));
+        return answer(rejectRequest.malformedBody());
       default:
         log.error("unhandled error", { path, code: String(code), error: error instanceof Error ? error.stack : String(error) });
-        return problemResponse(problemBody("internal_error", "Something went wrong on our side.", { instance }));
+        return answer(serverFault.unexpected(), false);
     }
   });
 }

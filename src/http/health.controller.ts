@@ -1,6 +1,6 @@
 import { Elysia } from "elysia";
 import type { TaskBackend } from "../backend/task-backend";
-import { HealthView, ProbeView } from "./model";
+import { HealthView, ProbeView } from "./schemas";
 
 export function healthController(backend: TaskBackend, limits: { queueMax: number; maxStoreBytes: number }) {
   return new Elysia({ name: "health", tags: ["Service"] })
@@ -37,10 +37,10 @@ export function healthController(backend: TaskBackend, limits: { queueMax: numbe
           status: status as "ok" | "starting" | "draining" | "unavailable",
           ...(reason ? { reason } : {}),
           backend: {
-            kind: h.backend,
+            kind: h.kind,
             connection: h.connection,
-            ...(h.inferenceProcesses !== undefined ? { inference_processes: h.inferenceProcesses } : {}),
-            ...(h.inferenceWorkers ? { inference_workers: h.inferenceWorkers } : {}),
+            inference_processes: h.inference.processes,
+            inference_workers: h.inference.workers,
           },
           ...(model
             ? {

@@ -1,15 +1,8 @@
 import type { TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import type { FieldError } from "../domain/errors";
-import { DetectKnobs, KNOB_RULES } from "./model";
-
-type KnobName = keyof typeof DetectKnobs;
-
-/** The plain (non-string) branch of a string-coercing knob schema: it carries the range. */
-export function plainBranch(schema: TSchema): TSchema | undefined {
-  const branches = (schema as { anyOf?: TSchema[] }).anyOf ?? [schema];
-  return branches.find((b) => b.type === "number" || b.type === "boolean");
-}
+import { KNOBS, type Knob, knobRule } from "../domain/knobs";
+import { DetectKnobs, plainBranch } from "./knob-schema";
 
 function coerce(raw: unknown, branch: TSchema): unknown {
   if (typeof raw !== "string") return raw;
@@ -25,12 +18,13 @@ function coerce(raw: unknown, branch: TSchema): unknown {
 export function knobErrors(input: unknown): FieldError[] {
   if (!input || typeof input !== "object") return [];
   const errors: FieldError[] = [];
-  for (const name of Object.keys(DetectKnobs) as KnobName[]) {
-    const raw = (input as Record<string, unknown>)[name];
+  for (const knob of KNOBS as readonly Knob[]) {
+    const raw = (input as Record<string, unknown>)[knob.name];
     if (raw === undefined) continue;
-    const branch = plainBranch(DetectKnobs[name]);
-    const ok = branch ? [raw].flat().every((v) => Value.Check(branch, coerce(v, branch))) : Value.Check(DetectKnobs[name], raw);
-    if (!ok) errors.push({ field: name, message: KNOB_RULES[name] });
+    const schema: TSchema = DetectKnobs[knob.name as keyof typeof DetectKnobs];
+    const branch = plainBranch(schema);
+    const ok = branch ? [raw].flat().every((v) => Value.Check(branch, coerce(v, branch))) : Value.Check(schema, raw);
+    if (!ok) errors.push({ field: knob.name, message: knobRule(knob) });
   }
   return errors;
 }

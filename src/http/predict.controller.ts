@@ -1,11 +1,11 @@
 import { Elysia } from "elysia";
-import { DomainError } from "../domain/errors";
+import { rejectRequest } from "../domain/errors";
 import { isTerminal } from "../domain/task";
 import type { TaskBackend } from "../backend/task-backend";
-import type { Intake } from "../service/intake";
+import type { Intake } from "../intake/intake";
 import { apiKeyGuard } from "./api-key";
 import { formToObject, readCapped } from "./capped-body";
-import { PredictBody, PredictQuery, Problem, TaskView } from "./model";
+import { PredictBody, PredictQuery, Problem, TaskView } from "./schemas";
 import { preferredWaitSeconds } from "./prefer-wait";
 import { retryAfterSeconds, taskView } from "./task-view";
 
@@ -52,9 +52,7 @@ export function predictController(intake: Intake, backend: TaskBackend, maxUploa
         async ({ request }) => {
           guard({ headers: { authorization: request.headers.get("authorization") ?? undefined, "x-api-key": request.headers.get("x-api-key") ?? undefined } });
           const type = request.headers.get("content-type") ?? "";
-          if (!type.toLowerCase().startsWith("multipart/form-data")) {
-            throw new DomainError("not_multipart", "Send the image as multipart/form-data with a field named `file`.");
-          }
+          if (!type.toLowerCase().startsWith("multipart/form-data")) throw rejectRequest.notMultipart();
           const cap = maxUploadBytes + MULTIPART_OVERHEAD_BYTES;
           const declared = request.headers.get("content-length");
           if (declared !== null) {
@@ -68,7 +66,7 @@ export function predictController(intake: Intake, backend: TaskBackend, maxUploa
           try {
             return formToObject(await new Response(bytes, { headers: { "content-type": type } }).formData());
           } catch {
-            throw new DomainError("malformed_request", "The multipart body could not be parsed.");
+            throw rejectRequest.malformedMultipart();
           }
         },
         "formdata",

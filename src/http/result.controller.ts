@@ -1,8 +1,8 @@
 import { Elysia } from "elysia";
-import { DomainError } from "../domain/errors";
+import { missingImage, refuse } from "../domain/errors";
 import { isTerminal } from "../domain/task";
 import type { TaskBackend } from "../backend/task-backend";
-import { Problem, TaskIdParams, TaskView } from "./model";
+import { Problem, TaskIdParams, TaskView } from "./schemas";
 import { apiKeyGuard } from "./api-key";
 import { taskEventStream } from "./task-events";
 import { retryAfterSeconds, taskView } from "./task-view";
@@ -24,7 +24,7 @@ export function resultController(backend: TaskBackend, apiKey: string | undefine
   };
   const find = async (id: string, withImage = true) => {
     const snap = await backend.find(id, { withImage });
-    if (!snap) throw new DomainError("task_not_found", "No task with this id (it may have expired).");
+    if (!snap) throw refuse.taskNotFound();
     return snap;
   };
   return new Elysia({ name: "result", tags: ["Detection"] })
@@ -46,14 +46,9 @@ export function resultController(backend: TaskBackend, apiKey: string | undefine
       "/result/:id/image",
       async ({ params }) => {
         const { task } = await find(params.id);
-        if (!isTerminal(task.status)) throw new DomainError("result_not_ready", `The task is ${task.status}; poll /result/${task.id}.`);
+        if (!isTerminal(task.status)) throw missingImage.notFinished(task.status, task.id);
         const jpeg = task.result?.annotated;
-        if (!jpeg) {
-          throw new DomainError(
-            "no_annotated_image",
-            task.status === "completed" ? "The task ran with annotate=false." : `The task ${task.status === "failed" ? "failed" : "was canceled"}; there is no image.`,
-          );
-        }
+        if (!jpeg) throw task.status === "completed" ? missingImage.annotateOff() : missingImage.taskUnsuccessful(task.status);
         return new Response(jpeg as Uint8Array<ArrayBuffer>, { headers: { "content-type": "image/jpeg", "cache-control": "private, max-age=300" } });
       },
       {

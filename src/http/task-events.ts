@@ -32,7 +32,8 @@ export function taskEventStream(first: TaskSnapshot, backend: TaskBackend, signa
           cleanup();
         }
       };
-      const ending = () => backend.draining && backend.endsStreamsOnDrain;
+      /** set by a `closing` event: this process stops following its tasks (they go on elsewhere) */
+      let ending = backend.closing;
       const close = () => {
         if (closed) return;
         closed = true;
@@ -63,7 +64,7 @@ export function taskEventStream(first: TaskSnapshot, backend: TaskBackend, signa
             const snap = await backend.find(id, { withImage: false }).catch(() => undefined);
             if (snap) push(snap);
             // A replica shutting down ends its streams; an EventSource reconnects (to another replica).
-            if (ending()) close();
+            if (ending) close();
           } while (again && !closed);
         } finally {
           reading = false;
@@ -73,9 +74,10 @@ export function taskEventStream(first: TaskSnapshot, backend: TaskBackend, signa
       // canceled or failed); a new upload or a completion never moves it. Once
       // it runs, only its own changes matter. On Redis every re-read is a round
       // trip, and every replica hears every transition.
-      const unsubscribe = backend.onChange((changed, status) => {
-        const mayMoveUp = pending && (status === undefined || LEAVES_QUEUE.has(status));
-        if (changed === id || mayMoveUp || backend.draining) void refresh();
+      const unsubscribe = backend.subscribe((event) => {
+        if (event.type === "closing") ending = true;
+        // A resync or a closing: re-read, whatever moved.
+        if (event.type !== "transition" || event.id === id || (pending && LEAVES_QUEUE.has(event.status))) void refresh();
       });
       const keepalive = setInterval(() => send(": keep-alive\n\n"), KEEPALIVE_MS);
       cleanup = () => {
@@ -84,7 +86,8 @@ export function taskEventStream(first: TaskSnapshot, backend: TaskBackend, signa
       };
       signal.addEventListener("abort", close);
       push(first);
-      if (ending()) close();
+      // Opened on a replica already shutting down: the first state, then the end.
+      if (ending) close();
     },
     cancel() {
       closed = true;

@@ -1,7 +1,7 @@
 import type { Static } from "elysia";
 import type { TaskSnapshot } from "../backend/task-backend";
 import { isTerminal } from "../domain/task";
-import type { TaskView } from "./model";
+import type { TaskView } from "./schemas";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

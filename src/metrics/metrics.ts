@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import type { ErrorCode } from "../domain/errors";
 import { TASK_STATUSES } from "../domain/task";
 import type { BackendHealth, TaskBackend } from "../backend/task-backend";
+import { SLOT_STATES } from "../executor/slot-state";
 
 /** Upload refusals worth counting, by reason (the problem code). */
 const REJECTIONS: ReadonlySet<ErrorCode> = new Set([
@@ -33,26 +34,26 @@ export function createMetrics(backend: TaskBackend) {
     registers,
     async collect() {
       const h = await health();
-      this.set({ backend: h.backend }, h.connection === "up" ? 1 : 0);
+      this.set({ backend: h.kind }, h.connection === "up" ? 1 : 0);
     },
   });
   new Gauge({ name: "yolo_queue_depth", help: "Tasks waiting in the (shared) queue", registers, async collect() { this.set((await health()).queueDepth); } });
   new Gauge({
     name: "yolo_inference_processes",
-    help: "Inference processes consuming the shared queue (redis backend; 1 when embedded)",
+    help: "Inference processes running this queue's tasks (1 when embedded)",
     registers,
     async collect() {
-      this.set((await health()).inferenceProcesses ?? 1);
+      this.set((await health()).inference.processes);
     },
   });
   new Gauge({
     name: "yolo_inference_workers",
-    help: "Bun Workers of all inference processes on the shared queue, by state (redis backend only)",
+    help: "Bun Workers of every inference process running this queue's tasks, by state",
     labelNames: ["state"],
     registers,
     async collect() {
-      const w = (await health()).inferenceWorkers;
-      if (w) for (const [state, n] of [["warm", w.warm], ["busy", w.busy], ["total", w.total]] as const) this.set({ state }, n);
+      const w = (await health()).inference.workers;
+      for (const [state, n] of [["warm", w.warm], ["busy", w.busy], ["total", w.total]] as const) this.set({ state }, n);
     },
   });
   new Gauge({
@@ -65,7 +66,7 @@ export function createMetrics(backend: TaskBackend) {
       for (const status of TASK_STATUSES) if (counts[status] !== undefined) this.set({ status }, counts[status]);
     },
   });
-  new Gauge({ name: "yolo_held_bytes", help: "Bytes held by tasks (uploads waiting, results)", registers, async collect() { this.set((await health()).heldBytes); } });
+  new Gauge({ name: "yolo_held_bytes", help: "Bytes held by tasks (embedded: uploads waiting and results; redis: uploads not yet finished)", registers, async collect() { this.set((await health()).heldBytes); } });
   new Gauge({ name: "yolo_process_rss_bytes", help: "Resident memory of the process", registers, collect() { this.set(process.memoryUsage().rss); } });
   new Gauge({
     name: "yolo_workers",
@@ -74,7 +75,7 @@ export function createMetrics(backend: TaskBackend) {
     registers,
     async collect() {
       const states = (await health()).workers.map((w) => w.state);
-      for (const state of ["starting", "ready", "busy", "defunct"]) this.set({ state }, states.filter((s) => s === state).length);
+      for (const state of SLOT_STATES) this.set({ state }, states.filter((s) => s === state).length);
     },
   });
   let restartsSeen = 0;
@@ -98,7 +99,8 @@ export function createMetrics(backend: TaskBackend) {
     registers,
   });
 
-  backend.onTransition((event) => {
+  backend.subscribe((event) => {
+    if (event.type !== "transition") return;
     if (event.status === "processing" && event.queueMs !== undefined) queueWait.observe(event.queueMs / 1000);
     if (event.status === "completed" || event.status === "failed" || event.status === "canceled") finished.inc({ status: event.status });
     if (event.status === "completed" && event.timings) {

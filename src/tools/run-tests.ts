@@ -1,8 +1,12 @@
 /**
- * `bun run test`: the whole suite, then the API suite again on the Redis
- * backend. Uses REDIS_URL when set (CI starts one); otherwise starts a
- * throwaway Redis for the run. Arguments narrow the first pass and skip the
- * second (`bun run test tests/unit`).
+ * `bun run test`: the whole suite, then tests/api again on the Redis backend
+ * (TEST_BACKEND=redis). Only tests/api runs twice: its tests run the service
+ * in-process on whichever backend TEST_BACKEND names. tests/commands (bun
+ * start, the production install, the bench) and tests/cluster choose their
+ * backend themselves, so a second pass would repeat them unchanged.
+ * Uses REDIS_URL when set (CI starts one); otherwise starts a throwaway Redis
+ * for the run. Arguments narrow the first pass and skip the second
+ * (`bun run test tests/unit`).
  */
 import { startLocalRedis } from "./local-redis";
 
@@ -26,9 +30,9 @@ async function pass(label: string, env: Record<string, string>, files: string[])
 
 let status = 0;
 try {
-  status = await pass(args.length ? `bun test ${args.join(" ")}` : "all tests (embedded backend; tests/cluster on Redis)", {}, args);
+  status = await pass(args.length ? `bun test ${args.join(" ")}` : "all tests (tests/api on the embedded backend)", {}, args);
   if (!args.length) {
-    const redis = await pass("the API suite again, on the Redis backend (TEST_BACKEND=redis)", { TEST_BACKEND: "redis" }, ["tests/api"]);
+    const redis = await pass("tests/api again, on the Redis backend (TEST_BACKEND=redis)", { TEST_BACKEND: "redis" }, ["tests/api"]);
     status ||= redis;
   }
 } finally {

@@ -8,3 +8,21 @@ export function freePort(): number {
   probe.stop(true);
   return port;
 }
+
+/**
+ * Waits until the child server on `url` answers 200. Fails at once, with the
+ * child's stderr, if it exits first: a service that refused its configuration
+ * would otherwise be reported as a timeout with no reason.
+ */
+export async function waitUntilReady(url: string, child: { exitCode: number | null; stderr?: unknown }, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) {
+      const stderr = child.stderr instanceof ReadableStream ? await new Response(child.stderr).text() : "";
+      throw new Error(`the service exited with ${child.exitCode} before it was ready: ${stderr.slice(0, 500)}`);
+    }
+    if (await fetch(url).then((r) => r.status === 200, () => false)) return;
+    if (Date.now() > deadline) throw new Error(`the service was not ready after ${timeoutMs} ms`);
+    await Bun.sleep(25);
+  }
+}

@@ -1,5 +1,5 @@
 import sharp, { type SharpOptions } from "sharp";
-import { DomainError } from "../domain/errors";
+import { DomainError, imageFailure } from "../domain/errors";
 
 // Every upload is a different image: libvips' operation cache never hits and only holds memory.
 sharp.cache(false);
@@ -23,9 +23,8 @@ export function limitedInput(bytes: Uint8Array, limits: DecodeLimits) {
   return sharp(bytes, options).timeout({ seconds: limits.timeoutSeconds });
 }
 
-export function decodeFailed(): DomainError {
-  return new DomainError("decode_failed", "The image could not be decoded: it may be truncated or corrupt.");
-}
+/** What a pipeline on an accepted image throws when libvips gives up on it (message: src/domain/errors.ts). */
+export const decodeFailed = imageFailure.undecodable;
 
 /**
  * The one decode of an upload: auto-oriented, sRGB, alpha dropped, and no

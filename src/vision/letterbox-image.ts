@@ -1,5 +1,14 @@
-import type { LetterboxGeometry } from "../detect/letterbox";
 import { fromRaw, type RawImage } from "./decode";
+
+/** Where the resized image lands on the padded canvas (detect/letterbox.ts computes it). */
+export interface Placement {
+  dstW: number;
+  dstH: number;
+  newW: number;
+  newH: number;
+  left: number;
+  top: number;
+}
 
 /** Ultralytics pads with grey 114. */
 const PAD = { r: 114, g: 114, b: 114 };
@@ -8,7 +17,7 @@ const PAD = { r: 114, g: 114, b: 114 };
  * The model's input: the decoded image resized to the letterbox's inner size
  * and padded to dstW × dstH, as interleaved 8-bit RGB.
  */
-export async function letterboxImage(img: RawImage, g: LetterboxGeometry): Promise<Uint8Array> {
+export async function letterboxImage(img: RawImage, g: Placement): Promise<Uint8Array> {
   const data = await fromRaw(img)
     .resize(g.newW, g.newH, { fit: "fill", kernel: "linear" })
     .extend({ left: g.left, top: g.top, right: g.dstW - g.newW - g.left, bottom: g.dstH - g.newH - g.top, background: PAD })

@@ -1,5 +1,5 @@
 import sharp, { type Metadata } from "sharp";
-import { DomainError } from "../domain/errors";
+import { rejectUpload } from "../domain/errors";
 
 export interface ImageHeader {
   /** dimensions after EXIF orientation is applied */
@@ -17,16 +17,11 @@ export async function probeImage(bytes: Uint8Array, maxPixels: number): Promise<
   try {
     meta = await sharp(bytes, { limitInputPixels: false, pages: 1 }).metadata();
   } catch {
-    throw new DomainError("unreadable_image", "The image header could not be read.");
+    throw rejectUpload.unreadableHeader();
   }
   const width = meta.autoOrient?.width ?? meta.width;
   const height = meta.autoOrient?.height ?? meta.height;
-  if (!width || !height) throw new DomainError("unreadable_image", "The image header has no dimensions.");
-  if (width * height > maxPixels) {
-    throw new DomainError(
-      "too_many_pixels",
-      `The image is ${width}×${height} (${width * height} pixels); the limit is ${maxPixels} pixels.`,
-    );
-  }
+  if (!width || !height) throw rejectUpload.headerWithoutSize();
+  if (width * height > maxPixels) throw rejectUpload.tooManyPixels(width, height, maxPixels);
   return { width, height, format: meta.format ?? "unknown" };
 }

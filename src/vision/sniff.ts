@@ -1,6 +1,6 @@
 import { fileTypeFromBuffer } from "file-type";
 import sharp from "sharp";
-import { DomainError } from "../domain/errors";
+import { rejectUpload } from "../domain/errors";
 
 /** file-type's MIME → sharp's input format key, for the raster formats we accept. */
 const CANDIDATES: Record<string, keyof typeof sharp.format> = {
@@ -30,10 +30,7 @@ export async function sniffImageType(bytes: Uint8Array): Promise<string> {
   const type = await fileTypeFromBuffer(bytes).catch(() => undefined);
   if (!type || !ACCEPTED_MIME.has(type.mime)) {
     const seen = type ? `${type.mime} (.${type.ext})` : "not a recognised image";
-    throw new DomainError(
-      "unsupported_media_type",
-      `The upload is ${seen}. Accepted formats: ${[...ACCEPTED_MIME].join(", ")}.`,
-    );
+    throw rejectUpload.notAnAcceptedImage(seen, ACCEPTED_MIME);
   }
   return type.mime;
 }

@@ -144,22 +144,6 @@ describe("POST /predict then GET /result on the default model", () => {
   });
 });
 
-describe("PREPROCESS=main (decode on the main thread, measured in the bench)", () => {
-  test("gives the same detections, and a truncated file still fails as decode_failed", async () => {
-    const main = await startTestService({ PREPROCESS: "main", WORKERS: "1" });
-    try {
-      const task = await detect(main.app, dog);
-      for (const [cls, ref] of Object.entries(DOG_REFERENCE["yolov8n.onnx"])) expect(bestIou(task.result.detections, cls, ref)).toBeGreaterThan(0.9);
-      expect(task.result.annotated_image).toStartWith("data:image/jpeg;base64,");
-      const broken = await detect(main.app, dog.subarray(0, Math.floor(dog.length * 0.4)));
-      expect([broken.status, broken.error.code]).toEqual(["failed", "decode_failed"]);
-      expect((await detect(main.app, dog)).status).toBe("completed"); // the worker was given back
-    } finally {
-      main.stop();
-    }
-  });
-});
-
 describe("other Ultralytics exports", () => {
   test("the 320-input YOLO11n model reads its own input size and finds dog, car, bicycle", async () => {
     const small = await startTestService({ MODEL_PATH: `${import.meta.dir}/../../../shared/models/yolo11n-int8-dynamic-320.onnx`, WORKERS: "1" });

@@ -3,7 +3,7 @@ import { FakeClock } from "../support/fake-clock";
 import { getJson, upload } from "../support/http";
 import { readImage } from "../support/paths";
 import { onRedis } from "../support/backend";
-import { startTestService, waitFor } from "../support/test-service";
+import { startTestService, statusOf, taskOf, waitFor } from "../support/test-service";
 
 // On Redis the tasks belong to the cluster: a replica's drain cancels nothing
 // (tests/cluster/replicas.test.ts and multi-process.test.ts cover it there).
@@ -22,13 +22,12 @@ test.skipIf(onRedis)("drain: refuses new work, lets tasks finish until DRAIN_TIM
   expect(((await refused.json()) as any).code).toBe("draining");
 
   // Work goes on while draining...
-  const store = svc.service.runner!.store;
-  await waitFor(() => ids.some((id) => store.get(id)?.status === "completed"), 30_000, "a task to finish while draining");
+  await waitFor(async () => (await Promise.all(ids.map((id) => statusOf(svc, id)))).includes("completed"), 30_000, "a task to finish while draining");
   // ...until the drain timeout, on the service's clock.
   clock.advance(5000);
   const { canceled } = await drained;
 
-  const final = ids.map((id) => store.get(id)!);
+  const final = (await Promise.all(ids.map((id) => taskOf(svc, id)))).map((t) => t!);
   expect(final.every((t) => t.status === "completed" || t.status === "canceled")).toBe(true);
   expect(canceled).toBe(final.filter((t) => t.status === "canceled").length);
   expect(canceled).toBeGreaterThan(0);

@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { join } from "node:path";
 import type { Subprocess } from "bun";
 import sharp from "sharp";
-import { freePort, waitUntilReady } from "../../bench/free-port";
+import { freePort, waitUntilReady } from "../../src/util/free-port";
 import { testRedisUrl, uniquePrefix } from "../support/backend";
-import { readImage, REPO } from "../support/paths";
+import { readImage, scriptEntry } from "../support/paths";
 
 // The scale-out shape for real: 2 API processes (no inference) and 2
-// inference processes (`bun run worker`) on one Redis, over HTTP.
+// inference processes (`bun run inference`) on one Redis, over HTTP.
 const JOB_LOCK_MS = 3000;
+// What `bun start` and `bun run inference` run, started directly: SIGKILL must reach the process itself.
+const [API_ENTRY, INFERENCE_ENTRY] = await Promise.all([scriptEntry("start"), scriptEntry("inference")]);
 const env = { QUEUE_BACKEND: "redis", REDIS_URL: testRedisUrl(), REDIS_PREFIX: uniquePrefix("procs"), LOG_LEVEL: "info", JOB_LOCK_MS: String(JOB_LOCK_MS) };
 
 interface Proc {
@@ -19,7 +20,7 @@ interface Proc {
 
 const procs: Proc[] = [];
 function spawn(entry: string, extra: Record<string, string>): Proc {
-  const child = Bun.spawn(["bun", join(REPO, entry)], { env: { ...process.env, ...env, ...extra }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  const child = Bun.spawn(["bun", entry], { env: { ...process.env, ...env, ...extra }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   const proc: Proc = { child, logs: [] };
   void (async () => {
     let rest = "";
@@ -32,7 +33,7 @@ function spawn(entry: string, extra: Record<string, string>): Proc {
   procs.push(proc);
   return proc;
 }
-const inferenceProcess = (extra: Record<string, string> = {}) => spawn("src/inference-main.ts", { WORKERS: "1", ...extra });
+const inferenceProcess = (extra: Record<string, string> = {}) => spawn(INFERENCE_ENTRY, { WORKERS: "1", ...extra });
 
 let apis: string[];
 let inference: Proc[];
@@ -51,7 +52,7 @@ const health = async (base: string) => (await (await fetch(`${base}/health`)).js
 beforeAll(async () => {
   inference = [inferenceProcess(), inferenceProcess()];
   const ports = [freePort(), freePort()];
-  const api = ports.map((port) => spawn("src/index.ts", { PORT: String(port), WORKERS: "0" }));
+  const api = ports.map((port) => spawn(API_ENTRY, { PORT: String(port), WORKERS: "0" }));
   apis = ports.map((port) => `http://127.0.0.1:${port}`);
   await Promise.all(apis.map((base, i) => waitUntilReady(`${base}/health/ready`, api[i].child, 60_000)));
   await until(async () => (await health(apis[0])).backend.inference_processes === 2, 30_000, "both inference processes");

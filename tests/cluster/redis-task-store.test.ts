@@ -29,6 +29,28 @@ const params: Task["params"] = { conf: 0.25, iou: 0.45, maxDet: 300, agnosticNms
 const newTask = (): Task => ({ id: crypto.randomUUID(), status: "pending", createdAt: 1000, updatedAt: 1000, params, size: { width: 4, height: 3 } });
 const bytes = (n: number) => new Uint8Array(n).fill(7);
 
+/**
+ * The events published so far, taken off the list. A marker published on the
+ * store's own connection after the moves arrives after every event they
+ * published (one connection's commands run in order, and a channel delivers
+ * in publish order), so once it is here nothing is still on its way: a move
+ * that wrongly published would be in the list, with no sleep to outwait it.
+ */
+async function takeEvents(): Promise<string[]> {
+  const marker = `marker:${crypto.randomUUID()}`;
+  let seen!: () => void;
+  const arrived = new Promise<void>((resolve) => (seen = resolve));
+  const onMessage = (_channel: string, message: string) => message === marker && seen();
+  sub.on("message", onMessage);
+  try {
+    await redis.publish(store.keys.events, marker);
+    await arrived;
+  } finally {
+    sub.off("message", onMessage);
+  }
+  return events.splice(0, events.indexOf(marker) + 1).slice(0, -1);
+}
+
 describe("create", () => {
   test("queues in arrival order, refuses past QUEUE_MAX and past the upload-byte cap, and stores the upload", async () => {
     const tasks = [newTask(), newTask(), newTask(), newTask()];
@@ -102,19 +124,16 @@ describe("transition", () => {
   });
 
   test("every move publishes one event on the channel, in order, with what metrics need", async () => {
-    events.length = 0;
+    await takeEvents(); // earlier tests' events are not this test's
     const t = newTask();
     await store.create(t, bytes(10), limits);
     await store.transition(t.id, "processing", 1100, { startedAt: 1100 }, { ttlMs: TTL, event: { queueMs: 100 } });
     await store.transition(t.id, "failed", 1200, { error: { code: "decode_failed", message: "bad" } }, { ttlMs: TTL });
     await store.transition(t.id, "canceled", 1300, {}, { ttlMs: TTL }); // refused: publishes nothing
-    const deadline = Date.now() + 2000;
-    while (events.length < 3 && Date.now() < deadline) await Bun.sleep(10);
-    await Bun.sleep(50);
-    expect(events.map(parseEvent)).toEqual([
-      { id: t.id, status: "pending" },
-      { id: t.id, status: "processing", queueMs: 100 },
-      { id: t.id, status: "failed" },
+    expect((await takeEvents()).map(parseEvent)).toEqual([
+      { type: "transition", id: t.id, status: "pending" },
+      { type: "transition", id: t.id, status: "processing", queueMs: 100 },
+      { type: "transition", id: t.id, status: "failed" },
     ]);
     expect(parseEvent("not json")).toBeUndefined();
     expect(parseEvent(JSON.stringify({ id: "x", status: "exploded" }))).toBeUndefined();

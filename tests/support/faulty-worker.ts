@@ -3,8 +3,8 @@
  * real client would send together with the fault: max_det 299 crashes the
  * worker thread (uncaught error), 297 makes it exit, 298 hangs it (never answers).
  */
-import "../../src/worker/inference-worker";
-import type { ToWorker } from "../../src/worker/protocol";
+import "../../src/executor/inference-worker";
+import type { ToWorker } from "../../src/executor/protocol";
 
 declare const self: Worker;
 

@@ -1,4 +1,4 @@
-import type { Service } from "../../src/service";
+import type { Service } from "../../src/main/create-service";
 
 type App = Service["app"];
 const BASE = "http://localhost";

@@ -4,7 +4,7 @@
  * would print 0; real glyphs from the shipped font print much more.
  */
 import sharp from "sharp";
-import { annotateImage } from "../../src/vision/annotate-image";
+import { annotateImage } from "../../src/pipeline/annotate";
 import { decodeUpright } from "../../src/vision/decode";
 
 const grey = new Uint8Array(await sharp({ create: { width: 400, height: 300, channels: 3, background: "#3c3c3c" } }).png().toBuffer());

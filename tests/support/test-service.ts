@@ -1,7 +1,7 @@
 import { loadConfig } from "../../src/config/config";
 import type { Clock } from "../../src/domain/clock";
 import { resolveModel } from "../../src/model/resolve-model";
-import { createService, type Service } from "../../src/service";
+import { createService, type Service } from "../../src/main/create-service";
 import { jsonLogger } from "../../src/util/logger";
 import { backendEnv } from "./backend";
 
@@ -29,7 +29,9 @@ export async function startTestService(
     logs.push(JSON.parse(line));
     if (process.env.TEST_LOG) console.error(line);
   });
-  const service = createService({ config, modelPath, log, workerEntry: opts.workerEntry, clock: opts.clock });
+  // A fixture entry (a worker that crashes or hangs on demand) in place of the real one.
+  const spawn = opts.workerEntry ? () => new Worker(opts.workerEntry!) : undefined;
+  const service = createService({ config, modelPath, log, spawn, clock: opts.clock });
   service.start();
   if (opts.waitReady !== false) await waitFor(() => !service.backend.notReadyReason(), 30_000, "model ready");
   return { service, app: service.app, logs, stop: () => service.stop() };

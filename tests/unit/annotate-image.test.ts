@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import sharp from "sharp";
 import type { Detection } from "../../src/domain/task";
-import { annotateImage } from "../../src/vision/annotate-image";
+import { annotateImage } from "../../src/pipeline/annotate";
 import { decodeUpright } from "../../src/vision/decode";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { serviceReport } from "../../bench/report";
-import { countBy, median, percentile, summarize, table } from "../../bench/stats";
+import { serviceReport } from "../../src/bench-kit/report";
+import { countBy, median, percentile, summarize, table } from "../../src/bench-kit/stats";
 
 describe("bench statistics", () => {
   test("nearest-rank percentiles", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { type Config, loadConfig } from "../../src/config/config";
+import { VARIABLES } from "../../src/config/variables";
 import { REPO } from "../support/paths";
 
 /**
@@ -27,13 +28,9 @@ function composeBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/^```ya?ml\n([\s\S]*?)^```$/gm)].map((m) => m[1]).filter((block) => /^services:$/m.test(block));
 }
 
-/** Every environment variable name src/config/config.ts reads. */
-function configEnvNames(source: string): Set<string> {
-  const names = new Set<string>();
-  for (const re of [/\b(?:int|oneOf)\(\s*"([A-Z][A-Z0-9_]*)"/g, /\benv\.([A-Z][A-Z0-9_]*)/g, /\benv\[\s*"([A-Z][A-Z0-9_]*)"\s*\]/g]) {
-    for (const m of source.matchAll(re)) names.add(m[1]);
-  }
-  return names;
+/** Every environment variable the service reads: src/config/variables.ts declares them all. */
+function configEnvNames(): Set<string> {
+  return new Set(VARIABLES.map((v) => v.name));
 }
 
 /** Compose's `${VAR:-default}` / `${VAR-default}` / `${VAR}`, as with VAR unset. */
@@ -99,24 +96,23 @@ function redisArg(command: string[], flag: string): string | undefined {
   return i < 0 ? undefined : command[i + 1];
 }
 
-const [readme, composeText, configSource, dockerfile, pkg] = await Promise.all([
+const [readme, composeText, dockerfile, pkg] = await Promise.all([
   read("README.md"),
   read("docs/compose.yaml"),
-  read("src/config/config.ts"),
   read("Dockerfile"),
   Bun.file(join(REPO, "package.json")).json() as Promise<{ scripts: Record<string, string> }>,
 ]);
 const compose = Bun.YAML.parse(composeText) as Compose;
 const services = compose.services ?? {};
 const api = services.api;
-const worker = services.worker;
+const inference = services.inference;
 const imageEnv = dockerfileEnv(dockerfile);
 /** What a container of the project's image runs with: the image's ENV, then the service's environment. */
 const effectiveEnv = (service: Service) => ({ ...imageEnv, ...envOf(service) });
-/** The configuration `bun start` builds (src/index.ts). */
+/** The configuration `bun start` builds (src/main/serve.ts). */
 const apiConfig = (): Config => loadConfig(effectiveEnv(api), 2);
-/** The configuration `bun run worker` builds: src/inference-main.ts defaults QUEUE_BACKEND to redis. */
-const workerConfig = (): Config => loadConfig({ QUEUE_BACKEND: "redis", ...effectiveEnv(worker) }, 2);
+/** The configuration `bun run inference` builds: src/main/inference.ts defaults QUEUE_BACKEND to redis. */
+const inferenceConfig = (): Config => loadConfig({ QUEUE_BACKEND: "redis", ...effectiveEnv(inference) }, 2);
 
 describe("helpers", () => {
   test("read what they should", () => {
@@ -129,8 +125,8 @@ describe("helpers", () => {
     expect(interpolate("${API_KEY:-}")).toBe("");
     expect(interpolate("${X:-a}b")).toBe("ab");
     expect(dockerfileEnv("FROM a\nENV A=1\nFROM b\nENV PORT=7860 DRAIN_TIMEOUT_MS=8000\n")).toEqual({ PORT: "7860", DRAIN_TIMEOUT_MS: "8000" });
-    // the names config.ts reads, found by the patterns it uses
-    const names = configEnvNames(configSource);
+    // the names the variable table declares
+    const names = configEnvNames();
     for (const name of ["PORT", "WORKERS", "ORT_THREADS", "QUEUE_BACKEND", "REDIS_URL", "REDIS_PREFIX", "JOB_LOCK_MS", "JOB_MAX_STALLS", "MODEL_PATH", "API_KEY", "LOG_LEVEL"]) {
       expect(names.has(name)).toBe(true);
     }
@@ -145,22 +141,22 @@ describe("docs/compose.yaml", () => {
     expect(blocks[0]).toBe(composeText);
   });
 
-  test("has a redis, an api and a worker service, the two last on one image", () => {
-    expect(Object.keys(services).sort()).toEqual(["api", "redis", "worker"]);
+  test("has a redis, an api and an inference service, the two last on one image", () => {
+    expect(Object.keys(services).sort()).toEqual(["api", "inference", "redis"]);
     expect(services.redis.image).toMatch(/^redis:7(\.|$|-)/);
     expect(api.image).toBeTruthy();
-    expect(worker.image).toBe(api.image);
+    expect(inference.image).toBe(api.image);
   });
 
-  test("sets only variables that src/config/config.ts reads, with values it accepts", () => {
-    const known = configEnvNames(configSource);
-    for (const [name, service] of [["api", api], ["worker", worker]] as const) {
+  test("sets only variables that src/config/variables.ts declares, with values it accepts", () => {
+    const known = configEnvNames();
+    for (const [name, service] of [["api", api], ["inference", inference]] as const) {
       const unknown = Object.keys(envOf(service)).filter((key) => !known.has(key));
       expect({ service: name, unknown }).toEqual({ service: name, unknown: [] });
     }
     // throws ConfigError, listing every problem, on a bad value
     apiConfig();
-    workerConfig();
+    inferenceConfig();
   });
 
   test("the api service is an API-only replica on Redis, listening on its published port, checked on /health/ready", () => {
@@ -171,30 +167,30 @@ describe("docs/compose.yaml", () => {
     expect(config.workers).toBe(0);
     const command = tokens(api.command ?? dockerfileCmd(dockerfile));
     expect(command.slice(0, 2)).toEqual(["bun", "run"]);
-    expect(pkg.scripts[command[2]]).toContain("src/index.ts");
+    expect(pkg.scripts[command[2]]).toContain("src/main/serve.ts");
     const targets = (api.ports ?? []).map((p) => (typeof p === "object" ? p.target : Number(String(p).split(":").at(-1)!.split("/")[0])));
     expect(targets).toContain(config.port);
     expect(tokens(api.healthcheck?.test ?? []).join(" ")).toContain(`:${config.port}/health/ready`);
   });
 
-  test("the worker service runs the inference process from a package.json script", () => {
-    expect(worker.command).toBeDefined();
-    const command = tokens(worker.command!);
+  test("the inference service runs the inference process from a package.json script", () => {
+    expect(inference.command).toBeDefined();
+    const command = tokens(inference.command!);
     expect(command.slice(0, 2)).toEqual(["bun", "run"]);
     expect(Object.keys(pkg.scripts)).toContain(command[2]);
-    expect(pkg.scripts[command[2]]).toContain("src/inference-main.ts");
-    const config = workerConfig();
+    expect(pkg.scripts[command[2]]).toContain("src/main/inference.ts");
+    const config = inferenceConfig();
     expect(config.queueBackend).toBe("redis");
     expect(config.workers).toBeGreaterThanOrEqual(1);
     // it serves no HTTP, so the image's HEALTHCHECK on /health/ready must not apply to it
     expect(dockerfile).toMatch(/^HEALTHCHECK[\s\S]*\/health\/ready/m);
-    expect(worker.healthcheck?.disable).toBe(true);
+    expect(inference.healthcheck?.disable).toBe(true);
   });
 
-  test("the worker's stop_grace_period outlasts its DRAIN_TIMEOUT_MS (as the image and compose set it)", () => {
-    expect(worker.stop_grace_period).toBeDefined();
-    const graceMs = durationMs(worker.stop_grace_period!);
-    const { drainTimeoutMs } = workerConfig();
+  test("the inference service's stop_grace_period outlasts its DRAIN_TIMEOUT_MS (as the image and compose set it)", () => {
+    expect(inference.stop_grace_period).toBeDefined();
+    const graceMs = durationMs(inference.stop_grace_period!);
+    const { drainTimeoutMs } = inferenceConfig();
     // the process still closes its connections after the drain
     expect(graceMs).toBeGreaterThanOrEqual(drainTimeoutMs + 1000);
   });
@@ -203,7 +199,7 @@ describe("docs/compose.yaml", () => {
     const redisCommand = tokens(services.redis.command ?? []);
     const redisPort = Number(redisArg(redisCommand, "--port") ?? 6379);
     const apiConf = apiConfig();
-    const workerConf = workerConfig();
+    const workerConf = inferenceConfig();
     for (const config of [apiConf, workerConf]) {
       const url = new URL(config.redisUrl!);
       expect(url.hostname).toBe("redis");
@@ -223,9 +219,9 @@ describe("docs/compose.yaml", () => {
   });
 });
 
-test("README's configuration table lists every variable src/config/config.ts reads", () => {
+test("README's configuration table lists every variable src/config/variables.ts declares", () => {
   const section = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("\n## ", readme.indexOf("## Configuration") + 1));
   const documented = new Set([...section.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1]));
-  const missing = [...configEnvNames(configSource)].filter((name) => !documented.has(name));
+  const missing = [...configEnvNames()].filter((name) => !documented.has(name));
   expect(missing).toEqual([]);
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError, DEFAULT_MODEL_SHA256, DEFAULT_MODEL_URL, loadConfig } from "../../src/config/config";
+import { type Variable, VARIABLES } from "../../src/config/variables";
 
 /** Runs loadConfig expecting a ConfigError, and returns it. */
 const configError = (env: Record<string, string>): ConfigError => {
@@ -28,7 +29,6 @@ describe("loadConfig defaults", () => {
       maxUploadBytes: 20 * 1024 * 1024,
       maxPixels: 40_000_000,
       annotatedMaxSide: 1280,
-      preprocessIn: "worker",
       queueMax: 100,
       maxStoreBytes: 256 * 1024 * 1024,
       drainTimeoutMs: 30_000,
@@ -86,7 +86,6 @@ describe("loadConfig overrides", () => {
         MAX_UPLOAD_BYTES: "4096",
         MAX_PIXELS: "1000000",
         ANNOTATED_MAX_SIDE: "0",
-        PREPROCESS: "main",
         QUEUE_MAX: "7",
         MAX_STORE_BYTES: "2097152",
         DRAIN_TIMEOUT_MS: "250",
@@ -114,7 +113,6 @@ describe("loadConfig overrides", () => {
       maxUploadBytes: 4096,
       maxPixels: 1_000_000,
       annotatedMaxSide: 0,
-      preprocessIn: "main",
       queueMax: 7,
       maxStoreBytes: 2 * 1024 * 1024,
       drainTimeoutMs: 250,
@@ -171,5 +169,58 @@ describe("loadConfig validation", () => {
     expect(loadConfig({ QUEUE_BACKEND: "redis", REDIS_URL: "redis://127.0.0.1:6379", WORKERS: "0" }, 2).workers).toBe(0);
     // embedded has nothing else to run tasks on
     expect(configError({ WORKERS: "0" }).problems).toEqual(['WORKERS must be a whole number from 1 to 64 (got "0")']);
+  });
+});
+
+describe("the variable table drives loadConfig", () => {
+  const variables = VARIABLES as readonly Variable[];
+
+  test("each variable has its own name and fills its own Config field", () => {
+    expect(new Set(variables.map((v) => v.name)).size).toBe(variables.length);
+    expect(new Set(variables.map((v) => v.key)).size).toBe(variables.length);
+  });
+
+  test("a rule that depends on another variable names a declared one, by one of its values", () => {
+    for (const v of variables) {
+      const conditions = [v.requiredWhen, v.type === "int" ? v.lowerMinWhen : undefined].filter((c) => c !== undefined);
+      for (const c of conditions) {
+        const other = variables.find((o) => o.name === c.variable);
+        expect(other?.type).toBe("enum");
+        expect(other?.type === "enum" && other.values.includes(c.equals)).toBe(true);
+      }
+    }
+  });
+
+  test("every whole-number variable is read, scaled and range-checked under its own name", () => {
+    for (const v of variables) {
+      if (v.type !== "int") continue;
+      const scale = v.scale ?? 1;
+      expect([v.name, loadConfig({ [v.name]: String(v.max) }, 2)[v.key]]).toEqual([v.name, v.max * scale]);
+      const tooBig = String(v.max + 1);
+      expect(configError({ [v.name]: tooBig }).problems).toEqual([`${v.name} must be a whole number from ${v.min} to ${v.max} (got "${tooBig}")`]);
+      if (typeof v.default === "number") expect([v.name, loadConfig({}, 2)[v.key]]).toEqual([v.name, v.default * scale]);
+    }
+  });
+
+  test("every enumerated variable accepts its values and refuses others, listing them", () => {
+    for (const v of variables) {
+      if (v.type !== "enum") continue;
+      const env = (value: string) => ({ [v.name]: value, REDIS_URL: "redis://r:6379" });
+      for (const value of v.values) expect(loadConfig(env(` ${value} `), 2)[v.key]).toBe(value);
+      expect(configError(env("bogus")).problems).toEqual([`${v.name} must be one of ${v.values.join(", ")} (got "bogus")`]);
+    }
+  });
+
+  test("a blank LOG_LEVEL counts as unset, like every other variable", () => {
+    expect(loadConfig({ LOG_LEVEL: "" }, 2).logLevel).toBe("info");
+  });
+
+  test("MODEL_URL must be a web address (it is downloaded with fetch)", () => {
+    expect(configError({ MODEL_URL: "ftp://example.com/m.onnx" }).problems).toEqual(["MODEL_URL must start with https:// or http://"]);
+  });
+
+  test("PREPROCESS is no longer a setting", () => {
+    expect(variables.some((v) => v.name === "PREPROCESS")).toBe(false);
+    expect("preprocessIn" in loadConfig({ PREPROCESS: "main" }, 2)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { DomainError } from "../../src/domain/errors";
 import { COCO_NAMES } from "../../src/model/class-names";
-import { resolveParams } from "../../src/service/detect-params";
+import { resolveParams } from "../../src/intake/detect-params";
 
 /** Runs resolveParams expecting a DomainError, and returns it. */
 const paramError = (classes: string | string[]): DomainError => {

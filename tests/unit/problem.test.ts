@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { ErrorCode } from "../../src/domain/errors";
+import { DomainError, type ErrorCode, imageFailure, missingImage, refuse, rejectRequest, rejectUpload, serverFault } from "../../src/domain/errors";
 import { problemBody, problemResponse, statusOf } from "../../src/http/problem";
 
 describe("statusOf", () => {
@@ -70,5 +70,52 @@ describe("problemResponse", () => {
     const res = problemResponse(problemBody("not_ready", "loading model"), { "retry-after": "5" });
     expect(res.headers.get("retry-after")).toBe("5");
     expect(res.headers.get("content-type")).toBe("application/problem+json");
+  });
+});
+
+describe("the named refusals", () => {
+  const answer = (err: DomainError) => [err.code, statusOf(err.code), err.message];
+
+  test("each has its code, status and message", () => {
+    expect(answer(rejectRequest.unauthorized())).toEqual(["unauthorized", 401, "Send the API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`."]);
+    expect(answer(rejectRequest.notMultipart())).toEqual(["not_multipart", 415, "Send the image as multipart/form-data with a field named `file`."]);
+    expect(answer(rejectRequest.malformedMultipart())).toEqual(["malformed_request", 400, "The multipart body could not be parsed."]);
+    expect(answer(rejectRequest.noRoute("GET", "/nope"))).toEqual(["route_not_found", 404, "No route for GET /nope."]);
+    expect(answer(rejectRequest.noDocsAsset())).toEqual(["route_not_found", 404, "No such documentation asset."]);
+    expect(answer(rejectUpload.tooLarge(30, 20))).toEqual(["payload_too_large", 413, "The upload is 30 bytes; the limit is 20 bytes."]);
+    expect(answer(rejectUpload.empty())).toEqual(["unsupported_media_type", 415, "The upload is empty."]);
+    expect(answer(rejectUpload.notAnAcceptedImage("application/pdf (.pdf)", new Set(["image/png", "image/gif"])))).toEqual([
+      "unsupported_media_type",
+      415,
+      "The upload is application/pdf (.pdf). Accepted formats: image/png, image/gif.",
+    ]);
+    expect(answer(rejectUpload.unreadableHeader())).toEqual(["unreadable_image", 422, "The image header could not be read."]);
+    expect(answer(rejectUpload.headerWithoutSize())).toEqual(["unreadable_image", 422, "The image header has no dimensions."]);
+    expect(answer(rejectUpload.tooManyPixels(100, 50, 4096))).toEqual(["too_many_pixels", 422, "The image is 100×50 (5000 pixels); the limit is 4096 pixels."]);
+    expect(answer(missingImage.notFinished("pending", "abc"))).toEqual(["result_not_ready", 409, "The task is pending; poll /result/abc."]);
+    expect(answer(missingImage.annotateOff())).toEqual(["no_annotated_image", 404, "The task ran with annotate=false."]);
+    expect(answer(missingImage.taskUnsuccessful("failed"))).toEqual(["no_annotated_image", 404, "The task failed; there is no image."]);
+    expect(answer(missingImage.taskUnsuccessful("canceled"))).toEqual(["no_annotated_image", 404, "The task was canceled; there is no image."]);
+    expect(answer(serverFault.unexpected())).toEqual(["internal_error", 500, "Something went wrong on our side."]);
+    expect(answer(imageFailure.undecodable())).toEqual(["decode_failed", 422, "The image could not be decoded: it may be truncated or corrupt."]);
+  });
+
+  test("unknown classes name the classes field and the ids the model knows", () => {
+    const err = rejectUpload.unknownClasses(['"unicorn"'], 80);
+    expect(answer(err)).toEqual(["invalid_parameter", 422, 'classes: unknown class "unicorn". The model knows ids 0-79 and their names (see GET /health).']);
+    expect(err.fields).toEqual([{ field: "classes", message: 'unknown class "unicorn"; use ids 0-79 or class names' }]);
+  });
+
+  test("invalid fields list every field in the message and in errors", () => {
+    const fields = [{ field: "conf", message: "must be a number from 0 to 1" }, { field: "max_det", message: "must be a whole number from 1 to 300" }];
+    const err = rejectRequest.invalidFields(fields);
+    expect(answer(err)).toEqual(["validation_failed", 422, "Invalid conf, max_det."]);
+    expect(err.fields).toEqual(fields);
+  });
+
+  test("a refusal the client may retry carries its Retry-After; the others do not", () => {
+    expect(refuse.notReady().retryAfterS).toBeGreaterThan(0);
+    expect(rejectUpload.tooLarge(2, 1).retryAfterS).toBeUndefined();
+    expect(rejectRequest.unauthorized()).toBeInstanceOf(DomainError);
   });
 });

@@ -1,8 +1,8 @@
 import { Queue } from "bullmq";
-import type { Config } from "../../config/config";
-import type { Clock } from "../../domain/clock";
-import { Runner, runnerOptions } from "../../runner/runner";
-import type { Logger } from "../../util/logger";
+import type Redis from "ioredis";
+import { Executor } from "../../executor/executor";
+import { type BackendDeps, executorOptions } from "../backend-deps";
+import type { TaskBackend } from "../task-backend";
 import { connectRedis } from "./connect";
 import { InferenceConsumer } from "./inference-consumer";
 import { QUEUE_NAME, type RedisKeys, redisKeys } from "./keys";
@@ -13,32 +13,18 @@ import { RedisTaskStore } from "./redis-task-store";
 /** How often open tasks are checked against their jobs. */
 const RECONCILE_MS = 5000;
 
-export interface RedisWiring {
-  config: Config;
-  modelPath: string;
-  log: Logger;
-  clock: Clock;
-  workerEntry?: string | URL;
-  onFatal?: (reason: string) => void;
-}
-
-/** Local Bun Workers that take their tasks from the shared queue (used by replicas with WORKERS > 0 and by `bun run worker`). */
-export function createConsumer({ config, modelPath, log, clock, workerEntry, onFatal }: RedisWiring, keys: RedisKeys, subscriber: ReturnType<typeof connectRedis>) {
+/**
+ * The executor fed from the shared queue: used by API replicas with
+ * WORKERS > 0 and by `bun run inference`. `subscriber` hears cancels.
+ */
+export function createInferenceConsumer(deps: BackendDeps, keys: RedisKeys, subscriber: Redis) {
+  const { config, clock, log } = deps;
   const url = config.redisUrl!;
   const durable = connectRedis(url, "durable", "yolo-inference");
   const blocking = connectRedis(url, "blocking", "yolo-inference-queue");
-  const runner = new Runner(
-    runnerOptions(
-      config,
-      // The consumer logs each Redis transition itself; the local runner's own
-      // task lines would describe a second, private queue.
-      { modelPath, clock, workerEntry, onFatal, log: { ...log, info: (msg, fields) => (msg === "task" ? undefined : log.info(msg, fields)) } },
-      // Jobs arrive at most `workers` at a time; limits are enforced on the shared queue.
-      { queueMax: Number.MAX_SAFE_INTEGER, maxStoreBytes: Number.MAX_SAFE_INTEGER },
-    ),
-  );
+  const executor = new Executor(executorOptions(deps));
   const consumer = new InferenceConsumer({
-    runner,
+    executor,
     store: new RedisTaskStore(durable, keys),
     blocking,
     subscriber,
@@ -50,15 +36,15 @@ export function createConsumer({ config, modelPath, log, clock, workerEntry, onF
     jobLockMs: config.jobLockMs,
     jobMaxStalls: config.jobMaxStalls,
   });
-  return { runner, consumer, connections: [durable, blocking] };
+  return { executor, consumer, connections: [durable, blocking] };
 }
 
 /**
  * The Redis backend of one API replica: its connections, the shared queue,
  * optional local inference, and the reconciler.
  */
-export function createRedisBackend(wiring: RedisWiring) {
-  const { config, log, clock } = wiring;
+export function createRedisBackend(deps: BackendDeps): TaskBackend {
+  const { config, log, clock } = deps;
   const url = config.redisUrl!;
   const keys = redisKeys(config.redisPrefix);
   const redis = connectRedis(url, "api", "yolo-api");
@@ -80,8 +66,9 @@ export function createRedisBackend(wiring: RedisWiring) {
     queue.on("error", () => {});
   });
   const getQueue = () => queue;
-  const local = config.workers > 0 ? createConsumer(wiring, keys, subscriber) : undefined;
-  const backend = new RedisBackend({
+  const local = config.workers > 0 ? createInferenceConsumer(deps, keys, subscriber) : undefined;
+  const reconciler = new Reconciler(store, getQueue, clock, log, config.taskTtlMs, RECONCILE_MS);
+  return new RedisBackend({
     redis,
     subscriber,
     store,
@@ -91,17 +78,11 @@ export function createRedisBackend(wiring: RedisWiring) {
     queueMax: config.queueMax,
     maxStoreBytes: config.maxStoreBytes,
     taskTtlMs: config.taskTtlMs,
-    consumer: local?.consumer,
-  });
-  const reconciler = new Reconciler(store, getQueue, clock, log, config.taskTtlMs, RECONCILE_MS);
-  return {
-    backend,
-    runner: local?.runner,
-    housekeeping: reconciler,
-    /** closes every connection, once the backend has stopped */
+    local: local?.executor,
+    companions: [...(local ? [local.consumer] : []), reconciler],
     async close() {
       await queue?.close().catch(() => {});
       for (const c of [redis, subscriber, ...(local?.connections ?? [])]) c.disconnect();
     },
-  };
+  });
 }

@@ -1,5 +1,7 @@
 import type { Queue } from "bullmq";
 import type { Cancel, Clock } from "../../domain/clock";
+import { taskFailure } from "../../domain/errors";
+import { logTransition } from "../../domain/task-log";
 import type { Logger } from "../../util/logger";
 import type { RedisTaskStore } from "./redis-task-store";
 
@@ -55,16 +57,11 @@ export class Reconciler {
     for (const id of candidates) {
       const state = await queue.getJobState(id);
       if (state !== "unknown" && state !== "failed" && state !== "completed") continue;
-      const done = await this.store.transition(
-        id,
-        "failed",
-        now,
-        { error: { code: "worker_lost", message: "The task's job was lost by the queue (its inference process stopped); submit the image again." } },
-        { ttlMs: this.taskTtlMs },
-      );
+      const error = taskFailure.jobLost();
+      const done = await this.store.transition(id, "failed", now, { error }, { ttlMs: this.taskTtlMs });
       if (done.ok) {
         lost.push(id);
-        this.log.info("task", { task_id: id, status: "failed", error: "worker_lost", job_state: state });
+        logTransition(this.log, { id, status: "failed", error }, { backend: "redis", detail: `job ${state}` });
       }
     }
     return lost;

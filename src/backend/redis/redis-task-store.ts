@@ -1,6 +1,9 @@
 import type Redis from "ioredis";
 import { LEGAL_TRANSITIONS, type Task, type TaskStatus, TASK_STATUSES, TERMINAL } from "../../domain/task";
 import type { TransitionEvent } from "../task-backend";
+
+/** A transition as it travels on the events channel (the type is implied). */
+type PublishedTransition = Omit<TransitionEvent, "type">;
 import type { RedisKeys } from "./keys";
 import { CREATE_TASK, FORGET_ORPHAN, TRANSITION } from "./scripts";
 
@@ -53,7 +56,7 @@ export class RedisTaskStore {
     const [outcome, position] = await this.redis.yoloCreate(
       k.task(task.id), k.pending, k.input(task.id), k.inputBytes, k.seq,
       task.id, limits.queueMax, limits.maxBytes, Buffer.from(upload.buffer, upload.byteOffset, upload.byteLength),
-      k.events, JSON.stringify({ id: task.id, status: "pending" } satisfies TransitionEvent),
+      k.events, JSON.stringify({ id: task.id, status: "pending" } satisfies PublishedTransition),
       "created", task.createdAt, "updated", task.updatedAt, "params", JSON.stringify(task.params), "size", JSON.stringify(task.size),
     );
     return outcome === "ok" ? Number(position) : (outcome as "queue_full" | "memory_full");
@@ -69,7 +72,7 @@ export class RedisTaskStore {
     to: TaskStatus,
     at: number,
     patch: RedisPatch & { annotated?: Uint8Array },
-    opts: { ttlMs: number; retake?: boolean; event?: Partial<TransitionEvent>; /** narrower than the lifecycle allows */ onlyFrom?: TaskStatus[] },
+    opts: { ttlMs: number; retake?: boolean; event?: Partial<PublishedTransition>; /** narrower than the lifecycle allows */ onlyFrom?: TaskStatus[] },
   ): Promise<TransitionOutcome> {
     const k = this.keys;
     const from = opts.onlyFrom ? opts.onlyFrom.filter((s) => LEGAL_TRANSITIONS[s].includes(to)).join(",") : opts.retake ? `${sourcesOf(to)},processing` : sourcesOf(to);
@@ -85,7 +88,7 @@ export class RedisTaskStore {
     const [outcome, status] = await this.redis.yoloTransition(
       k.task(id), k.pending, k.processing, k.input(id), k.image(id), k.inputBytes,
       id, to, at, from, TERMINAL.has(to) ? opts.ttlMs : 0,
-      k.events, JSON.stringify({ ...opts.event, id, status: to } satisfies TransitionEvent),
+      k.events, JSON.stringify({ ...opts.event, id, status: to } satisfies PublishedTransition),
       image ? Buffer.from(image.buffer, image.byteOffset, image.byteLength) : "",
       ...fields,
     );
@@ -170,8 +173,8 @@ export class RedisTaskStore {
 /** Parses one message from the events channel; anything else on it is ignored. */
 export function parseEvent(message: string): TransitionEvent | undefined {
   try {
-    const e = JSON.parse(message) as TransitionEvent;
-    return typeof e.id === "string" && (TASK_STATUSES as readonly string[]).includes(e.status) ? e : undefined;
+    const e = JSON.parse(message) as PublishedTransition;
+    return typeof e.id === "string" && (TASK_STATUSES as readonly string[]).includes(e.status) ? { ...e, type: "transition" } : undefined;
   } catch {
     return undefined;
   }

@@ -1,0 +1,42 @@
+import type { Config } from "../config/config";
+import type { Clock } from "../domain/clock";
+import type { ExecutorOptions } from "../executor/executor";
+import type { SpawnWorker } from "../executor/worker-slot";
+import type { Logger } from "../util/logger";
+
+/** What every backend factory is built from. */
+export interface BackendDeps {
+  config: Config;
+  /** the model file; empty on a process that runs no inference (WORKERS=0) */
+  modelPath: string;
+  clock: Clock;
+  log: Logger;
+  /** how inference workers are made; tests hand in fixtures that crash or hang */
+  spawn?: SpawnWorker;
+  /** no worker could ever load the model; the process cannot serve */
+  onFatal?: (reason: string) => void;
+}
+
+/** The executor's options from the configuration: the same for the embedded backend and every inference process. */
+export function executorOptions({ config, modelPath, clock, log, spawn, onFatal }: BackendDeps): ExecutorOptions {
+  return {
+    modelPath,
+    workers: config.workers,
+    threadsPerWorker: config.threadsPerWorker,
+    maxPixels: config.maxPixels,
+    taskTimeoutMs: config.taskTimeoutMs,
+    annotatedMaxSide: config.annotatedMaxSide,
+    clock,
+    log,
+    spawn,
+    onFatal,
+  };
+}
+
+/** Something that starts and stops with a backend: an inference consumer, a reconciler. */
+export interface Companion {
+  start(): void;
+  stop(): void | Promise<void>;
+  /** finish what it holds for up to `timeoutMs`, then stop; plain stop() when absent */
+  drain?(timeoutMs: number): Promise<void>;
+}

@@ -1,0 +1,226 @@
+import type { Clock } from "../../domain/clock";
+import { refuse } from "../../domain/errors";
+import { backlogSeconds, etaMs } from "../../domain/eta";
+import type { GarbageCollector } from "../../domain/garbage-collector";
+import { type CancelReason, type DetectParams, type ImageSize, isTerminal, type Task, type TaskStatus } from "../../domain/task";
+import { logTransition, type TransitionContext } from "../../domain/task-log";
+import type { MapTaskStore, TransitionPatch } from "../../domain/task-store";
+import type { Executor, JobOutcome } from "../../executor/executor";
+import { FifoQueue } from "../../queue/fifo-queue";
+import type { Logger } from "../../util/logger";
+import { EventHub } from "../event-hub";
+import { type BackendHealth, sumWorkers, type TaskBackend, type TaskSnapshot } from "../task-backend";
+
+export interface EmbeddedBackendOptions {
+  store: MapTaskStore;
+  executor: Executor;
+  gc: GarbageCollector;
+  clock: Clock;
+  log: Logger;
+  /** most tasks waiting in the queue */
+  queueMax: number;
+  /** most bytes all tasks may hold */
+  maxStoreBytes: number;
+}
+
+/**
+ * Everything in this process: the Map store, one FIFO queue, admission, drain
+ * and expiry; the executor runs each task. Admission and queueing are one
+ * synchronous step, so concurrent uploads cannot all slip under the limits.
+ */
+export class EmbeddedBackend implements TaskBackend {
+  readonly kind = "embedded" as const;
+  draining = false;
+  /** never: a drain here brings every task to an end itself, so streams end with their task */
+  readonly closing = false;
+  private readonly queue = new FifoQueue<string>();
+  private readonly events = new EventHub();
+  /** cancels the executor's run of each processing task */
+  private readonly runs = new Map<string, AbortController>();
+  private stopIdle = () => {};
+
+  constructor(private readonly opts: EmbeddedBackendOptions) {}
+
+  get model() {
+    return this.opts.executor.model;
+  }
+
+  get workerFailures() {
+    return this.opts.executor.failures;
+  }
+
+  notReadyReason(): string | undefined {
+    if (this.draining) return "draining: the service is shutting down";
+    if (!this.model) return "starting: the model is loading";
+    if (!this.opts.executor.ready) return "no worker is ready (all are restarting)";
+    return undefined;
+  }
+
+  async admit(incomingBytes: number) {
+    this.check(incomingBytes);
+  }
+
+  async submit(image: Uint8Array, size: ImageSize, params: DetectParams) {
+    this.check(image.byteLength);
+    const now = this.opts.clock.now();
+    const task: Task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, size, input: image };
+    this.opts.store.create(task);
+    this.queue.push(task.id);
+    this.announce(task, { queueDepth: this.queue.length });
+    // Dispatch after the caller has answered: the 201 shows the task as accepted (pending).
+    setImmediate(() => this.dispatch());
+    return this.snapshot(task);
+  }
+
+  async find(id: string) {
+    const task = this.opts.store.get(id);
+    return task && this.snapshot(task);
+  }
+
+  /** A pending task leaves the queue at once; a processing one is marked canceled and its run aborted. */
+  async cancel(id: string, reason: CancelReason) {
+    const task = this.opts.store.get(id);
+    if (!task) throw refuse.taskNotFound();
+    if (isTerminal(task.status)) throw refuse.taskFinished(task.status);
+    if (task.status === "pending") this.queue.remove(id);
+    this.move(id, "canceled", { cancelReason: reason, input: undefined });
+    this.runs.get(id)?.abort();
+    return this.snapshot(task);
+  }
+
+  waitForTerminal(id: string, ms: number): Promise<TaskSnapshot | undefined> {
+    const task = this.opts.store.get(id);
+    if (!task || isTerminal(task.status)) return this.find(id);
+    return new Promise((resolve) => {
+      const stopTimer = this.opts.clock.setTimeout(() => done(), ms);
+      const unsubscribe = this.subscribe((e) => {
+        if (e.type !== "transition" || (e.id === id && isTerminal(e.status))) done();
+      });
+      const done = () => {
+        stopTimer();
+        unsubscribe();
+        resolve(this.find(id));
+      };
+    });
+  }
+
+  subscribe(listener: Parameters<EventHub["subscribe"]>[0]) {
+    return this.events.subscribe(listener);
+  }
+
+  async health(): Promise<BackendHealth> {
+    const workers = this.opts.executor.workers();
+    return {
+      kind: "embedded",
+      connection: "up",
+      queueDepth: this.queue.length,
+      tasks: this.opts.store.countByStatus(),
+      heldBytes: this.opts.store.heldBytes,
+      workers,
+      inference: { processes: 1, workers: sumWorkers(workers) },
+      warmupMs: this.opts.executor.warmupMs,
+    };
+  }
+
+  start() {
+    this.stopIdle = this.opts.executor.onIdle(() => this.dispatch());
+    this.opts.executor.start();
+    this.opts.gc.start();
+  }
+
+  async stop() {
+    this.stopIdle();
+    this.opts.gc.stop();
+    this.opts.executor.stop();
+  }
+
+  /**
+   * Graceful shutdown: accept nothing new, let queued and running tasks finish
+   * for up to `timeoutMs`, cancel what is left (reason `shutdown`), then stop
+   * the workers. No accepted task is left without a terminal state.
+   */
+  async drain(timeoutMs: number): Promise<{ canceled: number }> {
+    this.draining = true;
+    this.opts.gc.stop();
+    const open = () => {
+      const counts = this.opts.store.countByStatus();
+      return counts.pending + counts.processing;
+    };
+    if (open() > 0) {
+      await new Promise<void>((resolve) => {
+        const stopTimer = this.opts.clock.setTimeout(() => finish(), timeoutMs);
+        const unsubscribe = this.subscribe(() => {
+          if (open() === 0) finish();
+        });
+        function finish() {
+          stopTimer();
+          unsubscribe();
+          resolve();
+        }
+      });
+    }
+    let canceled = 0;
+    for (const task of [...this.opts.store.values()]) {
+      if (task.status === "pending" || task.status === "processing") {
+        await this.cancel(task.id, "shutdown");
+        canceled++;
+      }
+    }
+    await this.stop();
+    return { canceled };
+  }
+
+  /** Refuses new work the service cannot take now: draining, no model, queue full, or too many bytes held. */
+  private check(incomingBytes: number) {
+    if (this.draining) throw refuse.draining();
+    // Once the model has loaded, uploads queue even while a crashed worker restarts.
+    if (!this.model) throw refuse.notReady();
+    const retryAfter = () => backlogSeconds(this.queue.length, this.opts.executor.rate());
+    if (this.queue.length >= this.opts.queueMax) throw refuse.queueFull(this.opts.queueMax, retryAfter());
+    if (this.opts.store.heldBytes + incomingBytes > this.opts.maxStoreBytes) throw refuse.memoryFull(retryAfter());
+  }
+
+  private dispatch() {
+    const { store, executor, clock } = this.opts;
+    while (executor.idleWorkers > 0 && this.queue.length > 0) {
+      const task = store.get(this.queue.shift()!);
+      if (!task || task.status !== "pending" || !task.input) continue;
+      const job = { id: task.id, image: task.input, size: task.size, params: task.params };
+      // The upload leaves the store as it goes to the worker: its buffer is transferred.
+      this.move(task.id, "processing", { startedAt: clock.now(), input: undefined });
+      const run = new AbortController();
+      this.runs.set(task.id, run);
+      void executor.run(job, run.signal).then((outcome) => this.settle(task.id, outcome));
+    }
+  }
+
+  private settle(id: string, outcome: JobOutcome) {
+    this.runs.delete(id);
+    const task = this.opts.store.get(id);
+    if (task?.status !== "processing" || outcome.status === "canceled") return;
+    if (outcome.status === "failed") return this.move(id, "failed", { error: outcome.error }, { worker: outcome.worker });
+    const queue = (task.startedAt ?? task.createdAt) - task.createdAt;
+    this.move(id, "completed", { result: { ...outcome.result, timings: { queue, ...outcome.result.timings } } }, { worker: outcome.worker });
+  }
+
+  private move(id: string, to: TaskStatus, patch: TransitionPatch, context: TransitionContext = {}) {
+    this.announce(this.opts.store.transition(id, to, this.opts.clock.now(), patch), context);
+  }
+
+  /** One log line and one event per transition (and on creation). */
+  private announce(task: Task, context: TransitionContext) {
+    logTransition(this.opts.log, task, context);
+    this.events.emit({
+      type: "transition",
+      id: task.id,
+      status: task.status,
+      ...(task.status === "processing" && task.startedAt !== undefined ? { queueMs: task.startedAt - task.createdAt } : {}),
+      ...(task.status === "completed" && task.result ? { timings: task.result.timings } : {}),
+    });
+  }
+
+  private snapshot(task: Task): TaskSnapshot {
+    const queuePosition = task.status === "pending" ? this.queue.positionOf(task.id) : 0;
+    return { task, queuePosition, etaMs: etaMs(task, queuePosition, this.opts.executor.rate(), this.opts.clock.now()) };
+  }
+}

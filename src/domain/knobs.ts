@@ -1,0 +1,96 @@
+import type { DetectParams } from "./task";
+
+/**
+ * The detection knobs of POST /predict, as data: the one place their ranges,
+ * defaults and meanings are written. The route schema and its OpenAPI text
+ * (src/http/knob-schema.ts), the 422 messages (src/http/knob-errors.ts), the
+ * default parameters (src/intake/detect-params.ts) and README's knob table
+ * (src/tools/docs-tables.ts) are all derived from it.
+ */
+interface KnobBase {
+  /** the form field and query parameter */
+  name: string;
+  /** one sentence, capitalised, no trailing period: OpenAPI and README both show it */
+  description: string;
+}
+
+export interface NumberKnob extends KnobBase {
+  /** "integer" accepts whole numbers only */
+  kind: "number" | "integer";
+  min: number;
+  max: number;
+  default: number;
+  param: "conf" | "iou" | "maxDet";
+}
+
+export interface BooleanKnob extends KnobBase {
+  kind: "boolean";
+  default: boolean;
+  param: "annotate" | "agnosticNms";
+}
+
+/** Class ids or names; without it every class is kept, so it has no default value. */
+export interface ClassesKnob extends KnobBase {
+  kind: "classes";
+  param: "classes";
+}
+
+export type Knob = NumberKnob | BooleanKnob | ClassesKnob;
+
+export const KNOBS = [
+  { name: "conf", kind: "number", min: 0, max: 1, default: 0.25, param: "conf", description: "Minimum confidence" },
+  { name: "iou", kind: "number", min: 0, max: 1, default: 0.45, param: "iou", description: "IoU threshold of non-maximum suppression" },
+  { name: "max_det", kind: "integer", min: 1, max: 300, default: 300, param: "maxDet", description: "Most detections returned" },
+  {
+    name: "classes",
+    kind: "classes",
+    param: "classes",
+    description: "Classes to keep, by id or name: `dog,car`, `16,2`, or the field repeated",
+  },
+  { name: "annotate", kind: "boolean", default: true, param: "annotate", description: "Draw the boxes and labels on the image" },
+  { name: "agnostic_nms", kind: "boolean", default: false, param: "agnosticNms", description: "Suppress overlapping boxes across classes too" },
+] as const satisfies readonly Knob[];
+
+export type KnobName = (typeof KNOBS)[number]["name"];
+
+/** What a knob holds once its string form is coerced: repeated `classes` fields arrive as an array. */
+type KnobValue<K extends Knob> = K extends ClassesKnob ? string | string[] : K extends BooleanKnob ? boolean : number;
+
+/** Knobs as they arrive from a request, already checked against their ranges. */
+export type RawKnobs = { [K in (typeof KNOBS)[number] as K["name"]]?: KnobValue<K> };
+
+/** What an absent knob means, in words: README and OpenAPI both say it. */
+export function knobDefaultText(knob: Knob): string {
+  return knob.kind === "classes" ? "all" : String(knob.default);
+}
+
+/** What a knob accepts, in words: README's range column. */
+export function knobRangeText(knob: Knob): string {
+  if (knob.kind === "boolean") return "true/false";
+  if (knob.kind === "classes") return "ids or names";
+  return `${knob.min}..${knob.max}`;
+}
+
+/** The rule a refused value broke, as the 422 answer gives it per field. */
+export function knobRule(knob: Knob): string {
+  switch (knob.kind) {
+    case "number":
+      return `must be a number from ${knob.min} to ${knob.max}`;
+    case "integer":
+      return `must be a whole number from ${knob.min} to ${knob.max}`;
+    case "boolean":
+      return "must be true or false";
+    case "classes":
+      return "must be class ids or names, comma-separated or repeated";
+  }
+}
+
+/** Every parameter but the class filter, as it is when no knob is sent. */
+export type DefaultParams = Omit<DetectParams, "classes">;
+
+/** The parameters of a request that sets no knob. */
+export function defaultParams(): DefaultParams {
+  const params: Partial<Record<keyof DefaultParams, number | boolean>> = {};
+  for (const knob of KNOBS as readonly Knob[]) if (knob.kind !== "classes") params[knob.param] = knob.default;
+  return params as DefaultParams;
+}

@@ -1,0 +1,227 @@
+import type { Cancel, Clock } from "../domain/clock";
+import { taskFailure } from "../domain/errors";
+import type { Rate } from "../domain/eta";
+import type { DetectParams, ImageSize, InferenceResult, TaskError } from "../domain/task";
+import type { ModelInfo } from "../model/model-info";
+import type { Logger } from "../util/logger";
+import type { WorkerReply } from "./protocol";
+import { type WorkerStatus, WorkerPool } from "./worker-pool";
+import type { SpawnWorker, WorkerSlot } from "./worker-slot";
+
+export interface ExecutorOptions {
+  modelPath: string;
+  workers: number;
+  threadsPerWorker: number;
+  maxPixels: number;
+  taskTimeoutMs: number;
+  /** longest side of annotated images (0: full size) */
+  annotatedMaxSide: number;
+  clock: Clock;
+  log: Logger;
+  /** how a worker thread is made; tests hand in fixtures that crash or hang, or fake workers */
+  spawn?: SpawnWorker;
+  /** no worker could ever load the model; the process cannot serve */
+  onFatal?: (reason: string) => void;
+}
+
+/** One image to run. */
+export interface InferenceJob {
+  id: string;
+  /** the upload; its buffer is transferred to the worker, so the caller must not use it afterwards */
+  image: Uint8Array;
+  size: ImageSize;
+  params: DetectParams;
+}
+
+export type JobOutcome =
+  | { status: "completed"; result: InferenceResult; worker: string }
+  | { status: "failed"; error: TaskError; worker?: string }
+  | { status: "canceled" };
+
+/** What a backend reads of the local inference for health, metrics and ETA. */
+export interface InferenceStats {
+  readonly model: ModelInfo | undefined;
+  /** the model is warm in at least one worker */
+  readonly ready: boolean;
+  readonly warmupMs: number | undefined;
+  /** moving average of how long a successful job runs, once one has */
+  readonly serviceMs: number | undefined;
+  /** workers replaced after a crash, a failed start or a timeout */
+  readonly failures: number;
+  rate(): Rate;
+  workers(): WorkerStatus[];
+}
+
+interface Running {
+  slot: WorkerSlot;
+  startedAt: number;
+  settle(outcome: JobOutcome): void;
+  stopTimer: Cancel;
+}
+
+interface Waiting {
+  job: InferenceJob;
+  settle(outcome: JobOutcome): void;
+}
+
+const DEFAULT_ENTRY = new URL("./inference-worker.ts", import.meta.url);
+/** weight of the newest sample in the moving average of service time */
+const EWMA_ALPHA = 0.2;
+
+/**
+ * Owns the worker pool and runs one image at a time per worker: `run` resolves
+ * to the job's outcome, with a per-job timeout, a crash as a failure, worker
+ * replacement and the moving service-time average. It keeps no task records:
+ * whoever queued the job owns its bookkeeping.
+ */
+export class Executor implements InferenceStats {
+  private readonly pool: WorkerPool;
+  private readonly running = new Map<string, Running>();
+  /** jobs handed in while every worker was busy or restarting, in arrival order */
+  private readonly waiting: Waiting[] = [];
+  private readonly idleListeners = new Set<() => void>();
+  serviceMs: number | undefined = undefined;
+  failures = 0;
+
+  constructor(private readonly opts: ExecutorOptions) {
+    const spawn = opts.spawn ?? (() => new Worker(DEFAULT_ENTRY));
+    // Image pipelines give up before the job would time out, so a worker ends up idle, not stuck.
+    const timeoutSeconds = Math.max(1, Math.floor(opts.taskTimeoutMs / 2000));
+    const init = { type: "init", modelPath: opts.modelPath, threads: opts.threadsPerWorker, maxPixels: opts.maxPixels, timeoutSeconds, annotatedMaxSide: opts.annotatedMaxSide } as const;
+    this.pool = new WorkerPool(opts.workers, spawn, init, opts.clock, {
+      available: () => this.onAvailable(),
+      reply: (slot, reply) => this.onReply(slot, reply),
+      lost: (slot, reason, inFlight) => this.onLost(slot, reason, inFlight),
+      stuck: (slot) => opts.log.error("worker stuck", { worker: slot.id, detail: "a retired worker has not answered; left to finish" }),
+      fatal: (reason) => {
+        opts.log.error("model unusable", { reason });
+        opts.onFatal?.(reason);
+      },
+    });
+  }
+
+  start() {
+    this.pool.start();
+  }
+
+  /** Stops the workers. Jobs still running are abandoned: the process is ending, and their owner decides what they become. */
+  stop() {
+    this.pool.stop();
+    for (const r of this.running.values()) r.stopTimer();
+    this.running.clear();
+    for (const w of this.waiting.splice(0)) w.settle({ status: "canceled" });
+  }
+
+  get model() {
+    return this.pool.model;
+  }
+
+  get ready() {
+    return this.pool.warmCount > 0;
+  }
+
+  get warmupMs() {
+    return this.pool.warmupMs;
+  }
+
+  /** workers free to take a job now */
+  get idleWorkers(): number {
+    return this.waiting.length ? 0 : this.pool.idleCount;
+  }
+
+  rate(): Rate {
+    return { serviceMs: this.serviceMs, warmupMs: this.pool.warmupMs, lanes: this.pool.warmCount };
+  }
+
+  workers(): WorkerStatus[] {
+    return this.pool.status();
+  }
+
+  /** Called whenever a worker becomes free and no job handed to `run` is waiting for it. */
+  onIdle(listener: () => void): Cancel {
+    this.idleListeners.add(listener);
+    return () => this.idleListeners.delete(listener);
+  }
+
+  /**
+   * Runs one image on the next free worker. An abort settles the job as
+   * canceled at once; a worker already running it finishes in the background
+   * (its answer is dropped), and is still replaced if it never answers.
+   */
+  run(job: InferenceJob, signal?: AbortSignal): Promise<JobOutcome> {
+    if (signal?.aborted) return Promise.resolve({ status: "canceled" });
+    return new Promise((resolve) => {
+      let settled = false;
+      const settle = (outcome: JobOutcome) => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener("abort", onAbort);
+        resolve(outcome);
+      };
+      const waiting: Waiting = { job, settle };
+      const onAbort = () => {
+        const at = this.waiting.indexOf(waiting);
+        if (at >= 0) this.waiting.splice(at, 1);
+        settle({ status: "canceled" });
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const slot = this.waiting.length ? undefined : this.pool.idleSlot();
+      if (slot) this.post(slot, waiting);
+      else this.waiting.push(waiting);
+    });
+  }
+
+  private post(slot: WorkerSlot, { job, settle }: Waiting) {
+    try {
+      slot.predict(job.id, wholeBuffer(job.image), job.size, job.params);
+    } catch (err) {
+      this.opts.log.error("dispatch failed", { job_id: job.id, worker: slot.id, error: String(err) });
+      return settle({ status: "failed", error: taskFailure.notHandedOver() });
+    }
+    const stopTimer = this.opts.clock.setTimeout(() => this.onTimeout(slot, job.id), this.opts.taskTimeoutMs);
+    this.running.set(job.id, { slot, startedAt: this.opts.clock.now(), settle, stopTimer });
+  }
+
+  private onAvailable() {
+    for (let slot = this.pool.idleSlot(); slot && this.waiting.length; slot = this.pool.idleSlot()) this.post(slot, this.waiting.shift()!);
+    if (this.pool.idleCount > 0) for (const l of [...this.idleListeners]) l();
+  }
+
+  private onReply(slot: WorkerSlot, reply: WorkerReply) {
+    const r = this.finish(reply.jobId);
+    if (!r) return;
+    if (reply.type === "failure") return r.settle({ status: "failed", error: reply.error, worker: slot.id });
+    // Only successes feed the average: a fast failure says nothing about how long an image takes.
+    const ms = this.opts.clock.now() - r.startedAt;
+    this.serviceMs = this.serviceMs === undefined ? ms : this.serviceMs + EWMA_ALPHA * (ms - this.serviceMs);
+    r.settle({ status: "completed", result: reply.result, worker: slot.id });
+  }
+
+  private onLost(slot: WorkerSlot, reason: string, inFlight: string | undefined) {
+    this.failures++;
+    this.opts.log.error("worker defunct", { worker: slot.id, reason, ...(inFlight ? { job_id: inFlight } : {}) });
+    if (inFlight) this.finish(inFlight)?.settle({ status: "failed", error: taskFailure.crashed(), worker: slot.id });
+  }
+
+  private onTimeout(slot: WorkerSlot, jobId: string) {
+    const r = this.finish(jobId);
+    if (!r) return;
+    r.settle({ status: "failed", error: taskFailure.timeout(this.opts.taskTimeoutMs), worker: slot.id });
+    this.pool.retire(slot, "task timed out");
+  }
+
+  /** Ends a running job's bookkeeping (timer included); undefined when it had ended already. */
+  private finish(jobId: string): Running | undefined {
+    const r = this.running.get(jobId);
+    if (!r) return undefined;
+    this.running.delete(jobId);
+    r.stopTimer();
+    return r;
+  }
+}
+
+/** Transfer needs an ArrayBuffer holding exactly the image; copy only when the view is a slice. */
+function wholeBuffer(view: Uint8Array): ArrayBuffer {
+  const buf = view.buffer as ArrayBuffer;
+  return view.byteOffset === 0 && view.byteLength === buf.byteLength ? buf : buf.slice(view.byteOffset, view.byteOffset + view.byteLength);
+}

@@ -1,0 +1,49 @@
+/**
+ * Bun Worker entry: owns one ONNX session for its whole life. It answers
+ * `init` with `ready` after one warm-up run, then each `predict` with exactly
+ * one `result` or `failure`.
+ */
+import { asTaskFailure, DomainError, taskFailure } from "../domain/errors";
+import type { Detector } from "../pipeline/detector";
+import { loadDetector } from "../pipeline/load-detector";
+import type { FromWorker, ToWorker } from "./protocol";
+
+declare const self: Worker;
+
+let detector: Detector | undefined;
+
+function reply(msg: FromWorker, transfer: Transferable[] = []) {
+  self.postMessage(msg, transfer);
+}
+
+async function handle(msg: ToWorker) {
+  switch (msg.type) {
+    case "init": {
+      try {
+        detector = await loadDetector(msg.modelPath, msg.threads, { maxPixels: msg.maxPixels, timeoutSeconds: msg.timeoutSeconds }, msg.annotatedMaxSide);
+        const warmupMs = await detector.warmUp();
+        reply({ type: "ready", model: detector.info, warmupMs });
+      } catch (err) {
+        reply({ type: "init_failed", message: err instanceof Error ? err.message : String(err) });
+      }
+      return;
+    }
+    case "predict": {
+      if (!detector) return reply({ type: "failure", jobId: msg.jobId, error: taskFailure.noModel() });
+      try {
+        const result = await detector.detect(new Uint8Array(msg.image), msg.size, msg.params);
+        const transfer = result.annotated ? [result.annotated.buffer as ArrayBuffer] : [];
+        reply({ type: "result", jobId: msg.jobId, result }, transfer);
+      } catch (err) {
+        // A domain error (bad pixels) is the client's answer; anything else is ours, logged as one JSON line.
+        if (!(err instanceof DomainError)) console.error(JSON.stringify({ level: "error", msg: "inference error", job_id: msg.jobId, error: String(err) }));
+        reply({ type: "failure", jobId: msg.jobId, error: asTaskFailure(err) });
+      }
+      return;
+    }
+  }
+}
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  void handle(event.data);
+};

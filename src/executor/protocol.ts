@@ -1,0 +1,39 @@
+/**
+ * The closed set of messages between the executor (main thread) and an
+ * inference worker (a Bun Worker), grouped by direction. Every `predict` sent
+ * to a worker ends in exactly one `result` or `failure` carrying the same job id.
+ */
+import type { DetectParams, ImageSize, InferenceResult, TaskError } from "../domain/task";
+import type { ModelInfo } from "../model/model-info";
+
+/** Sent once, as the worker starts: what it loads and the limits it decodes under. */
+export interface InitMessage {
+  type: "init";
+  modelPath: string;
+  threads: number;
+  maxPixels: number;
+  /** a libvips pipeline running longer fails, so a worker never hangs in native code */
+  timeoutSeconds: number;
+  annotatedMaxSide: number;
+}
+
+/** One image to run; `image` (the upload's bytes) is transferred, not copied. */
+export interface PredictMessage {
+  type: "predict";
+  jobId: string;
+  image: ArrayBuffer;
+  /** upright size, read from the header at upload */
+  size: ImageSize;
+  params: DetectParams;
+}
+
+export type ToWorker = InitMessage | PredictMessage;
+
+export type FromWorker =
+  | { type: "ready"; model: ModelInfo; warmupMs: number }
+  | { type: "init_failed"; message: string }
+  | { type: "result"; jobId: string; result: InferenceResult }
+  | { type: "failure"; jobId: string; error: TaskError };
+
+/** A worker's answer to one `predict`. */
+export type WorkerReply = Extract<FromWorker, { type: "result" | "failure" }>;

@@ -1,0 +1,48 @@
+import type { TArray, TBoolean, TNumber, TOptional, TSchema, TString, TUnion } from "@sinclair/typebox";
+import { t } from "elysia";
+import { type BooleanKnob, type ClassesKnob, KNOBS, type Knob, knobDefaultText } from "../domain/knobs";
+
+/** The route schema Elysia gets for each kind of knob. */
+type SchemaOf<K extends Knob> = K extends ClassesKnob ? TUnion<[TString, TArray<TString>]> : K extends BooleanKnob ? TBoolean : TNumber;
+
+/** OpenAPI's text for a knob: its meaning and what an absent knob means. */
+export function knobDescription(knob: Knob): string {
+  // "default: all" for the one knob whose default is a word, not a value.
+  const gap = knob.kind === "classes" ? ": " : " ";
+  return `${knob.description} (default${gap}${knobDefaultText(knob)})`;
+}
+
+/**
+ * Multipart fields arrive as strings, so numbers and booleans use Elysia's
+ * string-coercing Numeric and BooleanString; the range sits on the number.
+ */
+function knobSchema(knob: Knob) {
+  const description = knobDescription(knob);
+  switch (knob.kind) {
+    case "number":
+    case "integer": {
+      const whole = knob.kind === "integer" ? { multipleOf: 1 } : {};
+      return t.Numeric({ minimum: knob.min, maximum: knob.max, ...whole, description, examples: [knob.default] });
+    }
+    case "boolean":
+      return t.BooleanString({ description, examples: [knob.default] });
+    case "classes":
+      // No example: Swagger UI would pre-fill it and filter every "Try it out" upload.
+      return t.Union([t.String(), t.Array(t.String())], { description });
+  }
+}
+
+/** The plain (non-string) branch of a string-coercing knob schema: it carries the range. */
+export function plainBranch(schema: TSchema): TSchema | undefined {
+  const branches = (schema as { anyOf?: TSchema[] }).anyOf ?? [schema];
+  return branches.find((b) => b.type === "number" || b.type === "boolean");
+}
+
+/**
+ * The knobs of POST /predict as form fields and query parameters, built from
+ * src/domain/knobs.ts. The mapped type keeps each field's own static type
+ * (number, boolean, string or string[]) for the handlers.
+ */
+export const DetectKnobs = Object.fromEntries(KNOBS.map((knob) => [knob.name, t.Optional(knobSchema(knob))])) as {
+  [K in (typeof KNOBS)[number] as K["name"]]: TOptional<SchemaOf<K>>;
+};

@@ -1,0 +1,160 @@
+import { t } from "elysia";
+import { SLOT_STATES } from "../executor/slot-state";
+import { DetectKnobs } from "./knob-schema";
+
+/**
+ * Route schemas: they validate requests, type the handlers and write the
+ * OpenAPI document. The detection knobs come from src/domain/knobs.ts.
+ */
+export const PredictBody = t.Object({
+  file: t.File({ description: "The image: JPEG, PNG, WebP, GIF (first frame), AVIF or TIFF" }),
+  ...DetectKnobs,
+});
+export const PredictQuery = t.Object(DetectKnobs);
+
+export const TaskStatusSchema = t.UnionEnum(["pending", "processing", "completed", "failed", "canceled"]);
+
+export const BoxSchema = t.Object({ x1: t.Number(), y1: t.Number(), x2: t.Number(), y2: t.Number() });
+
+export const DetectionSchema = t.Object({
+  class_id: t.Integer({ examples: [16] }),
+  class: t.String({ examples: ["dog"] }),
+  confidence: t.Number({ examples: [0.93] }),
+  box: BoxSchema,
+});
+
+export const TaskView = t.Object(
+  {
+    task_id: t.String({ format: "uuid" }),
+    status: TaskStatusSchema,
+    created_at: t.String({ format: "date-time" }),
+    updated_at: t.String({ format: "date-time" }),
+    queue_position: t.Optional(t.Integer({ description: "1 = next to run; present while pending" })),
+    eta_ms: t.Optional(t.Integer({ description: "Estimated time until the result, while not finished" })),
+    result: t.Optional(
+      t.Object({
+        detections: t.Array(DetectionSchema),
+        image: t.Object({ width: t.Integer(), height: t.Integer() }),
+        annotated_image: t.Optional(t.String({ description: "data:image/jpeg;base64,… (absent when annotate=false)" })),
+        timings: t.Object({
+          queue: t.Number(),
+          preprocess: t.Number(),
+          inference: t.Number(),
+          postprocess: t.Number(),
+          annotate: t.Number(),
+          total: t.Number(),
+        }, { description: "Milliseconds per phase" }),
+      }),
+    ),
+    error: t.Optional(t.Object({ code: t.String(), message: t.String() })),
+    cancel_reason: t.Optional(t.UnionEnum(["client", "shutdown"], { description: "Who canceled it, when canceled" })),
+    links: t.Object({ self: t.String(), image: t.String(), events: t.String(), cancel: t.String() }),
+  },
+  {
+    description: "A detection task",
+    examples: [
+      {
+        task_id: "5f0c6b2e-8a4e-4c1e-9a37-2d5c1f0b9e11",
+        status: "completed",
+        created_at: "2026-11-24T08:21:41.747Z",
+        updated_at: "2026-11-24T08:21:42.051Z",
+        result: {
+          detections: [
+            { class_id: 16, class: "dog", confidence: 0.9303, box: { x1: 130.4, y1: 218, x2: 308.4, y2: 540.3 } },
+            { class_id: 1, class: "bicycle", confidence: 0.8952, box: { x1: 131.9, y1: 135.6, x2: 568.4, y2: 419.4 } },
+          ],
+          image: { width: 768, height: 576 },
+          annotated_image: "data:image/jpeg;base64,/9j/4AAQSkZJRg…",
+          timings: { queue: 1, preprocess: 16.4, inference: 91.2, postprocess: 0.9, annotate: 4.1, total: 112.6 },
+        },
+        links: {
+          self: "/result/5f0c6b2e-8a4e-4c1e-9a37-2d5c1f0b9e11",
+          image: "/result/5f0c6b2e-8a4e-4c1e-9a37-2d5c1f0b9e11/image",
+          events: "/result/5f0c6b2e-8a4e-4c1e-9a37-2d5c1f0b9e11/events",
+          cancel: "/result/5f0c6b2e-8a4e-4c1e-9a37-2d5c1f0b9e11/cancel",
+        },
+      },
+    ],
+  },
+);
+
+export const Problem = t.Object(
+  {
+    type: t.String(),
+    title: t.String(),
+    status: t.Integer(),
+    detail: t.String(),
+    code: t.String({ description: "Stable machine-readable error code" }),
+    instance: t.Optional(t.String()),
+    errors: t.Optional(t.Array(t.Object({ field: t.String(), message: t.String() }))),
+  },
+  {
+    description: "RFC 9457 problem details",
+    examples: [
+      {
+        type: "urn:yolo-detect:problem:unsupported_media_type",
+        title: "Unsupported image type",
+        status: 415,
+        detail: "The upload is application/pdf (.pdf). Accepted formats: image/jpeg, image/png, image/webp, image/gif, image/avif, image/tiff.",
+        code: "unsupported_media_type",
+        instance: "/predict",
+      },
+    ],
+  },
+);
+
+export const TaskIdParams = t.Object({ id: t.String({ description: "Task id returned by POST /predict" }) });
+
+export const HealthView = t.Object({
+  status: t.UnionEnum(["ok", "starting", "draining", "unavailable"]),
+  reason: t.Optional(t.String({ description: "why the service is not ready" })),
+  backend: t.Object(
+    {
+      kind: t.UnionEnum(["embedded", "redis"]),
+      connection: t.UnionEnum(["up", "down"], { description: "the task store's connection (Redis); always up when embedded" }),
+      inference_processes: t.Integer({ description: "processes running this queue's tasks: 1 when embedded, the live inference processes on redis" }),
+      inference_workers: t.Object(
+        { total: t.Integer(), warm: t.Integer(), busy: t.Integer() },
+        { description: "the Bun Workers of those processes, summed: how many, how many warm, how many running a task" },
+      ),
+    },
+    { description: "where tasks and the queue live" },
+  ),
+  model: t.Optional(
+    t.Object({
+      name: t.String(),
+      input_size: t.Object({ width: t.Integer(), height: t.Integer() }),
+      classes: t.Integer(),
+      names_source: t.String(),
+      warmup_ms: t.Optional(t.Number()),
+    }),
+  ),
+  workers: t.Array(t.Object({ id: t.String(), state: t.UnionEnum(SLOT_STATES), restarts: t.Integer() }), { description: "this process's inference workers" }),
+  queue_depth: t.Integer({ description: "tasks waiting in the queue (shared across replicas on redis)" }),
+  queue_max: t.Integer(),
+  tasks: t.Record(t.String(), t.Integer(), { description: "Tasks held, by status (on redis, only pending and processing: finished tasks expire in Redis on their own)" }),
+  held_bytes: t.Integer({ description: "Bytes held by tasks: embedded, uploads waiting and results; redis, uploads not yet finished (results are bounded by TASK_TTL_S and Redis maxmemory)" }),
+  max_store_bytes: t.Integer(),
+}, {
+  examples: [
+    {
+      status: "ok",
+      backend: { kind: "embedded", connection: "up", inference_processes: 1, inference_workers: { total: 3, warm: 3, busy: 1 } },
+      model: { name: "yolov8n.onnx", input_size: { width: 640, height: 640 }, classes: 80, names_source: "metadata", warmup_ms: 160 },
+      workers: [{ id: "w0.0", state: "busy", restarts: 0 }, { id: "w1.0", state: "ready", restarts: 0 }, { id: "w2.0", state: "ready", restarts: 0 }],
+      queue_depth: 0,
+      queue_max: 100,
+      tasks: { pending: 0, processing: 1, completed: 12, failed: 0, canceled: 0 },
+      held_bytes: 1843200,
+      max_store_bytes: 268435456,
+    },
+  ],
+});
+
+export const ProbeView = t.Object(
+  {
+    status: t.String(),
+    reason: t.Optional(t.String()),
+  },
+  { examples: [{ status: "ready" }, { status: "not_ready", reason: "draining: the service is shutting down" }] },
+);

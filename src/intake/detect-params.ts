@@ -1,0 +1,45 @@
+import { rejectUpload } from "../domain/errors";
+import { defaultParams, KNOBS, type Knob, type RawKnobs } from "../domain/knobs";
+import type { DetectParams } from "../domain/task";
+
+/** What a request that sets no knob runs with (src/domain/knobs.ts holds the values). */
+export const DEFAULT_PARAMS: DetectParams = defaultParams();
+
+/**
+ * Turns validated knobs into detection parameters; `classes` accepts ids and
+ * names (comma-separated or repeated) and is checked against the model's names.
+ */
+export function resolveParams(knobs: RawKnobs, names: readonly string[]): DetectParams {
+  const params: DetectParams = { ...DEFAULT_PARAMS };
+  for (const knob of KNOBS as readonly Knob[]) {
+    const value = knobs[knob.name as keyof RawKnobs];
+    // `classes` needs the model's names; every other knob is its parameter as is.
+    if (knob.kind !== "classes" && value !== undefined) Object.assign(params, { [knob.param]: value });
+  }
+  const tokens = [knobs.classes ?? []]
+    .flat()
+    .flatMap((s) => s.split(","))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  // An empty field (as an HTML form sends it) means no filter, like no field.
+  if (tokens.length) params.classes = resolveClasses(tokens, names);
+  return params;
+}
+
+function resolveClasses(tokens: string[], names: readonly string[]): number[] {
+  const byName = new Map(names.map((n, i) => [n.toLowerCase(), i]));
+  const ids = new Set<number>();
+  const unknown: string[] = [];
+  for (const token of tokens) {
+    const id = /^\d+$/.test(token) ? Number(token) : byName.get(token.toLowerCase());
+    if (id === undefined || id >= names.length) unknown.push(token);
+    else ids.add(id);
+  }
+  if (unknown.length) {
+    // Echo at most a few short tokens: the message must stay small whatever the client sent.
+    const shown = unknown.slice(0, 3).map((u) => JSON.stringify(u.slice(0, 40)));
+    if (unknown.length > 3) shown.push(`and ${unknown.length - 3} more`);
+    throw rejectUpload.unknownClasses(shown, names.length);
+  }
+  return [...ids].sort((a, b) => a - b);
+}

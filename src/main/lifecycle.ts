@@ -1,0 +1,75 @@
+import { type Config, ConfigError, loadConfig } from "../config/config";
+import { ModelNotFound, resolveModel } from "../model/resolve-model";
+import { type Fields, jsonLogger, type Logger } from "../util/logger";
+import { progressBar } from "../util/progress";
+
+/** What every entry point starts from: its configuration, its logger and (when it runs inference) its model. */
+export interface StartUp {
+  startedAt: number;
+  config: Config;
+  log: Logger;
+  /** the model file; "" for a process that runs no inference */
+  modelPath: string;
+  /** no worker could load the model: one line on stderr, exit 2 */
+  onFatal(reason: string): void;
+}
+
+/**
+ * The one start-up path: configuration (every problem listed), the model
+ * (found, or downloaded with a progress bar) when `needsModel` says so, and
+ * what a model that cannot load does to the process.
+ */
+export async function startUp(env: Record<string, string | undefined>, needsModel: (config: Config) => boolean): Promise<StartUp> {
+  const startedAt = performance.now();
+  const config = loadConfig(env);
+  const log = jsonLogger(config.logLevel);
+  let modelPath = "";
+  if (needsModel(config)) {
+    const bar = progressBar("downloading model");
+    modelPath = await resolveModel({ ...config, onProgress: (fraction, bytes) => bar.update(fraction, `${(bytes / 1e6).toFixed(1)} MB`) });
+  }
+  const onFatal = (reason: string) => {
+    console.error(`error: the model ${modelPath} could not be loaded: ${reason.replace(/^model failed to load: /, "")}`);
+    process.exit(2);
+  };
+  return { startedAt, config, log, modelPath, onFatal };
+}
+
+/** Logs "ready" once, the first time `isReady()` holds, with the time since start. */
+export function logWhenReady(log: Logger, startedAt: number, isReady: () => boolean, fields: () => Fields) {
+  const check = setInterval(() => {
+    if (!isReady()) return;
+    clearInterval(check);
+    log.info("ready", { ms_since_start: Math.round(performance.now() - startedAt), ...fields() });
+  }, 20);
+}
+
+/**
+ * SIGTERM or SIGINT drains once: "draining" is logged, `drain` runs, "stopped"
+ * is logged with what it returned, and the process exits 0.
+ */
+export function drainOnSignals(log: Logger, draining: () => Promise<Fields>, drain: () => Promise<Fields>) {
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("draining", { signal, ...(await draining()) });
+    const result = await drain();
+    log.info("stopped", result);
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+/** Runs a CLI entry: configuration and model problems end it with one line and exit 2, anything else with exit 1; never a stack. */
+export function runMain(main: () => Promise<void>, what: string) {
+  main().catch((err) => {
+    if (err instanceof ConfigError || err instanceof ModelNotFound) {
+      console.error(`error: ${err.message}`);
+      process.exit(2);
+    }
+    console.error(`error: ${what} could not start: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

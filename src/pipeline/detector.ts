@@ -1,0 +1,76 @@
+import { unletterboxBox } from "../detect/letterbox";
+import { decodeDetections, nonMaxSuppression } from "../detect/postprocess";
+import type { DetectParams, Detection, ImageSize, InferenceResult } from "../domain/task";
+import type { ModelInfo } from "../model/model-info";
+import type { OnnxSession } from "../model/onnx-session";
+import type { DecodeLimits } from "../vision/decode";
+import { annotateImage } from "./annotate";
+import { prepareInput } from "./prepare-input";
+
+const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+/**
+ * One image through the whole pipeline: pre-processing, the model call and
+ * post-processing stay separate modules; this only sequences them and times
+ * each phase. Runs inside an inference worker.
+ */
+export class Detector {
+  constructor(
+    readonly session: OnnxSession,
+    readonly info: ModelInfo,
+    private readonly limits: DecodeLimits,
+    /** longest side of the annotated image (0: full size) */
+    private readonly annotatedMaxSide: number,
+  ) {}
+
+  /** `upright` is the size the upload's header gave, EXIF orientation applied. */
+  async detect(bytes: Uint8Array, upright: ImageSize, params: DetectParams): Promise<InferenceResult> {
+    const input = { width: this.info.inputWidth, height: this.info.inputHeight };
+    const prepared = await prepareInput(bytes, upright, input, params, this.limits, this.annotatedMaxSide);
+    const { tensor, image, geometry } = prepared;
+    const { inputWidth: w, inputHeight: h } = this.info;
+    const t1 = performance.now();
+    const output = await this.session.run(tensor, [1, 3, h, w]);
+    const t2 = performance.now();
+
+    const candidates = decodeDetections(output.data, output.dims, {
+      conf: params.conf,
+      classes: params.classes ? new Set(params.classes) : undefined,
+    });
+    const kept = nonMaxSuppression(candidates, { iou: params.iou, maxDet: params.maxDet, agnostic: params.agnosticNms });
+    const detections: Detection[] = kept.map((c) => {
+      const b = unletterboxBox(c.box, geometry);
+      return {
+        class_id: c.classId,
+        class: this.info.names[c.classId] ?? String(c.classId),
+        confidence: round(c.score, 4),
+        box: { x1: round(b.x1, 1), y1: round(b.y1, 1), x2: round(b.x2, 1), y2: round(b.y2, 1) },
+      };
+    });
+    const t3 = performance.now();
+
+    const annotated = params.annotate ? await annotateImage(image, detections, upright) : undefined;
+    const t4 = performance.now();
+
+    return {
+      detections,
+      image: { width: upright.width, height: upright.height },
+      annotated,
+      timings: {
+        preprocess: round(prepared.ms, 2),
+        inference: round(t2 - t1, 2),
+        postprocess: round(t3 - t2, 2),
+        annotate: round(t4 - t3, 2),
+        total: round(prepared.ms + (t4 - t1), 2),
+      },
+    };
+  }
+
+  /** One run on a grey frame, so the first real request does not pay for lazy initialisation. */
+  async warmUp(): Promise<number> {
+    const { inputWidth: w, inputHeight: h } = this.info;
+    const t0 = performance.now();
+    await this.session.run(new Float32Array(3 * w * h).fill(114 / 255), [1, 3, h, w]);
+    return performance.now() - t0;
+  }
+}

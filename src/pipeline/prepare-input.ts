@@ -1,0 +1,36 @@
+import type { DetectParams, ImageSize } from "../domain/task";
+import { type DecodeLimits, decodeUpright, type RawImage } from "../vision/decode";
+import { letterboxImage } from "../vision/letterbox-image";
+import { type LetterboxGeometry, letterboxGeometry } from "../detect/letterbox";
+import { hwcToChw } from "../detect/tensor";
+
+/** What the model and the annotation need from one upload. */
+export interface PreparedInput {
+  tensor: Float32Array;
+  /** the decoded upright image, shrunk for annotation; drawn on later */
+  image: RawImage;
+  geometry: LetterboxGeometry;
+  ms: number;
+}
+
+/**
+ * Decode once, letterbox, CHW. The decode is as large as the annotation
+ * needs (annotatedMaxSide, 0 = full size), never smaller than the model's
+ * input; without annotation, just the model's input size.
+ */
+export async function prepareInput(
+  bytes: Uint8Array,
+  upright: ImageSize,
+  input: ImageSize,
+  params: Pick<DetectParams, "annotate">,
+  limits: DecodeLimits,
+  annotatedMaxSide: number,
+): Promise<PreparedInput> {
+  const t0 = performance.now();
+  const modelSide = Math.max(input.width, input.height);
+  const maxSide = params.annotate ? (annotatedMaxSide > 0 ? Math.max(annotatedMaxSide, modelSide) : 0) : modelSide;
+  const image = await decodeUpright(bytes, maxSide, limits);
+  const geometry = letterboxGeometry(upright.width, upright.height, input.width, input.height);
+  const tensor = hwcToChw(await letterboxImage(image, geometry), input.width, input.height);
+  return { tensor, image, geometry, ms: performance.now() - t0 };
+}

@@ -1,0 +1,89 @@
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { freePort, waitUntilReady } from "../../src/util/free-port";
+import { readImage, REPO, scriptEntry } from "../support/paths";
+import { readSse } from "../support/sse";
+
+const ENTRY = await scriptEntry("start");
+
+/** `bun start` as a user runs it, in a child process. */
+function start(env: Record<string, string>) {
+  return Bun.spawn(["bun", ENTRY], { env: { ...process.env, LOG_LEVEL: "info", ...env }, stdout: "pipe", stderr: "pipe" });
+}
+
+describe("bun start", () => {
+  test("no model anywhere: one clear line, no stack trace, exit 2", async () => {
+    const child = start({ MODEL_PATH: "/nonexistent/model.onnx" });
+    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe("error: MODEL_PATH points to /nonexistent/model.onnx, which does not exist.");
+  });
+
+  test("a file that is not a model: one clear line, exit 2", async () => {
+    const child = start({ MODEL_PATH: join(REPO, "README.md"), WORKERS: "1" });
+    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
+    expect(code).toBe(2);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stderr).toStartWith(`error: the model ${join(REPO, "README.md")} could not be loaded`);
+  });
+
+  test("bad configuration: every problem named, exit 2", async () => {
+    const child = start({ PORT: "http", WORKERS: "0", MAX_PIXELS: "-1" });
+    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
+    expect(code).toBe(2);
+    for (const name of ["PORT", "WORKERS", "MAX_PIXELS"]) expect(stderr).toContain(name);
+    expect(stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  test("serves on PORT: ready, one detection through /predict/, SIGTERM exits 0", async () => {
+    const port = freePort();
+    const child = start({ PORT: String(port), WORKERS: "1" });
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      await waitUntilReady(`${base}/health`, child, 30_000);
+      const form = new FormData();
+      form.append("file", new File([(await readImage("dog.jpg")) as Uint8Array<ArrayBuffer>], "dog.jpg"));
+      const res = await fetch(`${base}/predict/`, { method: "POST", body: form });
+      expect(res.status).toBe(201);
+      const { task_id } = (await res.json()) as any;
+      // The task's event stream ends with its terminal event: no polling interval to guess.
+      const events = await readSse(await fetch(`${base}/result/${task_id}/events`, { signal: AbortSignal.timeout(30_000) }));
+      const last = events.at(-1)!;
+      expect(last.event).toBe("completed");
+      expect(last.data.result.detections.map((d: any) => d.class).sort()).toEqual(["bicycle", "car", "dog"]);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await child.exited).toBe(0);
+    const stdout = await new Response(child.stdout).text();
+    const lines = stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.msg)).toContain("ready");
+    expect(lines.filter((l) => l.msg === "task").map((l) => l.status)).toEqual(["pending", "processing", "completed"]);
+  });
+
+  test("SIGTERM drains: accepted tasks finish or are canceled (shutdown), none vanish, exit 0", async () => {
+    const port = freePort();
+    const child = start({ PORT: String(port), WORKERS: "1", DRAIN_TIMEOUT_MS: "300" });
+    const base = `http://127.0.0.1:${port}`;
+    await waitUntilReady(`${base}/health/ready`, child, 30_000);
+    const dog = await readImage("dog.jpg");
+    const accepted: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const form = new FormData();
+      form.append("file", new File([dog as Uint8Array<ArrayBuffer>], "dog.jpg"));
+      const res = await fetch(`${base}/predict`, { method: "POST", body: form });
+      expect(res.status).toBe(201);
+      accepted.push(((await res.json()) as any).task_id);
+    }
+    child.kill("SIGTERM");
+    expect(await child.exited).toBe(0);
+    const lines = (await new Response(child.stdout).text()).trim().split("\n").map((l) => JSON.parse(l));
+    const last = new Map<string, any>();
+    for (const l of lines) if (l.msg === "task") last.set(l.task_id, l);
+    for (const id of accepted) expect(["completed", "canceled"]).toContain(last.get(id)?.status);
+    const canceled = accepted.filter((id) => last.get(id).status === "canceled");
+    expect(canceled.length).toBeGreaterThan(0); // 8 × ~150 ms does not fit in 300 ms
+    for (const id of canceled) expect(last.get(id).reason).toBe("shutdown");
+    expect(lines.find((l) => l.msg === "stopped")).toMatchObject({ canceled: canceled.length });
+  });
+});
