@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { type ReadContext, readVariable } from "./read-variable";
-import { type Env, LOG_LEVELS, QUEUE_BACKENDS, VARIABLES, type Variable } from "./variables";
+import { type Config, type Env, VARIABLES, type Variable } from "./variables";
 
 export { DEFAULT_MODEL_SHA256, DEFAULT_MODEL_URL } from "./variables";
 
@@ -9,43 +9,7 @@ export { DEFAULT_MODEL_SHA256, DEFAULT_MODEL_URL } from "./variables";
  * at start: a bad value stops the service with every problem listed. Which
  * variable fills which field, with its range and default: src/config/variables.ts.
  */
-export interface Config {
-  port: number;
-  /** explicit model file; otherwise the resolver searches (see src/model/resolve-model.ts) */
-  modelPath?: string;
-  modelUrl: string;
-  modelSha256?: string;
-  workers: number;
-  threadsPerWorker: number;
-  taskTtlMs: number;
-  gcIntervalMs: number;
-  taskTimeoutMs: number;
-  maxUploadBytes: number;
-  maxPixels: number;
-  /** longest side of the annotated image; larger photos get a shrunk copy (0: full size) */
-  annotatedMaxSide: number;
-  /** most tasks waiting in the queue; more are refused with 429 */
-  queueMax: number;
-  /** most bytes all tasks may hold (uploads and results); more are refused with 429 */
-  maxStoreBytes: number;
-  /** on SIGTERM, how long queued and running tasks get to finish */
-  drainTimeoutMs: number;
-  /** when set, uploads and cancels need it (Bearer or X-API-Key) */
-  apiKey?: string;
-  /** allowed CORS origins; "*" for any */
-  corsOrigins: string[] | "*";
-  logLevel: (typeof LOG_LEVELS)[number];
-  /** where tasks and the queue live: this process (default) or Redis, shared by replicas */
-  queueBackend: (typeof QUEUE_BACKENDS)[number];
-  /** Redis for QUEUE_BACKEND=redis */
-  redisUrl?: string;
-  /** namespace of every Redis key, so several deployments can share one Redis */
-  redisPrefix: string;
-  /** how long an inference process holds a job without renewing its lock before it counts as dead */
-  jobLockMs: number;
-  /** times a job may lose its inference process and be taken over before it fails with worker_lost */
-  jobMaxStalls: number;
-}
+export type { Config } from "./variables";
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -1,4 +1,3 @@
-import type { Config } from "./config";
 
 /**
  * Every environment variable the service reads, as data: the one place their
@@ -194,3 +193,42 @@ export const VARIABLES = [
     description: "Redis backend: how many times a job may be taken over from a stopped inference process before its task fails with `worker_lost`",
   },
 ] as const satisfies readonly Variable[];
+
+/** The validated configuration (src/config/config.ts reads it from the environment with the table below). */
+export interface Config {
+  port: number;
+  /** explicit model file; otherwise the resolver searches (see src/model/resolve-model.ts) */
+  modelPath?: string;
+  modelUrl: string;
+  modelSha256?: string;
+  workers: number;
+  threadsPerWorker: number;
+  taskTtlMs: number;
+  gcIntervalMs: number;
+  taskTimeoutMs: number;
+  maxUploadBytes: number;
+  maxPixels: number;
+  /** longest side of the annotated image; larger photos get a shrunk copy (0: full size) */
+  annotatedMaxSide: number;
+  /** most tasks waiting in the queue; more are refused with 429 */
+  queueMax: number;
+  /** most bytes all tasks may hold (uploads and results); more are refused with 429 */
+  maxStoreBytes: number;
+  /** on SIGTERM, how long queued and running tasks get to finish */
+  drainTimeoutMs: number;
+  /** when set, uploads and cancels need it (Bearer or X-API-Key) */
+  apiKey?: string;
+  /** allowed CORS origins; "*" for any */
+  corsOrigins: string[] | "*";
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** where tasks and the queue live: this process (default) or Redis, shared by replicas */
+  queueBackend: (typeof QUEUE_BACKENDS)[number];
+  /** Redis for QUEUE_BACKEND=redis */
+  redisUrl?: string;
+  /** namespace of every Redis key, so several deployments can share one Redis */
+  redisPrefix: string;
+  /** how long an inference process holds a job without renewing its lock before it counts as dead */
+  jobLockMs: number;
+  /** times a job may lose its inference process and be taken over before it fails with worker_lost */
+  jobMaxStalls: number;
+}

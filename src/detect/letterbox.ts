@@ -1,17 +1,9 @@
-import type { Box } from "../domain/task";
+import type { Box, Placement } from "../domain/task";
 
 /** Where an image of srcW×srcH lands inside a dstW×dstH letterboxed model input. */
-export interface LetterboxGeometry {
+export interface LetterboxGeometry extends Placement {
   srcW: number;
   srcH: number;
-  dstW: number;
-  dstH: number;
-  /** size of the resized image inside the canvas */
-  newW: number;
-  newH: number;
-  /** padding on each side; right = dstW - newW - left */
-  left: number;
-  top: number;
 }
 
 /** Scale to fit keeping the aspect ratio, then centre, as Ultralytics' LetterBox does. */

@@ -59,6 +59,18 @@ export interface ImageSize {
   height: number;
 }
 
+/** Where a resized image lands on a padded dstW × dstH canvas (a letterboxed model input). */
+export interface Placement {
+  dstW: number;
+  dstH: number;
+  /** size of the resized image inside the canvas */
+  newW: number;
+  newH: number;
+  /** padding on each side; right = dstW - newW - left */
+  left: number;
+  top: number;
+}
+
 export interface TaskResult {
   detections: Detection[];
   image: { width: number; height: number };

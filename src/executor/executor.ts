@@ -52,16 +52,18 @@ export interface InferenceStats {
   workers(): WorkerStatus[];
 }
 
-interface Running {
-  slot: WorkerSlot;
-  startedAt: number;
-  settle(outcome: JobOutcome): void;
-  stopTimer: Cancel;
-}
-
-interface Waiting {
+/** One call of run(), from handing in to outcome. */
+interface Run {
   job: InferenceJob;
+  /** unique per call: a retried job (same id) never takes another run's reply */
+  runId: string;
   settle(outcome: JobOutcome): void;
+  /** aborted by its caller: a late answer is dropped and says nothing about service time */
+  aborted: boolean;
+  /** set once posted to a worker */
+  slot?: WorkerSlot;
+  startedAt?: number;
+  stopTimer?: Cancel;
 }
 
 const DEFAULT_ENTRY = new URL("./inference-worker.ts", import.meta.url);
@@ -76,9 +78,11 @@ const EWMA_ALPHA = 0.2;
  */
 export class Executor implements InferenceStats {
   private readonly pool: WorkerPool;
-  private readonly running = new Map<string, Running>();
-  /** jobs handed in while every worker was busy or restarting, in arrival order */
-  private readonly waiting: Waiting[] = [];
+  /** runs posted to a worker, by run id */
+  private readonly running = new Map<string, Run>();
+  /** runs handed in while every worker was busy or restarting, in arrival order */
+  private readonly waiting: Run[] = [];
+  private runs = 0;
   private readonly idleListeners = new Set<() => void>();
   serviceMs: number | undefined = undefined;
   failures = 0;
@@ -104,12 +108,16 @@ export class Executor implements InferenceStats {
     this.pool.start();
   }
 
-  /** Stops the workers. Jobs still running are abandoned: the process is ending, and their owner decides what they become. */
+  /**
+   * Stops the workers. Runs still waiting or running are abandoned, never
+   * settled: the process is ending, and their owner decides what they become
+   * (on Redis, another inference process takes the job over once its lock lapses).
+   */
   stop() {
     this.pool.stop();
-    for (const r of this.running.values()) r.stopTimer();
+    for (const r of this.running.values()) r.stopTimer?.();
     this.running.clear();
-    for (const w of this.waiting.splice(0)) w.settle({ status: "canceled" });
+    this.waiting.length = 0;
   }
 
   get model() {
@@ -152,34 +160,41 @@ export class Executor implements InferenceStats {
     if (signal?.aborted) return Promise.resolve({ status: "canceled" });
     return new Promise((resolve) => {
       let settled = false;
-      const settle = (outcome: JobOutcome) => {
-        if (settled) return;
-        settled = true;
-        signal?.removeEventListener("abort", onAbort);
-        resolve(outcome);
+      const run: Run = {
+        job,
+        runId: `${job.id}#${++this.runs}`,
+        aborted: false,
+        settle: (outcome) => {
+          if (settled) return;
+          settled = true;
+          signal?.removeEventListener("abort", onAbort);
+          resolve(outcome);
+        },
       };
-      const waiting: Waiting = { job, settle };
       const onAbort = () => {
-        const at = this.waiting.indexOf(waiting);
+        run.aborted = true;
+        const at = this.waiting.indexOf(run);
         if (at >= 0) this.waiting.splice(at, 1);
-        settle({ status: "canceled" });
+        run.settle({ status: "canceled" });
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       const slot = this.waiting.length ? undefined : this.pool.idleSlot();
-      if (slot) this.post(slot, waiting);
-      else this.waiting.push(waiting);
+      if (slot) this.post(slot, run);
+      else this.waiting.push(run);
     });
   }
 
-  private post(slot: WorkerSlot, { job, settle }: Waiting) {
+  private post(slot: WorkerSlot, run: Run) {
     try {
-      slot.predict(job.id, wholeBuffer(job.image), job.size, job.params);
+      slot.predict(run.runId, wholeBuffer(run.job.image), run.job.size, run.job.params);
     } catch (err) {
-      this.opts.log.error("dispatch failed", { job_id: job.id, worker: slot.id, error: String(err) });
-      return settle({ status: "failed", error: taskFailure.notHandedOver() });
+      this.opts.log.error("dispatch failed", { task_id: run.job.id, worker: slot.id, error: String(err) });
+      return run.settle({ status: "failed", error: taskFailure.notHandedOver() });
     }
-    const stopTimer = this.opts.clock.setTimeout(() => this.onTimeout(slot, job.id), this.opts.taskTimeoutMs);
-    this.running.set(job.id, { slot, startedAt: this.opts.clock.now(), settle, stopTimer });
+    run.slot = slot;
+    run.startedAt = this.opts.clock.now();
+    run.stopTimer = this.opts.clock.setTimeout(() => this.onTimeout(slot, run.runId), this.opts.taskTimeoutMs);
+    this.running.set(run.runId, run);
   }
 
   private onAvailable() {
@@ -188,34 +203,36 @@ export class Executor implements InferenceStats {
   }
 
   private onReply(slot: WorkerSlot, reply: WorkerReply) {
-    const r = this.finish(reply.jobId);
+    const r = this.finish(reply.runId);
     if (!r) return;
     if (reply.type === "failure") return r.settle({ status: "failed", error: reply.error, worker: slot.id });
+    if (r.aborted) return;
     // Only successes feed the average: a fast failure says nothing about how long an image takes.
-    const ms = this.opts.clock.now() - r.startedAt;
+    const ms = this.opts.clock.now() - r.startedAt!;
     this.serviceMs = this.serviceMs === undefined ? ms : this.serviceMs + EWMA_ALPHA * (ms - this.serviceMs);
     r.settle({ status: "completed", result: reply.result, worker: slot.id });
   }
 
   private onLost(slot: WorkerSlot, reason: string, inFlight: string | undefined) {
     this.failures++;
-    this.opts.log.error("worker defunct", { worker: slot.id, reason, ...(inFlight ? { job_id: inFlight } : {}) });
-    if (inFlight) this.finish(inFlight)?.settle({ status: "failed", error: taskFailure.crashed(), worker: slot.id });
+    const r = inFlight ? this.finish(inFlight) : undefined;
+    this.opts.log.error("worker defunct", { worker: slot.id, reason, ...(r ? { task_id: r.job.id } : {}) });
+    r?.settle({ status: "failed", error: taskFailure.crashed(), worker: slot.id });
   }
 
-  private onTimeout(slot: WorkerSlot, jobId: string) {
-    const r = this.finish(jobId);
+  private onTimeout(slot: WorkerSlot, runId: string) {
+    const r = this.finish(runId);
     if (!r) return;
     r.settle({ status: "failed", error: taskFailure.timeout(this.opts.taskTimeoutMs), worker: slot.id });
     this.pool.retire(slot, "task timed out");
   }
 
-  /** Ends a running job's bookkeeping (timer included); undefined when it had ended already. */
-  private finish(jobId: string): Running | undefined {
-    const r = this.running.get(jobId);
+  /** Ends a posted run's bookkeeping (timer included); undefined when it had ended already. */
+  private finish(runId: string): Run | undefined {
+    const r = this.running.get(runId);
     if (!r) return undefined;
-    this.running.delete(jobId);
-    r.stopTimer();
+    this.running.delete(runId);
+    r.stopTimer?.();
     return r;
   }
 }

@@ -29,15 +29,15 @@ async function handle(msg: ToWorker) {
       return;
     }
     case "predict": {
-      if (!detector) return reply({ type: "failure", jobId: msg.jobId, error: taskFailure.noModel() });
+      if (!detector) return reply({ type: "failure", runId: msg.runId, error: taskFailure.noModel() });
       try {
         const result = await detector.detect(new Uint8Array(msg.image), msg.size, msg.params);
         const transfer = result.annotated ? [result.annotated.buffer as ArrayBuffer] : [];
-        reply({ type: "result", jobId: msg.jobId, result }, transfer);
+        reply({ type: "result", runId: msg.runId, result }, transfer);
       } catch (err) {
         // A domain error (bad pixels) is the client's answer; anything else is ours, logged as one JSON line.
-        if (!(err instanceof DomainError)) console.error(JSON.stringify({ level: "error", msg: "inference error", job_id: msg.jobId, error: String(err) }));
-        reply({ type: "failure", jobId: msg.jobId, error: asTaskFailure(err) });
+        if (!(err instanceof DomainError)) console.error(JSON.stringify({ level: "error", msg: "inference error", run_id: msg.runId, error: String(err) }));
+        reply({ type: "failure", runId: msg.runId, error: asTaskFailure(err) });
       }
       return;
     }

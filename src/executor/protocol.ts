@@ -1,7 +1,7 @@
 /**
  * The closed set of messages between the executor (main thread) and an
  * inference worker (a Bun Worker), grouped by direction. Every `predict` sent
- * to a worker ends in exactly one `result` or `failure` carrying the same job id.
+ * to a worker ends in exactly one `result` or `failure` carrying the same run id.
  */
 import type { DetectParams, ImageSize, InferenceResult, TaskError } from "../domain/task";
 import type { ModelInfo } from "../model/model-info";
@@ -20,7 +20,8 @@ export interface InitMessage {
 /** One image to run; `image` (the upload's bytes) is transferred, not copied. */
 export interface PredictMessage {
   type: "predict";
-  jobId: string;
+  /** `<task id>#<n>`, unique per run: a task run again never takes an earlier run's answer */
+  runId: string;
   image: ArrayBuffer;
   /** upright size, read from the header at upload */
   size: ImageSize;
@@ -32,8 +33,8 @@ export type ToWorker = InitMessage | PredictMessage;
 export type FromWorker =
   | { type: "ready"; model: ModelInfo; warmupMs: number }
   | { type: "init_failed"; message: string }
-  | { type: "result"; jobId: string; result: InferenceResult }
-  | { type: "failure"; jobId: string; error: TaskError };
+  | { type: "result"; runId: string; result: InferenceResult }
+  | { type: "failure"; runId: string; error: TaskError };
 
 /** A worker's answer to one `predict`. */
 export type WorkerReply = Extract<FromWorker, { type: "result" | "failure" }>;

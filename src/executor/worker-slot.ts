@@ -63,11 +63,11 @@ export class WorkerSlot {
   }
 
   /** Posts one image; throws (state unchanged) when the slot is not ready or the message cannot be posted. */
-  predict(jobId: string, image: ArrayBuffer, size: ImageSize, params: DetectParams) {
+  predict(runId: string, image: ArrayBuffer, size: ImageSize, params: DetectParams) {
     if (this.current !== "ready") throw new IllegalSlotTransition(this.id, this.current, "busy");
-    this.worker.postMessage({ type: "predict", jobId, image, size, params }, [image]);
+    this.worker.postMessage({ type: "predict", runId, image, size, params }, [image]);
     this.move("busy");
-    this.inFlight = jobId;
+    this.inFlight = runId;
   }
 
   /** Gives up on a busy (or starting) worker without killing it mid-run; it is terminated at its next answer. */
@@ -106,7 +106,7 @@ export class WorkerSlot {
         return this.crash(`model failed to load: ${msg.message}`);
       case "result":
       case "failure":
-        if (msg.jobId !== this.inFlight) return;
+        if (msg.runId !== this.inFlight) return;
         this.inFlight = undefined;
         this.move("ready");
         return this.events.reply(this, msg);

@@ -1,14 +1,5 @@
+import type { Placement } from "../domain/task";
 import { fromRaw, type RawImage } from "./decode";
-
-/** Where the resized image lands on the padded canvas (detect/letterbox.ts computes it). */
-export interface Placement {
-  dstW: number;
-  dstH: number;
-  newW: number;
-  newH: number;
-  left: number;
-  top: number;
-}
 
 /** Ultralytics pads with grey 114. */
 const PAD = { r: 114, g: 114, b: 114 };

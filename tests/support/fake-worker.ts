@@ -34,10 +34,22 @@ export class FakeWorker implements WorkerPort {
     this.listeners[type].push(listener);
   }
 
-  /** the job id of the last predict it was sent */
-  get lastJob(): string | undefined {
+  /** the run id of the last predict it was sent */
+  get lastRun(): string | undefined {
     const last = this.received.findLast((m) => m.type === "predict");
-    return last?.type === "predict" ? last.jobId : undefined;
+    return last?.type === "predict" ? last.runId : undefined;
+  }
+
+  /** the task (job) id of the last predict: run ids are `<job id>#<n>` */
+  get lastJob(): string | undefined {
+    return this.lastRun?.split("#")[0];
+  }
+
+  /** the run id this worker was sent for a job */
+  runOf(jobId: string): string {
+    const m = this.received.findLast((m) => m.type === "predict" && m.runId.startsWith(`${jobId}#`));
+    if (m?.type !== "predict") throw new Error(`never sent ${jobId}`);
+    return m.runId;
   }
 
   answer(msg: FromWorker) {
@@ -48,8 +60,9 @@ export class FakeWorker implements WorkerPort {
     this.answer({ type: "ready", model: FAKE_MODEL, warmupMs });
   }
 
-  finish(jobId = this.lastJob!) {
-    this.answer({ type: "result", jobId, result: FAKE_RESULT });
+  /** answers the last predict, or the one for `jobId` */
+  finish(jobId?: string) {
+    this.answer({ type: "result", runId: jobId ? this.runOf(jobId) : this.lastRun!, result: FAKE_RESULT });
   }
 
   crash(message = "boom") {

@@ -145,3 +145,41 @@ describe("Executor on fake workers and a fake clock", () => {
     expect(heard).toBe(2);
   });
 });
+
+describe("Executor: runs of one job id, stop, aborted runs", () => {
+  test("the same job id run twice (a job taken over by its own process): each run gets its own answer", async () => {
+    const { workers, executor } = setup(2);
+    workers.made[0].ready();
+    workers.made[1].ready();
+    const j = job();
+    const first = executor.run(j);
+    const again = executor.run({ ...j, image: new Uint8Array([4, 5]) });
+    workers.made[1].answer({ type: "failure", runId: workers.made[1].lastRun!, error: { code: "decode_failed", message: "bad" } });
+    expect(await again).toMatchObject({ status: "failed", worker: "w1.0" });
+    workers.made[0].finish();
+    expect(await first).toMatchObject({ status: "completed", worker: "w0.0" });
+  });
+
+  test("stop abandons runs still waiting or running: they never settle, so their owner's job can be taken over", async () => {
+    const { workers, executor } = setup();
+    workers.last.ready();
+    let settled = 0;
+    for (const run of [executor.run(job()), executor.run(job())]) void run.then(() => settled++);
+    executor.stop();
+    // stop() settles synchronously if at all: its callbacks run within these microtask turns.
+    for (let i = 0; i < 3; i++) await Promise.resolve();
+    expect(settled).toBe(0);
+  });
+
+  test("an aborted run's late success does not feed the service-time average", async () => {
+    const { clock, workers, executor } = setup();
+    workers.last.ready();
+    const stop = new AbortController();
+    const outcome = executor.run(job(), stop.signal);
+    stop.abort();
+    await outcome;
+    clock.advance(5000);
+    workers.last.finish();
+    expect(executor.serviceMs).toBeUndefined();
+  });
+});

@@ -13,7 +13,7 @@ function slotWithLog() {
   const events: string[] = [];
   const slot = new WorkerSlot(0, 0, () => worker, INIT, {
     ready: () => events.push("ready"),
-    reply: (_s, r) => events.push(`reply ${r.jobId}`),
+    reply: (_s, r) => events.push(`reply ${r.runId}`),
     lost: (_s, reason, inFlight) => events.push(`lost ${reason}${inFlight ? ` ${inFlight}` : ""}`),
   });
   return { worker, slot, events };
@@ -35,7 +35,7 @@ describe("WorkerSlot", () => {
     worker.ready();
     expect(slot.state).toBe("ready");
     slot.predict("j1", new ArrayBuffer(4), SIZE, DEFAULT_PARAMS);
-    expect([slot.state, slot.inFlight, worker.lastJob]).toEqual(["busy", "j1", "j1"]);
+    expect([slot.state, slot.inFlight, worker.lastRun]).toEqual(["busy", "j1", "j1"]);
     worker.finish();
     expect([slot.state, slot.inFlight]).toEqual(["ready", undefined]);
     expect(events).toEqual(["ready", "reply j1"]);
@@ -70,7 +70,7 @@ describe("WorkerSlot", () => {
     slot.predict("j1", new ArrayBuffer(4), SIZE, DEFAULT_PARAMS);
     slot.retire("task timed out");
     expect([slot.state, worker.terminated]).toEqual(["retiring", false]);
-    worker.finish("j1");
+    worker.finish();
     expect([slot.state, worker.terminated]).toEqual(["defunct", true]);
     expect(events).toEqual(["ready", "lost task timed out j1"]);
   });
