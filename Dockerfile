@@ -29,7 +29,9 @@ COPY src ./src
 # Spaces run containers as uid 1000 (the image's `bun` user).
 USER 1000
 # `docker stop` (and most orchestrators) kill 10 s after SIGTERM: drain within that.
-ENV PORT=7860 DRAIN_TIMEOUT_MS=8000
+# A Space reaches the container through one proxy, which appends the client's
+# address to X-Forwarded-For: TRUST_PROXY_HOPS=1 tells clients apart by it.
+ENV PORT=7860 DRAIN_TIMEOUT_MS=8000 TRUST_PROXY_HOPS=1
 EXPOSE 7860
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
   CMD ["bun", "-e", "fetch('http://127.0.0.1:7860/health/ready').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

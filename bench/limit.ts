@@ -4,6 +4,7 @@ import { letterboxGeometry } from "../src/detect/letterbox";
 import { decodeUpright } from "../src/vision/decode";
 import { letterboxImage } from "../src/vision/letterbox-image";
 import { probeImage } from "../src/vision/probe-image";
+import { ticksOf } from "./proc";
 
 export interface LimitResult {
   layout: string;
@@ -11,6 +12,8 @@ export interface LimitResult {
   threads: number;
   imagesPerSecond: number;
   msPerImage: number;
+  /** CPU the sessions' process spent per image while timed (all its threads), in ms */
+  cpuMsPerImage: number;
 }
 
 /**
@@ -34,12 +37,14 @@ export async function measureLimit(modelPath: string, image: Uint8Array, session
   for (const wk of workers) wk.postMessage({ model, threads, tensor, dims: [1, 3, h, w], seconds });
   await Promise.all(warm);
   const finished = workers.map(next);
+  const ticks0 = ticksOf(process.pid);
   const t0 = performance.now();
   for (const wk of workers) wk.postMessage("go");
   const counts = await Promise.all(finished);
   const elapsed = (performance.now() - t0) / 1000;
+  const cpuMs = (ticksOf(process.pid) - ticks0) * 10; // USER_HZ = 100
   // Terminated only after each answered "done": never while native work runs.
   for (const wk of workers) wk.terminate();
   const done = counts.reduce((n, c) => n + c.done, 0);
-  return { layout: `${sessions}x${threads}`, sessions, threads, imagesPerSecond: done / elapsed, msPerImage: (elapsed * 1000 * sessions) / done };
+  return { layout: `${sessions}x${threads}`, sessions, threads, imagesPerSecond: done / elapsed, msPerImage: (elapsed * 1000 * sessions) / done, cpuMsPerImage: cpuMs / done };
 }

@@ -20,7 +20,7 @@ export function rssOf(pid: number): number {
 const USER_HZ = 100;
 
 /** utime + stime of one process (all its threads), in ticks; 0 once it is gone. */
-function ticksOf(pid: number): number {
+export function ticksOf(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -30,7 +30,55 @@ function ticksOf(pid: number): number {
   }
 }
 
-const treeTicks = (pid: number) => [pid, ...descendants(pid)].reduce((t, p) => t + ticksOf(p), 0);
+/** utime + stime of one thread of a process, in ticks. */
+export function threadTicks(pid: number, tid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU ticks of each thread of a process, by thread id, with the thread's name (the main thread: "main"). */
+export type ThreadTicks = Map<number, { name: string; ticks: number }>;
+
+/** Ticks spent between two readings, summed by thread name (threads that ended in between are not counted). */
+export function threadProfile(before: ThreadTicks, after: ThreadTicks): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [tid, t] of after) out[t.name] = (out[t.name] ?? 0) + t.ticks - (before.get(tid)?.ticks ?? 0);
+  return out;
+}
+
+export function threadTicksById(pid: number): ThreadTicks {
+  const out: ThreadTicks = new Map();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`).map(Number)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const name = tid === pid ? "main" : stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out.set(tid, { name, ticks: Number(f[11]) + Number(f[12]) });
+    }
+  } catch {
+    // gone
+  }
+  return out;
+}
+
+/** The process of the tree below `root` (or `root` itself) whose command line names `script`: `bun run` starts a script through a wrapper. */
+export function processRunning(root: number, script: string): number | undefined {
+  return [root, ...descendants(root)].find((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(script);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** CPU ticks of a whole process tree. */
+export const treeTicks = (pid: number) => [pid, ...descendants(pid)].reduce((t, p) => t + ticksOf(p), 0);
 
 /** Busy ticks of the whole machine (every core), from /proc/stat. */
 function machineBusyTicks(): number {

@@ -7,7 +7,13 @@
  *   --requests N, --concurrency C, --limit-seconds S, --sweep (try worker × thread
  *   layouts), --overload S (2× capacity for S seconds, then RSS after the TTL; --ttl S, default 60),
  *   --follow events|polling (how clients learn their task finished; default events),
- *   --quick (a few seconds, for the smoke test), --out FILE.
+ *   --quick (a few seconds, for the smoke test), --out FILE,
+ *   --perf (the performance targets: bare ORT's best layout and its CPU per image,
+ *   --clients C (64) polling every --poll-ms P (50) for --seconds S (30) with a
+ *   separate ingestion probe, event-stream clients, and the CPU cost of a poll;
+ *   --parts limit,polling,events,poll-cost runs only those),
+ *   --fairness (the fair queue against a plain FIFO: the queues alone, then the
+ *   service with one client against --concurrency clients; bench/fairness.ts).
  * Backends: --backend embedded (default) | redis | compare.
  *   redis: the service runs as one API replica (start:prod, QUEUE_BACKEND=redis,
  *   WORKERS=0) and --inference-processes N (default 1) `bun run inference:prod`
@@ -35,6 +41,8 @@ import { type CompareConfig, type CompareRow, type CompareRun, parseLayouts, sum
 import { type BenchRedis, benchRedis, layoutName, type RedisLayout, startRedisServer } from "./redis-service";
 import { cpuBetween, type CpuUse, sampleCpu } from "./proc";
 import { type BenchServer, startServer } from "./server";
+import { runPerf } from "./perf";
+import { runFairness } from "./fairness";
 import { round, table } from "../src/bench-kit/stats";
 
 const REPO = resolve(import.meta.dir, "..");
@@ -45,6 +53,12 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "32" },
     "limit-seconds": { type: "string" },
     sweep: { type: "boolean", default: false },
+    perf: { type: "boolean", default: false },
+    fairness: { type: "boolean", default: false },
+    clients: { type: "string", default: "64" },
+    "poll-ms": { type: "string", default: "50" },
+    seconds: { type: "string" },
+    parts: { type: "string" },
     overload: { type: "string" },
     ttl: { type: "string", default: "60" },
     follow: { type: "string", default: "events" },
@@ -148,6 +162,39 @@ async function withServer<T>(
 const backendLabel = (b: BackendInfo | undefined) =>
   !b ? "" : b.kind === "embedded" ? `embedded ${b.workers}×${b.ort_threads}` : `redis API + ${b.inference_processes}×${b.workers_per_process}${b.ort_threads > 1 ? `×${b.ort_threads}t` : ""}`;
 
+/** --perf: the performance issue's five targets in one run (bench/perf.ts). */
+async function perfMode(modelPath: string, photos: BenchImage[], started: Date) {
+  const report = await runPerf({
+    modelPath,
+    photos,
+    clients: positive("clients", args.clients),
+    pollMs: positive("poll-ms", args["poll-ms"]),
+    seconds: positive("seconds", args.seconds ?? (quick ? "4" : "30")),
+    limitSeconds,
+    parts: args.parts?.split(","),
+  });
+  console.log(table([["target", "goal", "reached", "met"], ...report.targets.map((t) => [t.target, t.goal, t.reached, t.met ? "yes" : "no"])]));
+  console.log(`polling: ${report.polling.uploads} uploads, ${report.polling.completed} completed, ${report.polling.polls} polls (${round(report.polling.polls / Math.max(1, report.polling.completed))} per image), ${report.polling.images_per_second} img/s`);
+  console.log(`poll cost: pending ${JSON.stringify(report.poll_cost.pending)}, finished ${JSON.stringify(report.poll_cost.finished_inline_image)}`);
+  const out = args.out ?? join(REPO, "bench/results", `perf-${started.toISOString().replace(/[:.]/g, "-")}.json`);
+  mkdirSync(join(out, ".."), { recursive: true });
+  await Bun.write(out, `${JSON.stringify({ started: started.toISOString(), ...report }, null, 2)}\n`);
+  console.log(`written: ${out}`);
+}
+
+/** --fairness: the fair queue's cost against a plain FIFO (bench/fairness.ts); on Redis too, with REDIS_URL or a throwaway redis-server. */
+async function fairnessMode(modelPath: string, dog: Uint8Array, started: Date) {
+  const redisUrl = (await theRedis()).url;
+  const report = await runFairness({ modelPath, redisUrl, requests, concurrency: Math.min(concurrency, 16), image: dog });
+  console.log(table([["queue", "clients", "waiting", "µs per task"], ...report.queues.map((q) => [q.queue, q.clients, q.waiting, q.us_per_task])]));
+  console.log(table([["backend", "clients", "images/s", "POST p50 ms", "POST p95 ms", "POST p99 ms"], ...report.service.map((r) => [r.backend, r.clients, r.images_per_second, r.post_ms.p50, r.post_ms.p95, r.post_ms.p99])]));
+  const out = args.out ?? join(REPO, "bench/results", `fairness-${started.toISOString().replace(/[:.]/g, "-")}.json`);
+  mkdirSync(join(out, ".."), { recursive: true });
+  await Bun.write(out, `${JSON.stringify({ started: started.toISOString(), ...report }, null, 2)}\n`);
+  console.log(`written: ${out}`);
+  await redis?.stop();
+}
+
 async function main() {
   const started = new Date();
   const modelPath = await resolveModel({});
@@ -155,6 +202,8 @@ async function main() {
   const photos = await benchImages(join(REPO, "../shared/images"), cache, ["original"]);
   const mixed = quick ? photos : await benchImages(join(REPO, "../shared/images"), cache, ["original", "1080p", "12mp"]);
   const dog = photos.find((p) => p.name.startsWith("dog"))!.bytes;
+  if (args.perf) return perfMode(modelPath, photos, started);
+  if (args.fairness) return fairnessMode(modelPath, dog, started);
 
   // The limit is measured on this machine even with --url: the ratio is only
   // meaningful when the service runs on the same kind of machine.

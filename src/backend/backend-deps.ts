@@ -26,6 +26,7 @@ export function executorOptions({ config, modelPath, clock, log, spawn, onFatal 
     maxPixels: config.maxPixels,
     taskTimeoutMs: config.taskTimeoutMs,
     annotatedMaxSide: config.annotatedMaxSide,
+    nice: config.inferenceNice,
     clock,
     log,
     spawn,

@@ -1,6 +1,12 @@
 import type { CancelReason, DetectParams, ImageSize, Task, TaskStatus, Timings } from "../domain/task";
 import type { WorkerStatus } from "../executor/worker-pool";
 import type { ModelInfo } from "../model/model-info";
+import type { Backlog } from "../queue/fair-queue";
+
+export type { Backlog };
+
+/** How many of the largest per-client backlogs /health and /metrics show. */
+export const BACKLOGS_SHOWN = 5;
 
 /** A task as a client sees it at one moment: the record plus where it stands in the queue. */
 export interface TaskSnapshot {
@@ -50,6 +56,8 @@ export interface BackendHealth {
   inference: { processes: number; workers: { total: number; warm: number; busy: number } };
   /** how long the model's warm-up run took */
   warmupMs?: number;
+  /** clients with tasks waiting, and the largest backlogs (at most BACKLOGS_SHOWN, most first) */
+  clients: { active: number; largest: Backlog[] };
 }
 
 /**
@@ -67,10 +75,14 @@ export interface TaskBackend {
   readonly closing: boolean;
   /** why /health/ready should say no, or undefined */
   notReadyReason(): string | undefined;
-  /** refuses work that cannot be taken now, from the declared size, before the body is read */
-  admit(incomingBytes: number): Promise<void>;
-  /** admits (again, atomically) and queues */
-  submit(image: Uint8Array, size: ImageSize, params: DetectParams): Promise<TaskSnapshot>;
+  /**
+   * Refuses work that cannot be taken now, from the declared size, before the
+   * body is read. `client` is who sends it (see http/client-identity.ts): its
+   * own backlog is checked against CLIENT_QUEUE_MAX.
+   */
+  admit(incomingBytes: number, client: string): Promise<void>;
+  /** admits (again, atomically) and queues in the client's lane of the fair queue */
+  submit(image: Uint8Array, size: ImageSize, params: DetectParams, client: string): Promise<TaskSnapshot>;
   /** the task, with its annotated JPEG only when `withImage` (default true) */
   find(id: string, opts?: { withImage?: boolean }): Promise<TaskSnapshot | undefined>;
   cancel(id: string, reason: CancelReason): Promise<TaskSnapshot>;

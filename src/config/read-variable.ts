@@ -1,4 +1,4 @@
-import type { Condition, DefaultContext, IntVariable, Variable } from "./variables";
+import type { Condition, DefaultContext, IntVariable, NamedKey, Variable } from "./variable-types";
 
 /** What reading one variable may use besides the environment. */
 export interface ReadContext extends DefaultContext {
@@ -73,5 +73,26 @@ export function readVariable(v: Variable, ctx: ReadContext): unknown {
       const items = (raw ?? "").split(",").map((s) => s.trim()).filter(Boolean);
       return items.length === 0 || items.includes("*") ? "*" : items;
     }
+    case "keys":
+      return readKeys(v.name, raw, ctx);
   }
+}
+
+/**
+ * `name:key` pairs. The name is what logs and /health show; the key never
+ * appears in a problem (only the pair's place in the list does).
+ */
+function readKeys(variable: string, raw: string | undefined, ctx: ReadContext): NamedKey[] {
+  const keys: NamedKey[] = [];
+  const pairs = (raw ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  pairs.forEach((pair, i) => {
+    const colon = pair.indexOf(":");
+    const name = pair.slice(0, Math.max(0, colon)).trim();
+    const key = pair.slice(colon + 1).trim();
+    if (colon < 1 || !/^[\w.-]{1,64}$/.test(name) || !key) return ctx.problem(`${variable}: pair ${i + 1} must be name:key, the name 1-64 letters, digits, '.', '_' or '-'`);
+    if (keys.some((k) => k.name === name)) return ctx.problem(`${variable}: the name "${name}" is given twice`);
+    if (keys.some((k) => k.key === key)) return ctx.problem(`${variable}: pair ${i + 1} repeats another pair's key`);
+    keys.push({ name, key });
+  });
+  return keys;
 }

@@ -1,4 +1,3 @@
-
 /**
  * Every environment variable the service reads, as data: the one place their
  * types, ranges, defaults and meanings are written. loadConfig (config.ts)
@@ -6,10 +5,10 @@
  * README's configuration table from it.
  */
 
-export type Env = Record<string, string | undefined>;
+import { type Condition, LOG_LEVELS, QUEUE_BACKENDS, type Variable } from "./variable-types";
 
-export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
-export const QUEUE_BACKENDS = ["embedded", "redis"] as const;
+export type { Config, Env, IntVariable, NamedKey, Variable } from "./variable-types";
+export { LOG_LEVELS, QUEUE_BACKENDS };
 
 /**
  * Where `bun start` downloads the default model when none is on disk: a public
@@ -19,81 +18,6 @@ export const QUEUE_BACKENDS = ["embedded", "redis"] as const;
 export const DEFAULT_MODEL_URL =
   "https://huggingface.co/webml/yolov8n/resolve/85bc8d7ab30d4065a41909d756c42819b67b4388/onnx/yolov8n.onnx";
 export const DEFAULT_MODEL_SHA256 = "190ba5f1e61411a001683e349d6b2cdb0804c0dc67a5e34cd8ff6fd00ee54b4d";
-
-/** What a computed default may look at: the machine, and the raw environment. */
-export interface DefaultContext {
-  cores: number;
-  env: Env;
-}
-
-/** A default that depends on the machine or on another variable: computed at start, documented in words. */
-export interface ComputedDefault<T> {
-  words: string;
-  compute: (ctx: DefaultContext) => T;
-}
-
-/** Another variable's value, by which a rule applies. */
-export interface Condition {
-  variable: string;
-  equals: string;
-}
-
-interface VariableBase {
-  name: string;
-  /** the Config field it fills */
-  key: keyof Config;
-  /** README's "meaning" column */
-  description: string;
-  /** unset is a problem when the condition holds; `example` shows a value that would do */
-  requiredWhen?: Condition & { example: string };
-}
-
-export interface IntVariable extends VariableBase {
-  type: "int";
-  min: number;
-  max: number;
-  default: number | ComputedDefault<number>;
-  /** what one unit of the variable is, for README */
-  unit?: "seconds" | "ms" | "bytes" | "pixels" | "tasks" | "threads" | "workers" | "times";
-  /** multiplier from the variable's unit to its Config field's (seconds → ms: 1000) */
-  scale?: number;
-  /** a lower minimum that applies while the condition holds */
-  lowerMinWhen?: Condition & { min: number };
-}
-
-export interface EnumVariable extends VariableBase {
-  type: "enum";
-  values: readonly string[];
-  default: string;
-}
-
-/** Free text, trimmed; blank counts as unset. */
-export interface StringVariable extends VariableBase {
-  type: "string";
-  default?: string;
-}
-
-/** A URL whose scheme is checked. Never echoed in a problem: it may carry a password. */
-export interface UrlVariable extends VariableBase {
-  type: "url";
-  schemes: readonly string[];
-  default?: string;
-  /** how README names the default, when the URL itself is too long to show */
-  defaultWords?: string;
-}
-
-/** A hex digest, normalised to lower case. */
-export interface Sha256Variable extends VariableBase {
-  type: "sha256";
-  default: ComputedDefault<string | undefined>;
-}
-
-/** Comma-separated values; `*` anywhere in it, or nothing at all, means any. */
-export interface ListVariable extends VariableBase {
-  type: "list";
-}
-
-export type Variable = IntVariable | EnumVariable | StringVariable | UrlVariable | Sha256Variable | ListVariable;
 
 /**
  * One more single-threaded worker than cores: while the others run the model,
@@ -134,6 +58,10 @@ export const VARIABLES = [
     description: "ONNX Runtime intra-op threads per worker",
   },
   {
+    name: "INFERENCE_NICE", key: "inferenceNice", type: "int", min: 0, max: 19, default: 10,
+    description: "how far inference threads (the workers and their image decoding) are lowered below the HTTP thread, so uploads and polls never wait behind the model; 0 keeps one priority (Linux)",
+  },
+  {
     name: "TASK_TTL_S", key: "taskTtlMs", type: "int", min: 1, max: 7 * 24 * 3600, default: 300, unit: "seconds", scale: 1000,
     description: "finished tasks are deleted this long after their last change (on Redis: key expiry)",
   },
@@ -169,7 +97,31 @@ export const VARIABLES = [
     name: "DRAIN_TIMEOUT_MS", key: "drainTimeoutMs", type: "int", min: 0, max: 3_600_000, default: 30_000, unit: "ms",
     description: "on SIGTERM, how long queued and running tasks get to finish (the image sets 8000)",
   },
-  { name: "API_KEY", key: "apiKey", type: "string", description: "when set, uploads and cancels need it" },
+  { name: "API_KEY", key: "apiKey", type: "string", description: "when set, uploads and cancels need it (its client is named `default`)" },
+  {
+    name: "API_KEYS", key: "apiKeys", type: "keys",
+    description: "`name:key` pairs, comma-separated: uploads and cancels need one of the keys (or `API_KEY`), and each name is one client for the fair queue",
+  },
+  {
+    name: "TRUST_PROXY_HOPS", key: "trustProxyHops", type: "int", min: 0, max: 10, default: 0, unit: "proxies",
+    description:
+      "reverse proxies in front of the service (a Space: 1; the Docker image sets 1): a keyless client is the `X-Forwarded-For` address this many hops back; 0 never reads the header and uses the connection's address",
+  },
+  {
+    name: "CLIENT_QUEUE_MAX", key: "clientQueueMax", type: "int", min: 1, max: 100_000, unit: "tasks",
+    default: { words: "a quarter of `QUEUE_MAX` (25), at least 1", compute: ({ env }) => Math.max(1, Math.floor((Number(env.QUEUE_MAX) || 100) / 4)) },
+    description: "most tasks one client may have waiting; more get `429 client_queue_full` while other clients are still admitted",
+  },
+  {
+    // 1 GiB on a 16 GB Space: see README, "Memory of uploads in flight".
+    name: "MAX_INFLIGHT_BYTES", key: "maxInflightBytes", type: "int", min: MiB, max: 64 * 1024 * MiB, default: 1024 * MiB, unit: "bytes",
+    description:
+      "most bytes of request bodies being received at once (a declared `Content-Length` is reserved before reading; one client may hold half); more uploads get `429 inflight_full`",
+  },
+  {
+    name: "UPLOAD_TIMEOUT_MS", key: "uploadTimeoutMs", type: "int", min: 100, max: 3_600_000, default: 60_000, unit: "ms",
+    description: "an upload body must arrive within this, or its connection is closed (`408`) and its reservation released",
+  },
   { name: "CORS_ORIGINS", key: "corsOrigins", type: "list", description: "origins a browser may call the API from (CORS)" },
   { name: "LOG_LEVEL", key: "logLevel", type: "enum", values: LOG_LEVELS, default: "info", description: "the least severe log lines written" },
   {
@@ -193,42 +145,3 @@ export const VARIABLES = [
     description: "Redis backend: how many times a job may be taken over from a stopped inference process before its task fails with `worker_lost`",
   },
 ] as const satisfies readonly Variable[];
-
-/** The validated configuration (src/config/config.ts reads it from the environment with the table below). */
-export interface Config {
-  port: number;
-  /** explicit model file; otherwise the resolver searches (see src/model/resolve-model.ts) */
-  modelPath?: string;
-  modelUrl: string;
-  modelSha256?: string;
-  workers: number;
-  threadsPerWorker: number;
-  taskTtlMs: number;
-  gcIntervalMs: number;
-  taskTimeoutMs: number;
-  maxUploadBytes: number;
-  maxPixels: number;
-  /** longest side of the annotated image; larger photos get a shrunk copy (0: full size) */
-  annotatedMaxSide: number;
-  /** most tasks waiting in the queue; more are refused with 429 */
-  queueMax: number;
-  /** most bytes all tasks may hold (uploads and results); more are refused with 429 */
-  maxStoreBytes: number;
-  /** on SIGTERM, how long queued and running tasks get to finish */
-  drainTimeoutMs: number;
-  /** when set, uploads and cancels need it (Bearer or X-API-Key) */
-  apiKey?: string;
-  /** allowed CORS origins; "*" for any */
-  corsOrigins: string[] | "*";
-  logLevel: (typeof LOG_LEVELS)[number];
-  /** where tasks and the queue live: this process (default) or Redis, shared by replicas */
-  queueBackend: (typeof QUEUE_BACKENDS)[number];
-  /** Redis for QUEUE_BACKEND=redis */
-  redisUrl?: string;
-  /** namespace of every Redis key, so several deployments can share one Redis */
-  redisPrefix: string;
-  /** how long an inference process holds a job without renewing its lock before it counts as dead */
-  jobLockMs: number;
-  /** times a job may lose its inference process and be taken over before it fails with worker_lost */
-  jobMaxStalls: number;
-}

@@ -17,6 +17,9 @@ export type ErrorCode =
   // backpressure
   | "queue_full"
   | "memory_full"
+  | "client_queue_full"
+  | "inflight_full"
+  | "upload_timeout"
   // lookups
   | "task_not_found"
   | "route_not_found"
@@ -75,6 +78,13 @@ export const refuse = {
     new DomainError("queue_full", `The queue is full (${queueMax} tasks waiting); retry later.`, undefined, retryAfterS),
   memoryFull: (retryAfterS: number) => new DomainError("memory_full", "The service holds as much image data as it may; retry later.", undefined, retryAfterS),
   storeFull: (retryAfterS: number) => new DomainError("memory_full", "The task store is full; retry later.", undefined, retryAfterS),
+  /** this client alone has as many tasks waiting as one client may; others are still admitted */
+  clientQueueFull: (clientQueueMax: number, retryAfterS: number) =>
+    new DomainError("client_queue_full", `You already have ${clientQueueMax} tasks waiting, as many as one client may; retry once one has started.`, undefined, retryAfterS),
+  /** the bytes of request bodies being received (for everyone, or this client's share) are at their budget */
+  inflightFull: (retryAfterS: number) =>
+    new DomainError("inflight_full", "Too many uploads are arriving at once; retry shortly.", undefined, retryAfterS),
+  uploadTimeout: (ms: number) => new DomainError("upload_timeout", `The upload did not arrive within ${ms} ms; the connection is closed.`),
   backendUnavailable: () => new DomainError("backend_unavailable", "The task store (Redis) cannot be reached; retry shortly.", undefined, RETRY_SOON_S),
   taskNotFound: () => new DomainError("task_not_found", "No task with this id (it may have expired)."),
   taskFinished: (status: string) => new DomainError("task_finished", `The task is already ${status}.`),

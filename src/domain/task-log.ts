@@ -16,17 +16,19 @@ export interface TransitionContext {
 
 /**
  * The one line per task transition, for both backends: `{"msg":"task",
- * "task_id", "status", …}` with the timings and detection count on
- * completion, the error code on failure and the reason on cancel.
+ * "task_id", "status", …}` with the client when known, the timings and
+ * detection count on completion, the error code on failure and the reason on
+ * cancel.
  */
 export function logTransition(
   log: Logger,
-  task: Pick<Task, "id" | "result" | "error" | "cancelReason"> & { status: TaskStatus },
+  task: Pick<Task, "id" | "result" | "error" | "cancelReason"> & { status: TaskStatus; client?: string },
   context: TransitionContext = {},
 ) {
   log.info("task", {
     task_id: task.id,
     status: task.status,
+    ...(task.client ? { client: task.client } : {}),
     ...(context.backend ? { backend: context.backend } : {}),
     ...(context.queueDepth !== undefined ? { queue_depth: context.queueDepth } : {}),
     ...(task.status === "completed" && task.result ? { timings: task.result.timings, detections: task.result.detections.length } : {}),

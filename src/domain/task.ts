@@ -89,6 +89,8 @@ export interface Task {
   updatedAt: number;
   startedAt?: number;
   params: DetectParams;
+  /** who submitted it (an API key's name or an address, see http/client-identity.ts): its lane in the fair queue */
+  client?: string;
   /** pixel size after EXIF orientation, read from the header at upload */
   size: ImageSize;
   /** the upload; released the moment it is handed to a worker */

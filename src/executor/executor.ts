@@ -4,6 +4,7 @@ import type { Rate } from "../domain/eta";
 import type { DetectParams, ImageSize, InferenceResult, TaskError } from "../domain/task";
 import type { ModelInfo } from "../model/model-info";
 import type { Logger } from "../util/logger";
+import { keepInferenceThreadsLowered } from "./inference-priority";
 import type { WorkerReply } from "./protocol";
 import { type WorkerStatus, WorkerPool } from "./worker-pool";
 import type { SpawnWorker, WorkerSlot } from "./worker-slot";
@@ -16,6 +17,8 @@ export interface ExecutorOptions {
   taskTimeoutMs: number;
   /** longest side of annotated images (0: full size) */
   annotatedMaxSide: number;
+  /** nice value for the inference threads (0: leave them at the HTTP thread's priority) */
+  nice?: number;
   clock: Clock;
   log: Logger;
   /** how a worker thread is made; tests hand in fixtures that crash or hang, or fake workers */
@@ -83,6 +86,7 @@ export class Executor implements InferenceStats {
   /** runs handed in while every worker was busy or restarting, in arrival order */
   private readonly waiting: Run[] = [];
   private runs = 0;
+  private stopRenice: Cancel = () => {};
   private readonly idleListeners = new Set<() => void>();
   serviceMs: number | undefined = undefined;
   failures = 0;
@@ -106,6 +110,7 @@ export class Executor implements InferenceStats {
 
   start() {
     this.pool.start();
+    if (this.opts.nice) this.stopRenice = keepInferenceThreadsLowered(this.opts.clock, this.opts.nice);
   }
 
   /**
@@ -114,6 +119,7 @@ export class Executor implements InferenceStats {
    * (on Redis, another inference process takes the job over once its lock lapses).
    */
   stop() {
+    this.stopRenice();
     this.pool.stop();
     for (const r of this.running.values()) r.stopTimer?.();
     this.running.clear();

@@ -1,9 +1,11 @@
-import { cors } from "@elysiajs/cors";
 import { Elysia } from "elysia";
 import pkg from "../../package.json";
+import { ClientIdentity } from "./client-identity";
+import { cors } from "./cors";
 import { docs } from "./docs";
 import { errorHandler } from "./error-handler";
 import { healthController } from "./health.controller";
+import { InflightBudget } from "./inflight-budget";
 import { metricsController } from "./metrics.controller";
 import { pageController } from "./page.controller";
 import { predictController } from "./predict.controller";
@@ -21,7 +23,12 @@ export interface AppDeps {
   maxPixels: number;
   queueMax: number;
   maxStoreBytes: number;
-  apiKey?: string;
+  /** most bytes of request bodies received at once (MAX_INFLIGHT_BYTES) */
+  maxInflightBytes: number;
+  uploadTimeoutMs: number;
+  /** API_KEY (as the client "default") and API_KEYS */
+  apiKeys: { name: string; key: string }[];
+  trustProxyHops: number;
   corsOrigins: string[] | "*";
 }
 
@@ -29,18 +36,21 @@ export interface AppDeps {
 export function createApp(deps: AppDeps) {
   const { backend, metrics, log } = deps;
   const intake = new Intake(backend, { maxUploadBytes: deps.maxUploadBytes, maxPixels: deps.maxPixels });
+  const identity = new ClientIdentity({ keys: deps.apiKeys, trustProxyHops: deps.trustProxyHops });
+  const budget = new InflightBudget(deps.maxInflightBytes);
+  metrics.watchInflight(() => budget.bytes);
   return new Elysia()
-    .use(
-      cors({
-        origin: deps.corsOrigins === "*" ? true : deps.corsOrigins,
-        exposeHeaders: ["Location", "Retry-After", "Preference-Applied"],
-      }),
-    )
+    .use(cors(deps.corsOrigins, ["Location", "Retry-After", "Preference-Applied"]))
     .use(errorHandler(log, (code) => metrics.rejected(code)))
+    // Writes (uploads, cancels) need a key when keys are configured; reads by task id stay open.
+    // Checked here, before any route reads a body, so it holds for every write route alike.
+    .onRequest(({ request }) => {
+      if (identity.keysRequired && !["GET", "HEAD", "OPTIONS"].includes(request.method)) identity.authenticate(request.headers);
+    })
     .use(docs(pkg.version))
-    .use(predictController(intake, backend, deps.maxUploadBytes, deps.apiKey))
-    .use(resultController(backend, deps.apiKey))
-    .use(healthController(backend, { queueMax: deps.queueMax, maxStoreBytes: deps.maxStoreBytes }))
+    .use(predictController(intake, backend, { maxUploadBytes: deps.maxUploadBytes, uploadTimeoutMs: deps.uploadTimeoutMs, budget, identity }))
+    .use(resultController(backend))
+    .use(healthController(backend, { queueMax: deps.queueMax, maxStoreBytes: deps.maxStoreBytes, inflight: budget, refusals: () => metrics.refusals() }))
     .use(metricsController(metrics))
     .use(pageController());
 }

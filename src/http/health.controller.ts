@@ -1,8 +1,20 @@
 import { Elysia } from "elysia";
 import type { TaskBackend } from "../backend/task-backend";
+import type { InflightBudget } from "./inflight-budget";
 import { HealthView, ProbeView } from "./schemas";
 
-export function healthController(backend: TaskBackend, limits: { queueMax: number; maxStoreBytes: number }) {
+export interface HealthExtras {
+  queueMax: number;
+  maxStoreBytes: number;
+  inflight: InflightBudget;
+  /** refusals so far, by reason */
+  refusals: () => Record<string, number>;
+}
+
+/** A client as /health may show it: an operator's key name, but no one's address (the endpoint is public). */
+const shown = (client: string) => (client.startsWith("key:") ? client : "address");
+
+export function healthController(backend: TaskBackend, limits: HealthExtras) {
   return new Elysia({ name: "health", tags: ["Service"] })
     .get(
       "/health/live",
@@ -59,6 +71,9 @@ export function healthController(backend: TaskBackend, limits: { queueMax: numbe
           tasks: h.tasks as Record<string, number>,
           held_bytes: h.heldBytes,
           max_store_bytes: limits.maxStoreBytes,
+          clients: { active: h.clients.active, largest_backlogs: h.clients.largest.map((b) => ({ client: shown(b.client), waiting: b.waiting })) },
+          uploads_in_flight: { bytes: limits.inflight.bytes, max: limits.inflight.maxBytes },
+          refusals: limits.refusals(),
         };
       },
       {
@@ -66,7 +81,8 @@ export function healthController(backend: TaskBackend, limits: { queueMax: numbe
         detail: {
           summary: "Detailed state",
           description:
-            "Backend (embedded or redis) and its connection, model, this process's workers, the (shared) queue depth, tasks by status and held bytes; 200 when ready, 503 otherwise.",
+            "Backend (embedded or redis) and its connection, model, this process's workers, the (shared) queue depth, tasks by status, held bytes, " +
+            "active clients and the largest per-client backlogs, bytes of uploads in flight, and refusals by reason; 200 when ready, 503 otherwise.",
         },
       },
     );

@@ -14,6 +14,11 @@ const STATUS: Record<ErrorCode, number> = {
   unauthorized: 401,
   queue_full: 429,
   memory_full: 429,
+  client_queue_full: 429,
+  // 429, not 503: it is backpressure that clears in seconds, and a proxy or load
+  // balancer may take a 503 for a sick backend and stop routing to it.
+  inflight_full: 429,
+  upload_timeout: 408,
   task_not_found: 404,
   route_not_found: 404,
   result_not_ready: 409,
@@ -45,6 +50,9 @@ const TITLE: Record<ErrorCode, string> = {
   unauthorized: "Missing or wrong API key",
   queue_full: "Queue full",
   memory_full: "Too much data held",
+  client_queue_full: "Too many tasks of yours waiting",
+  inflight_full: "Too many uploads arriving",
+  upload_timeout: "Upload too slow",
   task_not_found: "Task not found",
   route_not_found: "Not found",
   result_not_ready: "Result not ready",

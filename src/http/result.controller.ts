@@ -3,17 +3,35 @@ import { missingImage, refuse } from "../domain/errors";
 import { isTerminal } from "../domain/task";
 import type { TaskBackend } from "../backend/task-backend";
 import { Problem, TaskIdParams, TaskView } from "./schemas";
-import { apiKeyGuard } from "./api-key";
 import { taskEventStream } from "./task-events";
-import { retryAfterSeconds, taskView } from "./task-view";
+import { taskView } from "./task-view";
+import { type RenderedView, ViewCache } from "./view-cache";
 
-export function resultController(backend: TaskBackend, apiKey: string | undefined) {
-  const guard = apiKeyGuard(apiKey);
+/** Bytes of rendered task views kept for polling clients (a finished view carries its JPEG in base64). */
+const VIEW_CACHE_BYTES = 32 * 1024 * 1024;
+
+/** A rendered view as the HTTP answer: 304 when the client holds this version already. */
+function viewResponse(view: RenderedView, ifNoneMatch: string | null): Response {
+  const headers: Record<string, string> = { etag: view.etag, "cache-control": "no-cache" };
+  if (view.retryAfter) headers["retry-after"] = view.retryAfter;
+  if (ifNoneMatch && matchesEtag(ifNoneMatch, view.etag)) return new Response(null, { status: 304, headers });
+  headers["content-type"] = "application/json";
+  return new Response(view.body, { headers });
+}
+
+/** RFC 9110's weak comparison, as If-None-Match uses: W/ is ignored, any listed tag (or *) matches. */
+function matchesEtag(header: string, etag: string): boolean {
+  const bare = (tag: string) => tag.trim().replace(/^W\//, "");
+  return header.split(",").some((tag) => tag.trim() === "*" || bare(tag) === bare(etag));
+}
+
+/** Polls, the image, the event stream and cancels; the app's key check (app.ts) guards the cancels. */
+export function resultController(backend: TaskBackend) {
+  const views = new ViewCache(VIEW_CACHE_BYTES);
   const cancelRoute = {
     params: TaskIdParams,
     // Never read a body here: whatever a client sends, it is not buffered.
     parse: "none" as const,
-    beforeHandle: guard,
     response: { 200: TaskView, 401: Problem, 404: Problem, 409: Problem },
     detail: {
       summary: "Cancel a task",
@@ -30,16 +48,22 @@ export function resultController(backend: TaskBackend, apiKey: string | undefine
   return new Elysia({ name: "result", tags: ["Detection"] })
     .get(
       "/result/:id",
-      async ({ params, set }) => {
-        const snap = await find(params.id);
-        const view = taskView(snap);
-        if (!isTerminal(snap.task.status)) set.headers["retry-after"] = retryAfterSeconds(view);
-        return view;
+      async ({ params, request }) => {
+        // Without the image first: a version already rendered needs no JPEG (on Redis, a large read).
+        let snap = await find(params.id, false);
+        if (snap.task.status === "completed" && !snap.task.result?.annotated && snap.task.params.annotate && !views.has(snap)) snap = await find(params.id);
+        return viewResponse(views.render(snap), request.headers.get("if-none-match"));
       },
       {
         params: TaskIdParams,
         response: { 200: TaskView, 404: Problem },
-        detail: { summary: "Poll a task", description: "200 for any known task, whatever its status; 404 once unknown or expired." },
+        detail: {
+          summary: "Poll a task",
+          description:
+            "200 for any known task, whatever its status; 404 once unknown or expired. Each answer has an `ETag`: send it back as " +
+            "`If-None-Match` and an unchanged task answers 304 with no body. While the task is open, `Retry-After` says when to poll again.",
+          responses: { 304: { description: "Not modified since the ETag sent in If-None-Match" } },
+        },
       },
     )
     .get(

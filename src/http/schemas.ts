@@ -135,6 +135,17 @@ export const HealthView = t.Object({
   tasks: t.Record(t.String(), t.Integer(), { description: "Tasks held, by status (on redis, only pending and processing: finished tasks expire in Redis on their own)" }),
   held_bytes: t.Integer({ description: "Bytes held by tasks: embedded, uploads waiting and results; redis, uploads not yet finished (results are bounded by TASK_TTL_S and Redis maxmemory)" }),
   max_store_bytes: t.Integer(),
+  clients: t.Object(
+    {
+      active: t.Integer({ description: "clients with tasks waiting" }),
+      largest_backlogs: t.Array(t.Object({ client: t.String(), waiting: t.Integer() }), {
+        description: "the (at most 5) clients with the most tasks waiting, most first; an API key's name, or `address` (addresses are not shown)",
+      }),
+    },
+    { description: "the fair queue: clients take turns" },
+  ),
+  uploads_in_flight: t.Object({ bytes: t.Integer(), max: t.Integer() }, { description: "bytes of request bodies being received by this process, against MAX_INFLIGHT_BYTES" }),
+  refusals: t.Record(t.String(), t.Integer(), { description: "uploads this process refused since it started, by reason (the problem code)" }),
 }, {
   examples: [
     {
@@ -147,6 +158,9 @@ export const HealthView = t.Object({
       tasks: { pending: 0, processing: 1, completed: 12, failed: 0, canceled: 0 },
       held_bytes: 1843200,
       max_store_bytes: 268435456,
+      clients: { active: 2, largest_backlogs: [{ client: "key:alice", waiting: 3 }, { client: "address", waiting: 1 }] },
+      uploads_in_flight: { bytes: 0, max: 1073741824 },
+      refusals: { client_queue_full: 4 },
     },
   ],
 });

@@ -21,16 +21,17 @@ export class Intake {
     private readonly limits: IntakeLimits,
   ) {}
 
-  async accept(bytes: Uint8Array, knobs: RawKnobs): Promise<TaskSnapshot> {
+  /** `client` is who sent it (http/client-identity.ts): the lane it queues in. */
+  async accept(bytes: Uint8Array, knobs: RawKnobs, client: string): Promise<TaskSnapshot> {
     this.checkSize(bytes.byteLength);
-    await this.backend.admit(bytes.byteLength); // fail fast; submit() checks again, atomically
+    await this.backend.admit(bytes.byteLength, client); // fail fast; submit() checks again, atomically
     const model = this.backend.model;
     if (!model) throw refuse.notReady();
     if (bytes.byteLength === 0) throw rejectUpload.empty();
     const params = resolveParams(knobs, model.names);
     await sniffImageType(bytes);
     const header = await probeImage(bytes, this.limits.maxPixels);
-    return this.backend.submit(bytes, { width: header.width, height: header.height }, params);
+    return this.backend.submit(bytes, { width: header.width, height: header.height }, params, client);
   }
 
   checkSize(bytes: number): void {

@@ -19,7 +19,11 @@ export function createService(opts: ServiceOptions) {
     maxPixels: config.maxPixels,
     queueMax: config.queueMax,
     maxStoreBytes: config.maxStoreBytes,
-    apiKey: config.apiKey,
+    maxInflightBytes: config.maxInflightBytes,
+    uploadTimeoutMs: config.uploadTimeoutMs,
+    // API_KEY is one more key, whose client is named "default".
+    apiKeys: [...(config.apiKey ? [{ name: "default", key: config.apiKey }] : []), ...config.apiKeys],
+    trustProxyHops: config.trustProxyHops,
     corsOrigins: config.corsOrigins,
   });
   return {

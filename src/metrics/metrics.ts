@@ -8,6 +8,7 @@ import { SLOT_STATES } from "../executor/slot-state";
 const REJECTIONS: ReadonlySet<ErrorCode> = new Set([
   "payload_too_large", "unsupported_media_type", "not_multipart", "missing_file", "unreadable_image", "too_many_pixels",
   "invalid_parameter", "validation_failed", "malformed_request", "unauthorized", "queue_full", "memory_full", "not_ready", "draining", "backend_unavailable",
+  "client_queue_full", "inflight_full", "upload_timeout",
 ]);
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -66,6 +67,18 @@ export function createMetrics(backend: TaskBackend) {
       for (const status of TASK_STATUSES) if (counts[status] !== undefined) this.set({ status }, counts[status]);
     },
   });
+  new Gauge({ name: "yolo_active_clients", help: "Clients with tasks waiting in the (shared) queue", registers, async collect() { this.set((await health()).clients.active); } });
+  new Gauge({
+    name: "yolo_client_backlog",
+    help: "Tasks waiting of the clients with the most waiting, by rank (1 = most); ranks, not clients, so the labels stay bounded and name no one",
+    labelNames: ["rank"],
+    registers,
+    async collect() {
+      const largest = (await health()).clients.largest;
+      this.reset();
+      largest.forEach((b, i) => this.set({ rank: String(i + 1) }, b.waiting));
+    },
+  });
   new Gauge({ name: "yolo_held_bytes", help: "Bytes held by tasks (embedded: uploads waiting and results; redis: uploads not yet finished)", registers, async collect() { this.set((await health()).heldBytes); } });
   new Gauge({ name: "yolo_process_rss_bytes", help: "Resident memory of the process", registers, collect() { this.set(process.memoryUsage().rss); } });
   new Gauge({
@@ -89,6 +102,8 @@ export function createMetrics(backend: TaskBackend) {
     },
   });
   const rejections = new Counter({ name: "yolo_rejections_total", help: "Uploads refused, by reason", labelNames: ["reason"], registers });
+  /** the same counts, for /health */
+  const refusals = new Map<ErrorCode, number>();
   const finished = new Counter({ name: "yolo_tasks_finished_total", help: "Tasks that reached a terminal state, by status", labelNames: ["status"], registers });
   const queueWait = new Histogram({ name: "yolo_queue_wait_seconds", help: "Time from upload to a worker taking the task", buckets: SECONDS_BUCKETS, registers });
   const phases = new Histogram({
@@ -113,7 +128,15 @@ export function createMetrics(backend: TaskBackend) {
     registry,
     contentType: registry.contentType,
     rejected(code: ErrorCode) {
-      if (REJECTIONS.has(code)) rejections.inc({ reason: code });
+      if (!REJECTIONS.has(code)) return;
+      rejections.inc({ reason: code });
+      refusals.set(code, (refusals.get(code) ?? 0) + 1);
+    },
+    /** refusals so far in this process, by reason */
+    refusals: (): Record<string, number> => Object.fromEntries(refusals),
+    /** reports the bytes of request bodies being received (the HTTP layer holds them) */
+    watchInflight(bytes: () => number) {
+      new Gauge({ name: "yolo_inflight_bytes", help: "Bytes of request bodies being received (against MAX_INFLIGHT_BYTES)", registers, collect() { this.set(bytes()); } });
     },
     text: () => registry.metrics(),
   };

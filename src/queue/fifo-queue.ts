@@ -30,6 +30,11 @@ export class FifoQueue<T> {
     return i < 0 ? 0 : i - this.head + 1;
   }
 
+  /** The items from the next to run to the last, without consuming them. */
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i];
+  }
+
   remove(item: T): boolean {
     const i = this.items.indexOf(item, this.head);
     if (i < 0) return false;

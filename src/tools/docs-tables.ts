@@ -49,6 +49,8 @@ function allowedText(v: Variable): string {
       return `64 hex digits${required}`;
     case "list":
       return `comma-separated, or \`*\` for any${required}`;
+    case "keys":
+      return `comma-separated \`name:key\` pairs${required}`;
   }
 }
 
@@ -66,6 +68,8 @@ function defaultText(v: Variable): string {
       return v.defaultWords ?? v.default ?? "—";
     case "list":
       return "`*`";
+    case "keys":
+      return "—";
   }
 }
 

@@ -6,7 +6,8 @@ import { startTestService, type TestService } from "../support/test-service";
 let svc: TestService;
 
 beforeAll(async () => {
-  svc = await startTestService();
+  // One client sends all 50 (in-process requests have no address): its own cap must not refuse them.
+  svc = await startTestService({ CLIENT_QUEUE_MAX: "1000" });
 });
 afterAll(() => svc.stop());
 

@@ -14,7 +14,8 @@ let dog: Uint8Array;
 
 beforeAll(async () => {
   // One worker and a short queue, so the queue is easy to fill.
-  svc = await startTestService({ WORKERS: "1", QUEUE_MAX: String(QUEUE_MAX) });
+  // One client here (in-process requests have no address): its own cap must not be what refuses first.
+  svc = await startTestService({ WORKERS: "1", QUEUE_MAX: String(QUEUE_MAX), CLIENT_QUEUE_MAX: "1000" });
   dog = await readImage("dog.jpg");
 });
 afterAll(() => svc.stop());
@@ -243,20 +244,57 @@ describe("API key and CORS", () => {
     }
   });
 
-  test("CORS: any origin by default; only the listed ones when CORS_ORIGINS is set", async () => {
-    const preflight = (app: TestService["app"], origin: string) =>
+  test("with API_KEYS, each key's name is its client: in the log, and for cancels, which need a key too", async () => {
+    const keyed = await startTestService({ WORKERS: "1", API_KEYS: "alice:k-alice,bob:k-bob", API_KEY: "k-old" });
+    try {
+      const res = await upload(keyed.app, dog, { headers: { authorization: "Bearer k-alice" } });
+      expect(res.status).toBe(201);
+      const id = await idOf(res);
+      expect(keyed.logs.find((l) => l.task_id === id && l.status === "pending")?.client).toBe("key:alice");
+      expect((await upload(keyed.app, dog, { headers: { "x-api-key": "k-old" } })).status).toBe(201); // API_KEY still works, as "default"
+      expect((await upload(keyed.app, dog, { headers: { "x-api-key": "k-carol" } })).status).toBe(401);
+      const cancel = (key?: string) =>
+        keyed.app.handle(new Request(`http://localhost/result/${id}/cancel`, { method: "POST", headers: key ? { "x-api-key": key } : {} }));
+      expect((await cancel()).status).toBe(401);
+      expect((await cancel("k-bob")).status).toBe(200);
+    } finally {
+      await keyed.stop();
+    }
+  });
+
+  test("CORS: a plain * without credentials by default; only listed origins, with Vary: Origin, when CORS_ORIGINS is set", async () => {
+    const preflight = (app: TestService["app"], origin: string, requested?: string) =>
       app.handle(
         new Request("http://localhost/predict", {
           method: "OPTIONS",
-          headers: { origin, "access-control-request-method": "POST" },
+          headers: { origin, "access-control-request-method": "POST", ...(requested ? { "access-control-request-headers": requested } : {}) },
         }),
       );
+    const corsHeaders = (res: Response) => Object.fromEntries([...res.headers].filter(([k]) => k.startsWith("access-control") || k === "vary"));
     const open = await preflight(svc.app, "https://anyone.example");
-    expect(open.headers.get("access-control-allow-origin")).toBe("https://anyone.example");
+    expect(open.status).toBe(204);
+    expect(corsHeaders(open)).toEqual({
+      "access-control-allow-origin": "*",
+      "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
+      "access-control-allow-headers": "Authorization, X-API-Key, Content-Type, Prefer, Last-Event-ID",
+      "access-control-expose-headers": "Location, Retry-After, Preference-Applied",
+      "access-control-max-age": "600",
+    });
+    expect(corsHeaders(await preflight(svc.app, "https://anyone.example", "x-api-key, prefer"))["access-control-allow-headers"]).toBe("x-api-key, prefer");
+    // a simple request, and an error answer, carry it too; never credentials, never Vary: *
+    for (const path of ["/health/live", "/result/no-such-task"]) {
+      const res = await svc.app.handle(new Request(`http://localhost${path}`, { headers: { origin: "https://anyone.example" } }));
+      expect([path, res.headers.get("access-control-allow-origin"), res.headers.get("access-control-allow-credentials"), res.headers.get("vary")]).toEqual([path, "*", null, null]);
+    }
+    for (const value of Object.values(corsHeaders(open))) expect(value).not.toContain("undefined");
     const strict = await startTestService({ WORKERS: "1", CORS_ORIGINS: "https://app.example" }, { waitReady: false });
     try {
-      expect((await preflight(strict.app, "https://app.example")).headers.get("access-control-allow-origin")).toBe("https://app.example");
-      expect((await preflight(strict.app, "https://evil.example")).headers.get("access-control-allow-origin")).toBeNull();
+      const listed = await preflight(strict.app, "https://app.example");
+      expect([listed.headers.get("access-control-allow-origin"), listed.headers.get("vary"), listed.headers.get("access-control-allow-credentials")]).toEqual(["https://app.example", "Origin", null]);
+      const other = await preflight(strict.app, "https://evil.example");
+      expect([other.headers.get("access-control-allow-origin"), other.headers.get("access-control-allow-methods"), other.headers.get("vary")]).toEqual([null, null, "Origin"]);
+      const plain = await strict.app.handle(new Request("http://localhost/health/live", { headers: { origin: "https://app.example" } }));
+      expect([plain.headers.get("access-control-allow-origin"), plain.headers.get("vary")]).toEqual(["https://app.example", "Origin"]);
     } finally {
       strict.stop();
     }

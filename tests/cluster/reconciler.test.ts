@@ -32,28 +32,34 @@ afterAll(async () => {
 const params: Task["params"] = { conf: 0.25, iou: 0.45, maxDet: 300, agnosticNms: false, annotate: true };
 async function pendingTask(withJob: boolean): Promise<string> {
   const now = clock.now();
-  const task: Task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, size: { width: 1, height: 1 } };
-  await store.create(task, new Uint8Array(10), { queueMax: 100, maxBytes: 1e9 });
-  if (withJob) await queue.add("detect", { id: task.id }, { jobId: task.id });
+  const task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, client: "ip:127.0.0.2", size: { width: 1, height: 1 } } satisfies Task;
+  await store.create(task, new Uint8Array(10), { queueMax: 100, maxBytes: 1e9, clientQueueMax: 100 });
+  if (withJob) await queue.add("detect", { for: task.id }, { jobId: task.id });
   return task.id;
 }
 
-test("open tasks with no job fail with worker_lost once past the grace period; tasks with a live job are left alone", async () => {
+test("a processing task whose job is gone fails with worker_lost; pending tasks short of a job get one; only past the grace period", async () => {
   const orphan = await pendingTask(false); // its API died between storing it and queueing its job
   const queued = await pendingTask(true);
   const running = await pendingTask(false);
   await store.transition(running, "processing", clock.now(), { startedAt: clock.now() }, { ttlMs: 60_000 }); // its job vanished
   expect(await reconciler.sweep()).toEqual([]); // within the grace period nothing is touched
+  expect(await queue.count()).toBe(1);
   clock.advance(11_000);
-  expect((await reconciler.sweep()).sort()).toEqual([orphan, running].sort());
-  for (const id of [orphan, running]) {
-    const got = (await store.get(id))!.task;
-    expect([got.status, got.error?.code]).toEqual(["failed", "worker_lost"]);
-  }
-  expect((await store.get(queued))!.task.status).toBe("pending");
-  expect(await store.totals()).toEqual({ pending: 1, processing: 0, inputBytes: 10 });
-  expect(logs.filter((l) => l.error === "worker_lost").length).toBe(2);
-  expect(await reconciler.sweep()).toEqual([]); // idempotent
+  expect(await reconciler.sweep()).toEqual([running]);
+  const got = (await store.get(running))!.task;
+  expect([got.status, got.error?.code]).toEqual(["failed", "worker_lost"]);
+  // Nothing accepted is stranded: the orphan is still pending, and there is a token for each pending task.
+  for (const id of [orphan, queued]) expect((await store.get(id))!.task.status).toBe("pending");
+  expect(await queue.count()).toBe(2);
+  expect(logs.some((l) => l.msg === "queue tokens refilled" && l.count === 1)).toBe(true);
+  expect(await store.totals()).toEqual({ pending: 2, processing: 0, inputBytes: 20 });
+  expect(logs.filter((l) => l.error === "worker_lost").length).toBe(1);
+  expect(await reconciler.sweep()).toEqual([]); // idempotent: no second refill
+  expect(await queue.count()).toBe(2);
+  // tidy for the next tests: these two never run here
+  for (const id of [orphan, queued]) await store.transition(id, "canceled", clock.now(), { cancelReason: "client" }, { ttlMs: 60_000 });
+  await queue.drain();
 });
 
 test("open ids whose record is gone (deleted, evicted) leave the open sets, so they stop counting against QUEUE_MAX", async () => {

@@ -11,7 +11,7 @@ let sub: Redis;
 let store: RedisTaskStore;
 const events: string[] = [];
 const TTL = 60_000;
-const limits = { queueMax: 3, maxBytes: 1000 };
+const limits = { queueMax: 3, maxBytes: 1000, clientQueueMax: 100 };
 
 beforeAll(async () => {
   redis = new Redis(testRedisUrl());
@@ -26,7 +26,7 @@ afterAll(() => {
 });
 
 const params: Task["params"] = { conf: 0.25, iou: 0.45, maxDet: 300, agnosticNms: false, annotate: true };
-const newTask = (): Task => ({ id: crypto.randomUUID(), status: "pending", createdAt: 1000, updatedAt: 1000, params, size: { width: 4, height: 3 } });
+const newTask = (client = "ip:127.0.0.2") => ({ id: crypto.randomUUID(), status: "pending", createdAt: 1000, updatedAt: 1000, params, client, size: { width: 4, height: 3 } }) satisfies Task;
 const bytes = (n: number) => new Uint8Array(n).fill(7);
 
 /**
@@ -73,7 +73,8 @@ describe("create", () => {
     const [c1, c2] = [new Redis(testRedisUrl()), new Redis(testRedisUrl())];
     const other = new RedisTaskStore(c1, redisKeys(uniquePrefix("race")));
     const peer = new RedisTaskStore(c2, other.keys);
-    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? other : peer).create(newTask(), bytes(10), limits)));
+    // Different clients: their positions are then 1, 2, 3 whichever order they win in.
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? other : peer).create(newTask(`ip:10.0.0.${i}`), bytes(10), limits)));
     c1.disconnect();
     c2.disconnect();
     expect(outcomes.filter((o) => typeof o === "number").sort()).toEqual([1, 2, 3]);

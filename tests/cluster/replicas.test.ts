@@ -18,7 +18,7 @@ let dog: Uint8Array;
 let bigPng: Uint8Array;
 
 beforeAll(async () => {
-  const shared = { QUEUE_BACKEND: "redis", REDIS_URL: testRedisUrl(), REDIS_PREFIX: PREFIX, QUEUE_MAX: String(QUEUE_MAX) };
+  const shared = { QUEUE_BACKEND: "redis", REDIS_URL: testRedisUrl(), REDIS_PREFIX: PREFIX, QUEUE_MAX: String(QUEUE_MAX), CLIENT_QUEUE_MAX: "1000" };
   inference = await startTestService({ ...shared, WORKERS: "1" });
   [a, b] = await Promise.all([startTestService({ ...shared, WORKERS: "0" }), startTestService({ ...shared, WORKERS: "0" })]);
   dog = await readImage("dog.jpg");

@@ -23,6 +23,7 @@ describe("loadConfig defaults", () => {
       modelSha256: DEFAULT_MODEL_SHA256,
       workers: 3,
       threadsPerWorker: 1,
+      inferenceNice: 10,
       taskTtlMs: 300_000, // TASK_TTL_S 300
       gcIntervalMs: 60_000, // GC_INTERVAL_S 60
       taskTimeoutMs: 60_000,
@@ -33,6 +34,11 @@ describe("loadConfig defaults", () => {
       maxStoreBytes: 256 * 1024 * 1024,
       drainTimeoutMs: 30_000,
       apiKey: undefined,
+      apiKeys: [],
+      trustProxyHops: 0,
+      clientQueueMax: 25, // a quarter of QUEUE_MAX
+      maxInflightBytes: 1024 * 1024 * 1024,
+      uploadTimeoutMs: 60_000,
       corsOrigins: "*",
       logLevel: "info",
       queueBackend: "embedded",
@@ -90,6 +96,11 @@ describe("loadConfig overrides", () => {
         MAX_STORE_BYTES: "2097152",
         DRAIN_TIMEOUT_MS: "250",
         API_KEY: " s3cret ",
+        API_KEYS: "alice:k-alice, bob.lab:k:with:colons",
+        TRUST_PROXY_HOPS: "1",
+        CLIENT_QUEUE_MAX: "3",
+        MAX_INFLIGHT_BYTES: "2097152",
+        UPLOAD_TIMEOUT_MS: "1500",
         CORS_ORIGINS: "https://a.example, https://b.example",
         LOG_LEVEL: "debug",
         QUEUE_BACKEND: "redis",
@@ -97,6 +108,7 @@ describe("loadConfig overrides", () => {
         REDIS_PREFIX: "detect-prod",
         JOB_LOCK_MS: "10000",
         JOB_MAX_STALLS: "2",
+        INFERENCE_NICE: "5",
       },
       8,
     );
@@ -107,6 +119,7 @@ describe("loadConfig overrides", () => {
       modelSha256: "ab".repeat(32), // normalised to lower case
       workers: 3,
       threadsPerWorker: 2,
+      inferenceNice: 5,
       taskTtlMs: 10_000,
       gcIntervalMs: 5_000,
       taskTimeoutMs: 1500,
@@ -117,6 +130,11 @@ describe("loadConfig overrides", () => {
       maxStoreBytes: 2 * 1024 * 1024,
       drainTimeoutMs: 250,
       apiKey: "s3cret",
+      apiKeys: [{ name: "alice", key: "k-alice" }, { name: "bob.lab", key: "k:with:colons" }],
+      trustProxyHops: 1,
+      clientQueueMax: 3,
+      maxInflightBytes: 2 * 1024 * 1024,
+      uploadTimeoutMs: 1500,
       corsOrigins: ["https://a.example", "https://b.example"],
       logLevel: "debug",
       queueBackend: "redis",
@@ -150,6 +168,23 @@ describe("loadConfig validation", () => {
     expect(configError({ TASK_TTL_S: "-5" }).problems[0]).toContain("TASK_TTL_S");
     expect(configError({ TASK_TIMEOUT_MS: "99" }).problems[0]).toContain("TASK_TIMEOUT_MS");
     expect(configError({ ORT_THREADS: "two" }).problems[0]).toContain("ORT_THREADS");
+  });
+
+  test("API_KEYS needs name:key pairs with distinct names and keys, and never echoes a key", () => {
+    const err = configError({ API_KEYS: "alice:topsecret1, :nameless, bob, alice:other, carol:topsecret1, bad name:x" });
+    expect(err.problems).toEqual([
+      "API_KEYS: pair 2 must be name:key, the name 1-64 letters, digits, '.', '_' or '-'",
+      "API_KEYS: pair 3 must be name:key, the name 1-64 letters, digits, '.', '_' or '-'",
+      'API_KEYS: the name "alice" is given twice',
+      "API_KEYS: pair 5 repeats another pair's key",
+      "API_KEYS: pair 6 must be name:key, the name 1-64 letters, digits, '.', '_' or '-'",
+    ]);
+    expect(err.message).not.toContain("topsecret1");
+  });
+
+  test("CLIENT_QUEUE_MAX defaults to a quarter of QUEUE_MAX, at least 1", () => {
+    expect(loadConfig({ QUEUE_MAX: "40" }, 2).clientQueueMax).toBe(10);
+    expect(loadConfig({ QUEUE_MAX: "3" }, 2).clientQueueMax).toBe(1);
   });
 
   test("the offending value is quoted in the problem", () => {

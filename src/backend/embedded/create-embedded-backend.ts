@@ -19,6 +19,7 @@ export function createEmbeddedBackend(deps: BackendDeps): TaskBackend {
     clock,
     log,
     queueMax: config.queueMax,
+    clientQueueMax: config.clientQueueMax,
     maxStoreBytes: config.maxStoreBytes,
   });
 }

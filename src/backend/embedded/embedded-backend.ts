@@ -6,10 +6,10 @@ import { type CancelReason, type DetectParams, type ImageSize, isTerminal, type 
 import { logTransition, type TransitionContext } from "../../domain/task-log";
 import type { MapTaskStore, TransitionPatch } from "../../domain/task-store";
 import type { Executor, JobOutcome } from "../../executor/executor";
-import { FifoQueue } from "../../queue/fifo-queue";
+import { FairQueue } from "../../queue/fair-queue";
 import type { Logger } from "../../util/logger";
 import { EventHub } from "../event-hub";
-import { type BackendHealth, sumWorkers, type TaskBackend, type TaskSnapshot } from "../task-backend";
+import { BACKLOGS_SHOWN, type BackendHealth, sumWorkers, type TaskBackend, type TaskSnapshot } from "../task-backend";
 
 export interface EmbeddedBackendOptions {
   store: MapTaskStore;
@@ -19,21 +19,24 @@ export interface EmbeddedBackendOptions {
   log: Logger;
   /** most tasks waiting in the queue */
   queueMax: number;
+  /** most tasks one client may have waiting */
+  clientQueueMax: number;
   /** most bytes all tasks may hold */
   maxStoreBytes: number;
 }
 
 /**
- * Everything in this process: the Map store, one FIFO queue, admission, drain
- * and expiry; the executor runs each task. Admission and queueing are one
- * synchronous step, so concurrent uploads cannot all slip under the limits.
+ * Everything in this process: the Map store, the fair queue (clients take
+ * turns), admission, drain and expiry; the executor runs each task. Admission
+ * and queueing are one synchronous step, so concurrent uploads cannot all
+ * slip under the limits.
  */
 export class EmbeddedBackend implements TaskBackend {
   readonly kind = "embedded" as const;
   draining = false;
   /** never: a drain here brings every task to an end itself, so streams end with their task */
   readonly closing = false;
-  private readonly queue = new FifoQueue<string>();
+  private readonly queue = new FairQueue<string>();
   private readonly events = new EventHub();
   /** cancels the executor's run of each processing task */
   private readonly runs = new Map<string, AbortController>();
@@ -56,16 +59,16 @@ export class EmbeddedBackend implements TaskBackend {
     return undefined;
   }
 
-  async admit(incomingBytes: number) {
-    this.check(incomingBytes);
+  async admit(incomingBytes: number, client: string) {
+    this.check(incomingBytes, client);
   }
 
-  async submit(image: Uint8Array, size: ImageSize, params: DetectParams) {
-    this.check(image.byteLength);
+  async submit(image: Uint8Array, size: ImageSize, params: DetectParams, client: string) {
+    this.check(image.byteLength, client);
     const now = this.opts.clock.now();
-    const task: Task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, size, input: image };
+    const task: Task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, client, size, input: image };
     this.opts.store.create(task);
-    this.queue.push(task.id);
+    this.queue.push(client, task.id);
     this.announce(task, { queueDepth: this.queue.length });
     // Dispatch after the caller has answered: the 201 shows the task as accepted (pending).
     setImmediate(() => this.dispatch());
@@ -119,6 +122,7 @@ export class EmbeddedBackend implements TaskBackend {
       workers,
       inference: { processes: 1, workers: sumWorkers(workers) },
       warmupMs: this.opts.executor.warmupMs,
+      clients: { active: this.queue.activeClients, largest: this.queue.largestBacklogs(BACKLOGS_SHOWN) },
     };
   }
 
@@ -170,12 +174,18 @@ export class EmbeddedBackend implements TaskBackend {
     return { canceled };
   }
 
-  /** Refuses new work the service cannot take now: draining, no model, queue full, or too many bytes held. */
-  private check(incomingBytes: number) {
+  /** Refuses new work the service cannot take now: draining, no model, queue full (for all or this client), or too many bytes held. */
+  private check(incomingBytes: number, client: string) {
     if (this.draining) throw refuse.draining();
     // Once the model has loaded, uploads queue even while a crashed worker restarts.
     if (!this.model) throw refuse.notReady();
-    const retryAfter = () => backlogSeconds(this.queue.length, this.opts.executor.rate());
+    const rate = this.opts.executor.rate();
+    const retryAfter = () => backlogSeconds(this.queue.length, rate);
+    // Checked first: a flooding client is told its own limit, not that the service is full.
+    // It gets a slot back when its next task starts: within one turn of the active clients.
+    if (this.queue.lengthOf(client) >= this.opts.clientQueueMax) {
+      throw refuse.clientQueueFull(this.opts.clientQueueMax, backlogSeconds(this.queue.activeClients, rate));
+    }
     if (this.queue.length >= this.opts.queueMax) throw refuse.queueFull(this.opts.queueMax, retryAfter());
     if (this.opts.store.heldBytes + incomingBytes > this.opts.maxStoreBytes) throw refuse.memoryFull(retryAfter());
   }

@@ -2,25 +2,29 @@ import type Redis from "ioredis";
 import { once } from "node:events";
 import type { ModelInfo } from "../../model/model-info";
 import type { Logger } from "../../util/logger";
+import { BACKLOGS_SHOWN } from "../task-backend";
+import { FairLanes } from "./fair-lanes";
 import { clusterRate, type Heartbeat, InferenceRegistry } from "./inference-registry";
 import type { RedisTaskStore } from "./redis-task-store";
 
 /**
  * What an API replica knows of the cluster, refreshed about once a second:
  * whether Redis answers, the live inference processes, the model they run,
- * and the shared queue's totals. Requests read it without a round trip.
+ * the shared queue's totals and its clients' backlogs. Requests read it without a round trip.
  */
 export class ClusterView {
   up = false;
   model?: ModelInfo;
   beats: Heartbeat[] = [];
   totals = { pending: 0, processing: 0, inputBytes: 0 };
+  clients: { active: number; largest: { client: string; waiting: number }[] } = { active: 0, largest: [] };
   private serverVersion?: string;
   private lastReplyError?: string;
   private mixedModels = "";
   private everConnected = false;
   private refreshing?: Promise<void>;
   private readonly registry: InferenceRegistry;
+  private readonly lanes: FairLanes;
 
   constructor(
     private readonly redis: Redis,
@@ -28,6 +32,7 @@ export class ClusterView {
     private readonly log: Logger,
   ) {
     this.registry = new InferenceRegistry(redis, store.keys);
+    this.lanes = new FairLanes(redis, store.keys);
     redis.on("ready", () => this.connection(true));
     redis.on("close", () => this.connection(false));
     redis.on("error", () => {}); // reported once through "close"; ioredis reconnects by itself
@@ -66,10 +71,11 @@ export class ClusterView {
     try {
       this.serverVersion ??= await this.checkVersion();
       // The model is re-read too: a rollout of another model shows within a second.
-      const [beats, model, totals] = await Promise.all([this.registry.alive(), this.registry.model(), this.store.totals()]);
+      const [beats, model, totals, clients] = await Promise.all([this.registry.alive(), this.registry.model(), this.store.totals(), this.lanes.stats(BACKLOGS_SHOWN)]);
       this.beats = beats;
       this.model = model ?? this.model;
       this.totals = totals;
+      this.clients = clients;
       this.warnOnMixedModels(beats);
       this.connection(true);
     } catch (err) {

@@ -76,6 +76,7 @@ export function createRedisBackend(deps: BackendDeps): TaskBackend {
     clock,
     log,
     queueMax: config.queueMax,
+    clientQueueMax: config.clientQueueMax,
     maxStoreBytes: config.maxStoreBytes,
     taskTtlMs: config.taskTtlMs,
     local: local?.executor,

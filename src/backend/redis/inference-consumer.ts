@@ -7,6 +7,7 @@ import { type InferenceResult, isTerminal, type TaskError } from "../../domain/t
 import { logTransition } from "../../domain/task-log";
 import type { Executor } from "../../executor/executor";
 import type { Logger } from "../../util/logger";
+import { FairLanes } from "./fair-lanes";
 import { InferenceRegistry } from "./inference-registry";
 import { QUEUE_NAME } from "./keys";
 import { parseEvent, type RedisTaskStore } from "./redis-task-store";
@@ -33,15 +34,20 @@ const HEARTBEAT_MS = 1000;
 
 /**
  * An inference process's side of the Redis backend: takes jobs off the shared
- * BullMQ queue, runs each on the executor with the job's abort signal, and
- * writes the outcome back. BullMQ's lock renewal marks the job as alive; if
- * this process dies, the lock lapses and another process takes the job over,
- * up to JOB_MAX_STALLS times, after which the task fails with worker_lost.
+ * BullMQ queue, and each job claims the fair-next task (fair-lanes.ts), runs
+ * it on the executor with the job's abort signal, and writes the outcome
+ * back. BullMQ's lock renewal marks the job as alive; if this process dies,
+ * the lock lapses and another process takes the job, and with it the same
+ * task, over, up to JOB_MAX_STALLS times, after which the task fails with
+ * worker_lost.
  */
 export class InferenceConsumer {
   readonly instanceId = `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
   private readonly queueConsumer: QueueWorker;
   private readonly registry: InferenceRegistry;
+  private readonly lanes: FairLanes;
+  /** the job running each task here, to abort it on a cancel */
+  private readonly running = new Map<string, string>();
   private stopBeat?: Cancel;
   private stopWatch?: Cancel;
   private consuming = false;
@@ -50,6 +56,7 @@ export class InferenceConsumer {
 
   constructor(private readonly opts: ConsumerOptions) {
     this.registry = new InferenceRegistry(opts.redis, opts.store.keys);
+    this.lanes = new FairLanes(opts.redis, opts.store.keys);
     // Three parameters: BullMQ hands an abort signal only to a processor that takes one.
     this.queueConsumer = new QueueWorker(QUEUE_NAME, (job, _token, signal) => this.process(job, signal), {
       connection: opts.blocking,
@@ -63,16 +70,13 @@ export class InferenceConsumer {
     this.queueConsumer.on("error", (err) => opts.log.warn("queue consumer error", { error: err.message }));
     // A job that lost its process more than JOB_MAX_STALLS times is failed by BullMQ; say why on the task.
     this.queueConsumer.on("failed", (job, err) => {
-      if (!job) return;
-      if (/stalled/i.test(err.message)) return void this.failQuietly(job.data.id, taskFailure.lost());
-      // The processor itself failed: most likely Redis refused to store the result (full).
-      opts.log.error("job failed", { task_id: job.data.id, error: err.message.slice(0, 300) });
-      void this.failQuietly(job.data.id, taskFailure.resultNotStored());
+      if (job?.id) void this.jobFailed(job.id, err.message);
     });
-    // A cancel on any replica aborts the job here, if it runs here.
+    // A cancel on any replica aborts the job here, if its task runs here.
     opts.subscriber.on("message", (_c: string, message: string) => {
       const event = parseEvent(message);
-      if (event?.status === "canceled") this.queueConsumer.cancelJob(event.id, "canceled");
+      const jobId = event?.status === "canceled" ? this.running.get(event.id) : undefined;
+      if (jobId) this.queueConsumer.cancelJob(jobId, "canceled");
     });
   }
 
@@ -148,23 +152,51 @@ export class InferenceConsumer {
     }
   }
 
-  private async process(job: Job<{ id: string }>, signal?: AbortSignal) {
+  private async process(job: Job, signal?: AbortSignal) {
     const { store, executor, clock, log } = this.opts;
-    const id = job.data.id;
+    const jobId = job.id!;
+    const claim = await this.lanes.claim(jobId, clock.now());
+    // More tokens than pending tasks (a canceled task's token had already started): nothing to do.
+    if (claim.kind === "none") return "idle";
+    const id = claim.id;
     const found = await store.get(id, { withImage: false });
-    if (!found || isTerminal(found.task.status)) return "skipped"; // canceled (or expired) while it waited
+    if (!found || isTerminal(found.task.status)) {
+      await this.lanes.forget(jobId); // canceled or expired while its process was away
+      return "skipped";
+    }
     const now = clock.now();
-    const queueMs = now - found.task.createdAt;
-    const taken = await store.transition(id, "processing", now, { startedAt: now }, { ttlMs: this.opts.taskTtlMs, retake: true, event: { queueMs } });
-    if (!taken.ok) return "skipped";
-    const attempt = found.attempts > 0 ? found.attempts + 1 : undefined;
-    logTransition(log, { id, status: "processing" }, { worker: this.instanceId, attempt, detail: attempt ? "taken over after its inference process stopped" : undefined });
-    const upload = await store.upload(id);
-    if (!upload) return this.finish(id, { error: taskFailure.uploadGone() });
-    const outcome = await executor.run({ id, image: upload, size: found.task.size, params: found.task.params }, signal);
-    if (outcome.status === "canceled") return "canceled";
-    if (outcome.status === "failed") return this.finish(id, { error: outcome.error });
-    return this.finish(id, { result: { ...outcome.result, timings: { ...outcome.result.timings, queue: queueMs } } });
+    let queueMs = (found.task.startedAt ?? now) - found.task.createdAt;
+    if (claim.kind === "held") {
+      // This job ran the task on a process that stopped: take the same task over.
+      queueMs = now - found.task.createdAt;
+      const taken = await store.transition(id, "processing", now, { startedAt: now }, { ttlMs: this.opts.taskTtlMs, retake: true, event: { queueMs } });
+      if (!taken.ok) return "skipped";
+      const attempt = found.attempts + 1;
+      logTransition(log, { id, status: "processing", client: found.task.client }, { worker: this.instanceId, attempt, detail: "taken over after its inference process stopped" });
+    } else {
+      logTransition(log, { id, status: "processing", client: found.task.client }, { worker: this.instanceId });
+    }
+    this.running.set(id, jobId);
+    try {
+      const upload = await store.upload(id);
+      if (!upload) return this.finish(id, { error: taskFailure.uploadGone() });
+      const outcome = await executor.run({ id, image: upload, size: found.task.size, params: found.task.params }, signal);
+      if (outcome.status === "canceled") return "canceled";
+      if (outcome.status === "failed") return this.finish(id, { error: outcome.error });
+      return this.finish(id, { result: { ...outcome.result, timings: { ...outcome.result.timings, queue: queueMs } } });
+    } finally {
+      this.running.delete(id);
+    }
+  }
+
+  /** BullMQ failed a job: stalled more than JOB_MAX_STALLS times, or the processor threw. Its task says why. */
+  private async jobFailed(jobId: string, message: string) {
+    const id = await this.lanes.heldBy(jobId).catch(() => undefined);
+    if (!id) return;
+    if (/stalled/i.test(message)) return this.failQuietly(id, taskFailure.lost());
+    // The processor itself failed: most likely Redis refused to store the result (full).
+    this.opts.log.error("job failed", { task_id: id, error: message.slice(0, 300) });
+    await this.failQuietly(id, taskFailure.resultNotStored());
   }
 
   private async finish(id: string, outcome: { result?: InferenceResult & { timings: { queue: number } }; error?: TaskError }) {

@@ -9,6 +9,15 @@ export function redisKeys(prefix: string) {
     pending: `${prefix}:pending`,
     /** processing ids, scored by when they started */
     processing: `${prefix}:processing`,
+    /** one client's pending ids, in arrival order: its lane of the fair queue */
+    lane: (client: string) => `${prefix}:lane:${client}`,
+    lanePrefix: `${prefix}:lane:`,
+    /** the clients with something pending, in the order they take turns */
+    turns: `${prefix}:turns`,
+    /** which task a BullMQ job (a slot token) holds, from its claim until the task ends */
+    claim: (jobId: string) => `${prefix}:claim:${jobId}`,
+    claimPrefix: `${prefix}:claim:`,
+    taskPrefix: `${prefix}:task:`,
     /** arrival counter behind the pending scores */
     seq: `${prefix}:seq`,
     /** bytes of uploads not yet finished */

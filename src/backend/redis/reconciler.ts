@@ -11,10 +11,14 @@ const GRACE_MS = 10_000;
 /**
  * The Redis backend's housekeeping, in place of the in-memory garbage
  * collector: finished tasks expire by Redis TTL on their own, so what is left
- * is the backstop that nothing accepted waits forever. An open task whose
- * BullMQ job is gone or failed (its process died too often, or an event was
- * lost in an outage) is failed with worker_lost. Idempotent: every replica
- * may run it.
+ * is the backstop that nothing accepted waits forever.
+ * - A processing task whose BullMQ job is gone or failed (its process died
+ *   too often, or an event was lost in an outage) is failed with worker_lost.
+ * - Pending tasks need as many slot tokens (jobs that have not claimed a
+ *   task yet) as there are of them. A replica that died between storing a
+ *   task and adding its job leaves one short: the missing tokens are added,
+ *   and the task runs. A token too many only ends without work.
+ * Idempotent: every replica may run it.
  */
 export class Reconciler {
   private cancel?: Cancel;
@@ -50,12 +54,11 @@ export class Reconciler {
     const vanished = [...created.filter((p) => p.created === undefined).map((p) => p.id), ...(await this.store.missing(processing.map((p) => p.id)))];
     const dropped = vanished.length ? await this.store.forgetOrphans(vanished) : 0;
     if (dropped) this.log.warn("open ids without a task record dropped", { count: dropped });
-    const candidates = [
-      ...processing.filter((p) => now - p.score > GRACE_MS && !vanished.includes(p.id)).map((p) => p.id),
-      ...created.filter((p) => p.created !== undefined && now - p.created > GRACE_MS).map((p) => p.id),
-    ];
-    for (const id of candidates) {
-      const state = await queue.getJobState(id);
+    const stuck = processing.filter((p) => now - p.score > GRACE_MS && !vanished.includes(p.id)).map((p) => p.id);
+    for (const id of stuck) {
+      // The job that claimed it (a task moved by hand has none: its own id, as tokens are named)
+      const job = (await this.store.jobOf(id)) ?? id;
+      const state = await queue.getJobState(job);
       if (state !== "unknown" && state !== "failed" && state !== "completed") continue;
       const error = taskFailure.jobLost();
       const done = await this.store.transition(id, "failed", now, { error }, { ttlMs: this.taskTtlMs });
@@ -64,6 +67,25 @@ export class Reconciler {
         logTransition(this.log, { id, status: "failed", error }, { backend: "redis", detail: `job ${state}` });
       }
     }
+    await this.refillTokens(queue, created.filter((p) => p.created !== undefined && now - p.created > GRACE_MS).length);
     return lost;
+  }
+
+  /**
+   * Adds the slot tokens pending tasks lack. Tokens that have not claimed yet
+   * are the waiting jobs plus the active ones beyond those holding a task.
+   * Counted apart from the task sets, so a sweep may add one too many while a
+   * job is mid-claim; that one ends without work. Only tasks past the grace
+   * period count, so an upload whose job is being added right now is not.
+   */
+  private async refillTokens(queue: Queue, overdue: number) {
+    if (overdue === 0) return;
+    const counts = await queue.getJobCounts("waiting", "active", "delayed", "prioritized");
+    const { pending, processing } = await this.store.totals();
+    const unclaimed = counts.waiting + counts.delayed + counts.prioritized + Math.max(0, counts.active - processing);
+    const missing = Math.min(overdue, pending - unclaimed);
+    if (missing <= 0) return;
+    await queue.addBulk(Array.from({ length: missing }, () => ({ name: "detect", data: { for: "refill" }, opts: { jobId: `refill-${crypto.randomUUID()}` } })));
+    this.log.warn("queue tokens refilled", { count: missing, detail: "pending tasks had no job (an API replica stopped between storing a task and queueing it)" });
   }
 }

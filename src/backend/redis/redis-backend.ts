@@ -3,7 +3,7 @@ import type Redis from "ioredis";
 import { type Cancel, type Clock, systemClock } from "../../domain/clock";
 import { DomainError, refuse, taskFailure } from "../../domain/errors";
 import { backlogSeconds, etaMs, type Rate } from "../../domain/eta";
-import { type CancelReason, type DetectParams, type ImageSize, isTerminal, type Task } from "../../domain/task";
+import { type CancelReason, type DetectParams, type ImageSize, type Task } from "../../domain/task";
 import { logTransition } from "../../domain/task-log";
 import type { InferenceStats } from "../../executor/executor";
 import type { Logger } from "../../util/logger";
@@ -11,7 +11,9 @@ import type { Companion } from "../backend-deps";
 import { EventHub } from "../event-hub";
 import type { BackendHealth, TaskBackend, TaskEvent, TaskSnapshot } from "../task-backend";
 import { ClusterView } from "./cluster-view";
-import { parseEvent, type RedisTaskStore } from "./redis-task-store";
+import { FairLanes } from "./fair-lanes";
+import { waitForTerminal } from "./wait-for-terminal";
+import { type CreateRefusal, parseEvent, type RedisTaskStore } from "./redis-task-store";
 
 export interface RedisBackendOptions {
   /** commands; created with enableOfflineQueue off, so an outage fails fast instead of queueing */
@@ -24,6 +26,7 @@ export interface RedisBackendOptions {
   clock: Clock;
   log: Logger;
   queueMax: number;
+  clientQueueMax: number;
   maxStoreBytes: number;
   taskTtlMs: number;
   /** inference in this process too (WORKERS > 0), counted before its first heartbeat */
@@ -37,7 +40,7 @@ export interface RedisBackendOptions {
 const REFRESH_MS = 1000;
 
 /**
- * The API side on Redis: tasks and the FIFO queue are shared by every
+ * The API side on Redis: tasks and the fair queue are shared by every
  * replica, inference runs wherever `bun run inference` (or a replica with
  * WORKERS > 0) consumes the BullMQ queue. Transitions arrive on a pub/sub
  * channel; a one-second resync covers anything missed while Redis was away.
@@ -47,11 +50,13 @@ export class RedisBackend implements TaskBackend {
   draining = false;
   closing = false;
   private readonly cluster: ClusterView;
+  private readonly lanes: FairLanes;
   private readonly events = new EventHub();
   private stopRefresh?: Cancel;
 
   constructor(private readonly opts: RedisBackendOptions) {
     this.cluster = new ClusterView(opts.redis, opts.store, opts.log);
+    this.lanes = new FairLanes(opts.redis, opts.store.keys);
     opts.subscriber.on("error", () => {});
     opts.subscriber.on("message", (_channel: string, message: string) => {
       const event = parseEvent(message);
@@ -77,27 +82,30 @@ export class RedisBackend implements TaskBackend {
 
   /**
    * The early, pre-body refusal, from the totals of the last refresh (at most
-   * a second old): no round trip per upload. The authoritative check is
+   * a second old), plus one LLEN for the client's own backlog, so a flood is
+   * refused before its bodies are read. The authoritative check is
    * CREATE_TASK's, atomic in Redis.
    */
-  async admit(incomingBytes: number) {
+  async admit(incomingBytes: number, client: string) {
     this.checkState();
+    if ((await this.guard(this.lanes.backlogOf(client))) >= this.opts.clientQueueMax) throw this.refusal("client_queue_full");
     const { pending, inputBytes } = this.cluster.totals;
     if (pending >= this.opts.queueMax) throw this.refusal("queue_full");
     if (inputBytes + incomingBytes > this.opts.maxStoreBytes) throw this.refusal("memory_full");
   }
 
-  async submit(image: Uint8Array, size: ImageSize, params: DetectParams): Promise<TaskSnapshot> {
+  async submit(image: Uint8Array, size: ImageSize, params: DetectParams, client: string): Promise<TaskSnapshot> {
     this.checkState();
     const now = this.opts.clock.now();
-    const task: Task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, size };
-    const created = await this.guard(this.opts.store.create(task, image, { queueMax: this.opts.queueMax, maxBytes: this.opts.maxStoreBytes }));
-    if (created === "queue_full" || created === "memory_full") throw this.refusal(created);
+    const task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, client, size } satisfies Task;
+    const { queueMax, clientQueueMax, maxStoreBytes: maxBytes } = this.opts;
+    const created = await this.guard(this.opts.store.create(task, image, { queueMax, maxBytes, clientQueueMax }));
+    if (typeof created !== "number") throw this.refusal(created);
     try {
       const queue = this.opts.queue();
       if (!queue) throw refuse.backendUnavailable();
-      // The job carries only the id: the upload is read from the task's own key.
-      await queue.add("detect", { id: task.id }, { jobId: task.id });
+      // One slot token per task (fair-lanes.ts): whichever task is fair-next when it runs is the one it takes.
+      await queue.add("detect", { for: task.id }, { jobId: task.id });
     } catch {
       // Never reached the queue: withdraw it, so nothing waits for a job that does not exist.
       const error = taskFailure.notQueued();
@@ -131,29 +139,7 @@ export class RedisBackend implements TaskBackend {
   }
 
   waitForTerminal(id: string, ms: number): Promise<TaskSnapshot | undefined> {
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const finish = (then: () => void) => {
-        if (settled) return;
-        settled = true;
-        stopTimer();
-        unsubscribe();
-        then();
-      };
-      const read = (answer: (snap: TaskSnapshot | undefined) => boolean) =>
-        this.find(id).then(
-          (snap) => answer(snap) && finish(() => resolve(snap)),
-          (err) => finish(() => reject(err)),
-        );
-      // Draining: answer now with the task as it is (201 and its id), rather than be cut off at exit.
-      const check = () => void read((snap) => !snap || isTerminal(snap.task.status) || this.draining);
-      const stopTimer = this.opts.clock.setTimeout(() => void read(() => true), ms);
-      // The channel's event, or the resync tick when one was missed.
-      const unsubscribe = this.subscribe((e) => {
-        if (e.type !== "transition" || e.id === id) check();
-      });
-      check();
-    });
+    return waitForTerminal(this, this.opts.clock, id, ms);
   }
 
   subscribe(listener: (event: TaskEvent) => void) {
@@ -173,6 +159,7 @@ export class RedisBackend implements TaskBackend {
       workers: this.opts.local?.workers() ?? [],
       inference: { processes: beats.length, workers: { total: sum((b) => b.workers), warm: sum((b) => b.ready), busy: sum((b) => b.busy) } },
       warmupMs: this.cluster.rate.warmupMs ?? this.opts.local?.warmupMs,
+      clients: this.cluster.clients,
     };
   }
 
@@ -217,7 +204,9 @@ export class RedisBackend implements TaskBackend {
     if (!this.model) throw refuse.notReady();
   }
 
-  private refusal(code: "queue_full" | "memory_full") {
+  private refusal(code: CreateRefusal) {
+    // A client at its cap gets a slot back when its next task starts: within one turn of the active clients.
+    if (code === "client_queue_full") return refuse.clientQueueFull(this.opts.clientQueueMax, backlogSeconds(Math.max(1, this.cluster.clients.active), this.rate()));
     const retryAfter = backlogSeconds(this.cluster.totals.pending, this.rate());
     return code === "queue_full" ? refuse.queueFull(this.opts.queueMax, retryAfter) : refuse.memoryFull(retryAfter);
   }

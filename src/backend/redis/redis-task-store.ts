@@ -4,8 +4,12 @@ import type { TransitionEvent } from "../task-backend";
 
 /** A transition as it travels on the events channel (the type is implied). */
 type PublishedTransition = Omit<TransitionEvent, "type">;
+import { TASK_POSITION } from "./fair-scripts";
 import type { RedisKeys } from "./keys";
 import { CREATE_TASK, FORGET_ORPHAN, TRANSITION } from "./scripts";
+
+/** Why CREATE_TASK refused a task. */
+export type CreateRefusal = "client_queue_full" | "queue_full" | "memory_full";
 
 /** Fields a transition may set; `annotated` is stored beside the record, not in it. */
 export interface RedisPatch {
@@ -23,6 +27,10 @@ interface ScriptedRedis extends Redis {
   yoloForget(...args: string[]): Promise<number>;
 }
 
+interface PositionPipeline {
+  yoloPosition(...args: string[]): this;
+}
+
 /** The statuses a task may move to `to` from, read from the one lifecycle table. */
 function sourcesOf(to: TaskStatus): string {
   return TASK_STATUSES.filter((from) => LEGAL_TRANSITIONS[from].includes(to)).join(",");
@@ -30,8 +38,9 @@ function sourcesOf(to: TaskStatus): string {
 
 /**
  * Tasks in Redis: one hash per task (its record), the upload and the
- * annotated JPEG as binary strings beside it, and two sorted sets of the open
- * ids. Moves follow the same lifecycle table as the in-memory store, checked
+ * annotated JPEG as binary strings beside it, two sorted sets of the open
+ * ids, and the fair queue (each client's lane of pending ids, and the turns;
+ * see fair-scripts.ts and fair-lanes.ts). Moves follow the same lifecycle table as the in-memory store, checked
  * inside Lua so they are atomic across replicas; each move publishes one
  * event on the deployment's channel.
  */
@@ -44,22 +53,32 @@ export class RedisTaskStore {
   ) {
     this.redis = redis as ScriptedRedis;
     if (!this.redis.yoloCreate) {
-      redis.defineCommand("yoloCreate", { numberOfKeys: 5, lua: CREATE_TASK });
-      redis.defineCommand("yoloTransition", { numberOfKeys: 6, lua: TRANSITION });
-      redis.defineCommand("yoloForget", { numberOfKeys: 5, lua: FORGET_ORPHAN });
+      redis.defineCommand("yoloCreate", { numberOfKeys: 7, lua: CREATE_TASK });
+      redis.defineCommand("yoloTransition", { numberOfKeys: 7, lua: TRANSITION });
+      redis.defineCommand("yoloForget", { numberOfKeys: 6, lua: FORGET_ORPHAN });
+      redis.defineCommand("yoloPosition", { numberOfKeys: 2, lua: TASK_POSITION });
     }
   }
 
-  /** Queues a new task unless the shared queue or the upload bytes are at their cap; returns its 1-based position. */
-  async create(task: Task, upload: Uint8Array, limits: { queueMax: number; maxBytes: number }): Promise<"queue_full" | "memory_full" | number> {
+  /**
+   * Queues a new task in its client's lane unless the client's lane, the
+   * shared queue or the upload bytes are at their cap; returns its 1-based
+   * position under the fair order.
+   */
+  async create(
+    task: Task & { client: string },
+    upload: Uint8Array,
+    limits: { queueMax: number; maxBytes: number; clientQueueMax: number },
+  ): Promise<CreateRefusal | number> {
     const k = this.keys;
     const [outcome, position] = await this.redis.yoloCreate(
-      k.task(task.id), k.pending, k.input(task.id), k.inputBytes, k.seq,
+      k.task(task.id), k.pending, k.input(task.id), k.inputBytes, k.seq, k.lane(task.client), k.turns,
       task.id, limits.queueMax, limits.maxBytes, Buffer.from(upload.buffer, upload.byteOffset, upload.byteLength),
       k.events, JSON.stringify({ id: task.id, status: "pending" } satisfies PublishedTransition),
+      limits.clientQueueMax, task.client, k.lanePrefix,
       "created", task.createdAt, "updated", task.updatedAt, "params", JSON.stringify(task.params), "size", JSON.stringify(task.size),
     );
-    return outcome === "ok" ? Number(position) : (outcome as "queue_full" | "memory_full");
+    return outcome === "ok" ? Number(position) : (outcome as CreateRefusal);
   }
 
   /**
@@ -86,10 +105,11 @@ export class RedisTaskStore {
     if (patch.cancelReason) fields.push("cancel", patch.cancelReason);
     const image = patch.annotated ?? patch.result?.annotated;
     const [outcome, status] = await this.redis.yoloTransition(
-      k.task(id), k.pending, k.processing, k.input(id), k.image(id), k.inputBytes,
+      k.task(id), k.pending, k.processing, k.input(id), k.image(id), k.inputBytes, k.turns,
       id, to, at, from, TERMINAL.has(to) ? opts.ttlMs : 0,
       k.events, JSON.stringify({ ...opts.event, id, status: to } satisfies PublishedTransition),
       image ? Buffer.from(image.buffer, image.byteOffset, image.byteLength) : "",
+      k.lanePrefix, k.claimPrefix,
       ...fields,
     );
     if (outcome === "ok") return { ok: true, from: status as TaskStatus };
@@ -97,20 +117,22 @@ export class RedisTaskStore {
   }
 
   /**
-   * The task and its queue position, in one round trip. A pipeline, not
+   * The task and its queue position under the fair order, in one round trip. A pipeline, not
    * MULTI: Redis refuses every command queued in a MULTI while it is at its
    * maxmemory, even reads, and a full Redis must still answer polls.
    */
   async get(id: string, { withImage = true } = {}): Promise<{ task: Task; position: number; attempts: number } | undefined> {
     const k = this.keys;
-    const multi = this.redis.pipeline().hgetall(k.task(id)).zrank(k.pending, id);
+    const multi = this.redis.pipeline().hgetall(k.task(id));
+    // A script defined with defineCommand is a pipeline method too; ioredis only lacks its type.
+    (multi as unknown as PositionPipeline).yoloPosition(k.task(id), k.turns, k.lanePrefix, id);
     if (withImage) multi.getBuffer(k.image(id));
     const replies = await multi.exec();
     if (!replies) return undefined;
     for (const [err] of replies) if (err) throw err;
     const h = replies[0][1] as Record<string, string>;
     if (!h.status) return undefined;
-    const rank = replies[1][1] as number | null;
+    const position = Number(replies[1][1] ?? 0);
     const image = withImage ? (replies[2][1] as Buffer | null) : null;
     const task: Task = {
       id,
@@ -118,13 +140,14 @@ export class RedisTaskStore {
       createdAt: Number(h.created),
       updatedAt: Number(h.updated),
       params: JSON.parse(h.params),
+      ...(h.client ? { client: h.client } : {}),
       size: JSON.parse(h.size),
       ...(h.started ? { startedAt: Number(h.started) } : {}),
       ...(h.result ? { result: { ...JSON.parse(h.result), ...(image ? { annotated: new Uint8Array(image) } : {}) } } : {}),
       ...(h.error ? { error: JSON.parse(h.error) } : {}),
       ...(h.cancel ? { cancelReason: h.cancel as Task["cancelReason"] } : {}),
     };
-    return { task, position: rank === null ? 0 : rank + 1, attempts: Number(h.attempts ?? 0) };
+    return { task, position, attempts: Number(h.attempts ?? 0) };
   }
 
   /** The upload of an open task (gone once the task is terminal). */
@@ -160,13 +183,18 @@ export class RedisTaskStore {
   /** Drops open ids whose record is gone, with their uploads and bytes; returns how many. */
   async forgetOrphans(ids: string[]): Promise<number> {
     const k = this.keys;
-    const dropped = await Promise.all(ids.map((id) => this.redis.yoloForget(k.task(id), k.pending, k.processing, k.input(id), k.inputBytes, id)));
+    const dropped = await Promise.all(ids.map((id) => this.redis.yoloForget(k.task(id), k.pending, k.processing, k.input(id), k.inputBytes, k.turns, id, k.lanePrefix)));
     return dropped.reduce((n, d) => n + d, 0);
   }
 
   async createdAt(id: string): Promise<number | undefined> {
     const v = await this.redis.hget(this.keys.task(id), "created");
     return v === null ? undefined : Number(v);
+  }
+
+  /** The BullMQ job that holds a processing task (set when it claimed it). */
+  async jobOf(id: string): Promise<string | undefined> {
+    return (await this.redis.hget(this.keys.task(id), "job")) ?? undefined;
   }
 }
 

@@ -1,33 +1,43 @@
 /**
  * The task store's writes, as Lua so each is one atomic step on the server:
  * no two replicas can both admit the last queue slot, and a result cannot
- * land on a task that was canceled a moment before.
+ * land on a task that was canceled a moment before. The fair queue's own
+ * scripts are in fair-scripts.ts.
  */
+import { FAIR_POSITION } from "./fair-scripts";
 
 /**
- * KEYS: task, pending, input, inputBytes, seq
- * ARGV: id, queueMax, maxBytes, upload, channel, event, field/value pairs…
- * → {"ok", position} | {"queue_full", 0} | {"memory_full", 0}
+ * KEYS: task, pending, input, inputBytes, seq, lane (the client's), turns
+ * ARGV: id, queueMax, maxBytes, upload, channel, event, clientQueueMax, client, lane prefix, field/value pairs…
+ * The client's own cap is checked first, so a flood is told its own limit.
+ * → {"ok", position} | {"client_queue_full", 0} | {"queue_full", 0} | {"memory_full", 0}
  */
 export const CREATE_TASK = `
+${FAIR_POSITION}
+if redis.call('LLEN', KEYS[6]) >= tonumber(ARGV[7]) then return {'client_queue_full', 0} end
 if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then return {'queue_full', 0} end
 local size = string.len(ARGV[4])
 local held = tonumber(redis.call('GET', KEYS[4]) or '0')
 if held + size > tonumber(ARGV[3]) then return {'memory_full', 0} end
-redis.call('HSET', KEYS[1], 'status', 'pending', 'input_bytes', size, 'attempts', 0, unpack(ARGV, 7))
+redis.call('HSET', KEYS[1], 'status', 'pending', 'input_bytes', size, 'attempts', 0, 'client', ARGV[8], unpack(ARGV, 10))
 redis.call('SET', KEYS[3], ARGV[4])
 redis.call('INCRBY', KEYS[4], size)
 redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[5]), ARGV[1])
+-- a client with nothing pending joins the end of the turns
+local waiting = redis.call('RPUSH', KEYS[6], ARGV[1])
+if waiting == 1 then redis.call('RPUSH', KEYS[7], ARGV[8]) end
 redis.call('PUBLISH', ARGV[5], ARGV[6])
-return {'ok', redis.call('ZRANK', KEYS[2], ARGV[1]) + 1}
+return {'ok', fair_position(KEYS[7], ARGV[9], ARGV[8], waiting - 1)}
 `;
 
 /**
- * KEYS: task, pending, processing, input, image, inputBytes
+ * KEYS: task, pending, processing, input, image, inputBytes, turns
  * ARGV: id, to, now, allowed from (comma list), ttl ms (0 while not terminal),
- *       channel, event, annotated JPEG ('' for none), field/value pairs…
- * A terminal move drops the upload, keeps the result for ttl and lets the
- * record expire with it.
+ *       channel, event, annotated JPEG ('' for none), lane prefix, claim prefix, field/value pairs…
+ * A move out of pending takes the id out of its client's lane (and the client
+ * out of the turns when that empties it). A terminal move drops the upload,
+ * keeps the result for ttl, lets the record expire with it and frees the
+ * job that held the task.
  * allow-oom (Redis ≥ 7): a Redis at its maxmemory refuses new uploads
  * (CREATE_TASK), but must still let open tasks finish or be canceled, which
  * is what frees the memory; otherwise they would stay open forever.
@@ -38,8 +48,16 @@ local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'missing', ''} end
 if not string.find(',' .. ARGV[4] .. ',', ',' .. status .. ',', 1, true) then return {'refused', status} end
 local to = ARGV[2]
+if status == 'pending' then
+  local client = redis.call('HGET', KEYS[1], 'client')
+  if client then
+    local lane = ARGV[9] .. client
+    redis.call('LREM', lane, 0, ARGV[1])
+    if redis.call('LLEN', lane) == 0 then redis.call('LREM', KEYS[7], 0, client) end
+  end
+end
 redis.call('HSET', KEYS[1], 'status', to, 'updated', ARGV[3])
-for i = 9, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 11, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('ZREM', KEYS[2], ARGV[1])
 if to == 'processing' then
   redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
@@ -58,6 +76,8 @@ if ttl > 0 then
     redis.call('HSET', KEYS[1], 'has_image', 1)
   end
   redis.call('PEXPIRE', KEYS[1], ttl)
+  local job = redis.call('HGET', KEYS[1], 'job')
+  if job then redis.call('DEL', ARGV[10] .. job) end
 end
 redis.call('PUBLISH', ARGV[6], ARGV[7])
 return {'ok', status}
@@ -77,14 +97,20 @@ return 1
 `;
 
 /**
- * KEYS: task, pending, processing, input, inputBytes; ARGV: id.
+ * KEYS: task, pending, processing, input, inputBytes, turns; ARGV: id, lane prefix.
  * An open id whose record is gone (deleted by hand, evicted): drop it from
  * the open sets and give back its upload's bytes, or it would count against
- * QUEUE_MAX and MAX_STORE_BYTES forever. allow-oom: it only frees memory.
+ * QUEUE_MAX and MAX_STORE_BYTES forever. Its client went with the record, so
+ * every lane in the turns is searched (rare, and bounded by QUEUE_MAX).
+ * allow-oom: it only frees memory.
  * → 1 when dropped, 0 when the record exists after all
  */
 export const FORGET_ORPHAN = `#!lua flags=allow-oom
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+for _, client in ipairs(redis.call('LRANGE', KEYS[6], 0, -1)) do
+  local lane = ARGV[2] .. client
+  if redis.call('LREM', lane, 0, ARGV[1]) > 0 and redis.call('LLEN', lane) == 0 then redis.call('LREM', KEYS[6], 0, client) end
+end
 local size = redis.call('STRLEN', KEYS[4])
 if size > 0 then redis.call('DECRBY', KEYS[5], size) end
 redis.call('DEL', KEYS[4])

@@ -1,0 +1,104 @@
+/**
+ * The fair queue in Redis, as Lua: each client's pending ids wait in its own
+ * list (its lane), and `turns` lists the clients with something pending in
+ * the order they are served; the same round robin as src/queue/fair-queue.ts.
+ * Lanes are found from the client's name (ARGV lane prefix), so these
+ * scripts touch keys they do not declare: fine on one primary, which the
+ * Redis backend requires anyway.
+ */
+
+/**
+ * 1-based position of the item at index `j` (0-based) of `client`'s lane:
+ * j full turns (each client gives min(its length, j)) plus the clients ahead
+ * of it in this turn that still have a (j+1)-th item. Mirrors
+ * FairQueue.positionOf, so both backends answer alike.
+ */
+export const FAIR_POSITION = `
+local function fair_position(turns, lane_prefix, client, j)
+  local before = 0
+  local ahead = true
+  for _, other in ipairs(redis.call('LRANGE', turns, 0, -1)) do
+    if other == client then ahead = false end
+    local n = redis.call('LLEN', lane_prefix .. other)
+    before = before + math.min(n, j)
+    if ahead and n > j then before = before + 1 end
+  end
+  return before + 1
+end
+`;
+
+/**
+ * Run by a BullMQ job (a slot token) when it starts. A job that already holds
+ * a task (it was taken over after its process died) gets that task back;
+ * otherwise it claims the fair-next pending task: the head of the lane whose
+ * turn it is, moved to processing in the same step. Ids left in a lane
+ * without a pending record (canceled, expired) are dropped on the way.
+ * KEYS: claim, turns, pending, processing
+ * ARGV: job id, now, lane prefix, task prefix, channel
+ * → {"held", id} | {"claimed", id} | {"none", ""}
+ * allow-oom: it only moves a task along, like TRANSITION.
+ */
+export const CLAIM_NEXT = `#!lua flags=allow-oom
+local held = redis.call('GET', KEYS[1])
+if held then return {'held', held} end
+while true do
+  local client = redis.call('LPOP', KEYS[2])
+  if not client then return {'none', ''} end
+  local lane = ARGV[3] .. client
+  local id = redis.call('LPOP', lane)
+  -- served: to the back of the turns, or out of them when nothing is left
+  if redis.call('LLEN', lane) > 0 then redis.call('RPUSH', KEYS[2], client) end
+  if id then
+    local task = ARGV[4] .. id
+    if redis.call('HGET', task, 'status') == 'pending' then
+      local now = tonumber(ARGV[2])
+      local created = tonumber(redis.call('HGET', task, 'created') or now)
+      redis.call('HSET', task, 'status', 'processing', 'updated', ARGV[2], 'started', ARGV[2], 'job', ARGV[1])
+      redis.call('HINCRBY', task, 'attempts', 1)
+      redis.call('ZREM', KEYS[3], id)
+      redis.call('ZADD', KEYS[4], ARGV[2], id)
+      redis.call('SET', KEYS[1], id)
+      redis.call('PUBLISH', ARGV[5], cjson.encode({id = id, status = 'processing', queueMs = now - created}))
+      return {'claimed', id}
+    end
+  end
+end
+`;
+
+/**
+ * KEYS: task, turns; ARGV: lane prefix, id → the task's position, 0 unless pending.
+ * no-writes: a full Redis must still answer polls.
+ */
+export const TASK_POSITION = `#!lua flags=no-writes
+${FAIR_POSITION}
+local client = redis.call('HGET', KEYS[1], 'client')
+if not client or redis.call('HGET', KEYS[1], 'status') ~= 'pending' then return 0 end
+local j = redis.call('LPOS', ARGV[1] .. client, ARGV[2])
+if not j then return 0 end
+return fair_position(KEYS[2], ARGV[1], client, j)
+`;
+
+/**
+ * KEYS: turns; ARGV: lane prefix, n → {active clients, client, waiting, …} for
+ * the n clients with the most waiting, most first.
+ */
+export const CLIENT_STATS = `#!lua flags=no-writes
+local n = tonumber(ARGV[2])
+local top = {}
+local clients = redis.call('LRANGE', KEYS[1], 0, -1)
+for _, client in ipairs(clients) do
+  local waiting = redis.call('LLEN', ARGV[1] .. client)
+  local i = #top + 1
+  while i > 1 and (top[i - 1][2] < waiting or (top[i - 1][2] == waiting and top[i - 1][1] > client)) do i = i - 1 end
+  if i <= n then
+    table.insert(top, i, {client, waiting})
+    if #top > n then table.remove(top) end
+  end
+end
+local out = {#clients}
+for _, t in ipairs(top) do
+  table.insert(out, t[1])
+  table.insert(out, t[2])
+end
+return out
+`;

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { isInferenceThread } from "../../src/executor/inference-priority";
+import { niceOf, threadNices } from "../../src/util/thread-priority";
+import { pollUntilDone, upload } from "../support/http";
+import { readImage } from "../support/paths";
+import { startTestService, type TestService, waitFor } from "../support/test-service";
+
+let svc: TestService;
+let dog: Uint8Array;
+
+beforeAll(async () => {
+  svc = await startTestService({ WORKERS: "1", INFERENCE_NICE: "7" });
+  dog = await readImage("dog.jpg");
+});
+afterAll(() => svc.stop());
+
+const get = (path: string, headers: Record<string, string> = {}) => svc.app.handle(new Request(`http://localhost${path}`, { headers }));
+
+test("a finished task answers with a strong ETag, and 304 with no body when the client has that version", async () => {
+  const id = ((await (await upload(svc.app, dog)).json()) as any).task_id;
+  await pollUntilDone(svc.app, id);
+  const first = await get(`/result/${id}`);
+  const etag = first.headers.get("etag")!;
+  expect(etag).toMatch(/^"[^"]+"$/);
+  expect(first.headers.get("cache-control")).toBe("no-cache");
+  expect(first.headers.get("retry-after")).toBeNull();
+  const body = (await first.json()) as any;
+  expect(body.result.annotated_image).toStartWith("data:image/jpeg;base64,");
+  expect(body.result.detections.map((d: any) => d.class)).toContain("dog");
+
+  const again = await get(`/result/${id}`, { "if-none-match": etag });
+  expect(again.status).toBe(304);
+  expect(await again.text()).toBe("");
+  expect(again.headers.get("etag")).toBe(etag);
+  // another tag, or none: the whole view again, identical
+  const other = await get(`/result/${id}`, { "if-none-match": '"something-else"' });
+  expect([other.status, (await other.json()) as any]).toEqual([200, body]);
+});
+
+test("an open task's tag is weak, changes as it moves up, and comes with a Retry-After", async () => {
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) ids.push(((await (await upload(svc.app, dog)).json()) as any).task_id);
+  const last = ids[2];
+  const pending = await get(`/result/${last}`);
+  const tag = pending.headers.get("etag")!;
+  expect(tag).toStartWith('W/"');
+  expect(Number(pending.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+  const view = (await pending.json()) as any;
+  if (view.status === "pending") {
+    await waitFor(async () => (await get(`/result/${last}`, { "if-none-match": tag })).status === 200, 30_000, "the task to move on");
+  }
+  for (const id of ids) await pollUntilDone(svc.app, id);
+});
+
+test("the inference threads run INFERENCE_NICE below the HTTP thread", async () => {
+  await waitFor(() => threadNices(isInferenceThread).length > 0 && threadNices(isInferenceThread).every((n) => n === 7), 5_000, "inference threads reniced");
+  // The HTTP thread (the main thread: its thread id is the process id) keeps its priority.
+  expect(niceOf(process.pid)).toBe(0);
+});
