@@ -9,6 +9,8 @@ export interface LoadOptions {
   pollMs: number;
   /** how a client learns its task finished: Server-Sent Events (default) or polling */
   follow?: "events" | "polling";
+  /** form fields sent with every upload (detection knobs) */
+  fields?: Record<string, string>;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -48,6 +50,7 @@ export async function runLoad(opts: LoadOptions): Promise<{ records: RequestReco
       const image = opts.images[i % opts.images.length];
       const form = new FormData();
       form.append("file", new File([image.bytes as Uint8Array<ArrayBuffer>], `${image.name}.jpg`, { type: "image/jpeg" }));
+      for (const [k, v] of Object.entries(opts.fields ?? {})) form.append(k, v);
       const start = performance.now();
       const res = await fetch(`${opts.url}/predict`, { method: "POST", body: form });
       const postMs = performance.now() - start;

@@ -41,6 +41,6 @@ export async function measurePipeline(modelPath: string, images: readonly BenchI
       inference: m("inference"),
     });
   }
-  await detector.session.release();
+  await detector.release();
   return rows;
 }

@@ -42,6 +42,7 @@ import { type BenchRedis, benchRedis, layoutName, type RedisLayout, startRedisSe
 import { cpuBetween, type CpuUse, sampleCpu } from "./proc";
 import { type BenchServer, startServer } from "./server";
 import { runPerf } from "./perf";
+import { runRect } from "./rect";
 import { runFairness } from "./fairness";
 import { round, table } from "../src/bench-kit/stats";
 
@@ -54,6 +55,7 @@ const { values: args } = parseArgs({
     "limit-seconds": { type: "string" },
     sweep: { type: "boolean", default: false },
     perf: { type: "boolean", default: false },
+    rect: { type: "boolean", default: false },
     fairness: { type: "boolean", default: false },
     clients: { type: "string", default: "64" },
     "poll-ms": { type: "string", default: "50" },
@@ -195,6 +197,18 @@ async function fairnessMode(modelPath: string, dog: Uint8Array, started: Date) {
   await redis?.stop();
 }
 
+/** --rect: bare ORT at each input shape, and the service with rect off and on (bench/rect.ts). */
+async function rectMode(modelPath: string, photos: BenchImage[], started: Date) {
+  const report = await runRect(modelPath, photos, limitSeconds, requests, concurrency);
+  console.log(table([["bare ORT shape", "img/s", "CPU ms/img"], ...report.limit.map((l) => [l.shape, l.images_per_second, l.cpu_ms_per_image])]));
+  console.log(table([["service, 3:2 photos", "round", "img/s", "CPU ms/img"], ...report.service.map((s) => [`rect=${s.rect}`, s.round, s.images_per_second, s.cpu_ms_per_image])]));
+  console.log(`rect speed-up on 3:2 photos: ${report.speedup}×`);
+  const out = args.out ?? join(REPO, "bench/results", `rect-${started.toISOString().replace(/[:.]/g, "-")}.json`);
+  mkdirSync(join(out, ".."), { recursive: true });
+  await Bun.write(out, `${JSON.stringify({ started: started.toISOString(), ...report }, null, 2)}\n`);
+  console.log(`written: ${out}`);
+}
+
 async function main() {
   const started = new Date();
   const modelPath = await resolveModel({});
@@ -203,6 +217,7 @@ async function main() {
   const mixed = quick ? photos : await benchImages(join(REPO, "../shared/images"), cache, ["original", "1080p", "12mp"]);
   const dog = photos.find((p) => p.name.startsWith("dog"))!.bytes;
   if (args.perf) return perfMode(modelPath, photos, started);
+  if (args.rect) return rectMode(modelPath, photos, started);
   if (args.fairness) return fairnessMode(modelPath, dog, started);
 
   // The limit is measured on this machine even with --url: the ratio is only

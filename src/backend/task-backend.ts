@@ -1,6 +1,9 @@
 import type { CancelReason, DetectParams, ImageSize, Task, TaskStatus, Timings } from "../domain/task";
 import type { WorkerStatus } from "../executor/worker-pool";
 import type { ModelInfo } from "../model/model-info";
+import type { DeliveryState, WebhookRequest } from "../domain/webhook";
+import type { DeliveryQueue } from "../webhook/delivery-queue";
+import type { IdempotencyStore } from "./idempotency";
 import type { Backlog } from "../queue/fair-queue";
 
 export type { Backlog };
@@ -15,6 +18,8 @@ export interface TaskSnapshot {
   queuePosition: number;
   /** expected milliseconds until the task finishes; undefined once it has */
   etaMs?: number;
+  /** its webhook deliveries so far, when it has a webhook */
+  deliveries?: DeliveryState[];
 }
 
 /**
@@ -82,7 +87,11 @@ export interface TaskBackend {
    */
   admit(incomingBytes: number, client: string): Promise<void>;
   /** admits (again, atomically) and queues in the client's lane of the fair queue */
-  submit(image: Uint8Array, size: ImageSize, params: DetectParams, client: string): Promise<TaskSnapshot>;
+  submit(image: Uint8Array, size: ImageSize, params: DetectParams, client: string, webhook?: WebhookRequest): Promise<TaskSnapshot>;
+  /** webhook events waiting for their attempts; filled at the transitions that cause them */
+  readonly deliveries: DeliveryQueue;
+  /** Idempotency-Key reservations, atomic wherever the tasks live */
+  readonly idempotency: IdempotencyStore;
   /** the task, with its annotated JPEG only when `withImage` (default true) */
   find(id: string, opts?: { withImage?: boolean }): Promise<TaskSnapshot | undefined>;
   cancel(id: string, reason: CancelReason): Promise<TaskSnapshot>;

@@ -75,6 +75,20 @@ export function readVariable(v: Variable, ctx: ReadContext): unknown {
     }
     case "keys":
       return readKeys(v.name, raw, ctx);
+    case "bool": {
+      if (raw === undefined) return v.default;
+      const word = raw.trim().toLowerCase();
+      if (["true", "1", "yes"].includes(word)) return true;
+      if (["false", "0", "no"].includes(word)) return false;
+      ctx.problem(`${v.name} must be true or false (got "${raw.trim()}")`);
+      return v.default;
+    }
+    case "secret": {
+      // Not echoed: it is a secret.
+      const secret = raw?.trim();
+      if (secret !== undefined && !v.pattern.test(secret)) ctx.problem(`${v.name} must be ${v.hint.replaceAll("`", "")}`);
+      return secret;
+    }
   }
 }
 

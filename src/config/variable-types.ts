@@ -43,7 +43,7 @@ export interface IntVariable extends VariableBase {
   max: number;
   default: number | ComputedDefault<number>;
   /** what one unit of the variable is, for README */
-  unit?: "seconds" | "ms" | "bytes" | "pixels" | "tasks" | "threads" | "workers" | "times" | "proxies";
+  unit?: "seconds" | "ms" | "bytes" | "pixels" | "tasks" | "threads" | "workers" | "times" | "proxies" | "requests";
   /** multiplier from the variable's unit to its Config field's (seconds → ms: 1000) */
   scale?: number;
   /** a lower minimum that applies while the condition holds */
@@ -93,7 +93,20 @@ export interface NamedKey {
   key: string;
 }
 
-export type Variable = IntVariable | EnumVariable | StringVariable | UrlVariable | Sha256Variable | ListVariable | KeysVariable;
+/** `true` or `false` (also 1/0, yes/no). */
+export interface BoolVariable extends VariableBase {
+  type: "bool";
+  default: boolean;
+}
+
+/** A secret checked against a shape (`hint` names it in README and in the problem). Never echoed. */
+export interface SecretVariable extends VariableBase {
+  type: "secret";
+  pattern: RegExp;
+  hint: string;
+}
+
+export type Variable = IntVariable | EnumVariable | StringVariable | UrlVariable | Sha256Variable | ListVariable | KeysVariable | BoolVariable | SecretVariable;
 
 /** The validated configuration (src/config/config.ts reads it from the environment with the table below). */
 export interface Config {
@@ -144,4 +157,10 @@ export interface Config {
   jobLockMs: number;
   /** times a job may lose its inference process and be taken over before it fails with worker_lost */
   jobMaxStalls: number;
+  /** Standard Webhooks signing secret (`whsec_…`); webhooks are refused without it */
+  webhookSecret?: string;
+  /** lets webhook URLs reach loopback and private addresses (private deployments, tests) */
+  webhookAllowPrivate: boolean;
+  /** most webhook deliveries in flight at once from one process */
+  webhookConcurrency: number;
 }

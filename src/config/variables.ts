@@ -144,4 +144,16 @@ export const VARIABLES = [
     name: "JOB_MAX_STALLS", key: "jobMaxStalls", type: "int", min: 0, max: 10, default: 1, unit: "times",
     description: "Redis backend: how many times a job may be taken over from a stopped inference process before its task fails with `worker_lost`",
   },
+  {
+    name: "WEBHOOK_SECRET", key: "webhookSecret", type: "secret", pattern: /^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, hint: "`whsec_` + base64 of 24 to 64 random bytes",
+    description: "signs webhooks (Standard Webhooks); without it a `webhook` field is refused with `422 webhooks_disabled`. Every replica needs the same one",
+  },
+  {
+    name: "WEBHOOK_ALLOW_PRIVATE", key: "webhookAllowPrivate", type: "bool", default: false,
+    description: "lets webhook URLs reach loopback, private, link-local and other non-public addresses (private deployments, tests)",
+  },
+  {
+    name: "WEBHOOK_CONCURRENCY", key: "webhookConcurrency", type: "int", min: 1, max: 1000, default: 16, unit: "requests",
+    description: "most webhook deliveries one process has in flight; the rest wait their turn in the delivery queue",
+  },
 ] as const satisfies readonly Variable[];

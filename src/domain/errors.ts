@@ -14,6 +14,10 @@ export type ErrorCode =
   | "validation_failed"
   | "malformed_request"
   | "unauthorized"
+  | "webhook_url_forbidden"
+  | "webhooks_disabled"
+  | "idempotency_key_reused"
+  | "idempotency_in_progress"
   // backpressure
   | "queue_full"
   | "memory_full"
@@ -123,6 +127,18 @@ export const rejectRequest = {
   /** `path` is echoed back, so the caller bounds it. */
   noRoute: (method: string, path: string) => new DomainError("route_not_found", `No route for ${method} ${path}.`),
   noDocsAsset: () => new DomainError("route_not_found", "No such documentation asset."),
+};
+
+/** Webhook URLs and Idempotency-Key uses refused at upload. */
+export const refuseUpload = {
+  /** `why` names the rule broken; the URL itself is the client's and is not echoed */
+  webhookForbidden: (why: string) =>
+    new DomainError("webhook_url_forbidden", `The webhook URL is not allowed: ${why}.`, [{ field: "webhook", message: why }]),
+  webhooksDisabled: () => new DomainError("webhooks_disabled", "Webhooks are not enabled on this service (no WEBHOOK_SECRET)."),
+  idempotencyKeyReused: () =>
+    new DomainError("idempotency_key_reused", "This Idempotency-Key was already used with a different request (other image or parameters)."),
+  idempotencyInProgress: () =>
+    new DomainError("idempotency_in_progress", "A request with this Idempotency-Key is still being answered; retry in a moment.", undefined, 1),
 };
 
 /** Our own failure while answering; never says what went wrong: the log does. */

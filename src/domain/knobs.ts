@@ -26,7 +26,7 @@ export interface NumberKnob extends KnobBase {
 export interface BooleanKnob extends KnobBase {
   kind: "boolean";
   default: boolean;
-  param: "annotate" | "agnosticNms";
+  param: "annotate" | "agnosticNms" | "rect";
 }
 
 /** Class ids or names; without it every class is kept, so it has no default value. */
@@ -49,6 +49,14 @@ export const KNOBS = [
   },
   { name: "annotate", kind: "boolean", default: true, param: "annotate", description: "Draw the boxes and labels on the image" },
   { name: "agnostic_nms", kind: "boolean", default: false, param: "agnosticNms", description: "Suppress overlapping boxes across classes too" },
+  {
+    name: "rect",
+    kind: "boolean",
+    default: false,
+    param: "rect",
+    description:
+      "Letterbox to the smallest input shape that holds the image (same pixels, less padding: faster) when the model allows it; detections near the confidence threshold can differ from the square input's",
+  },
 ] as const satisfies readonly Knob[];
 
 export type KnobName = (typeof KNOBS)[number]["name"];

@@ -1,4 +1,5 @@
 import type { TaskError } from "./errors";
+import type { WebhookRequest } from "./webhook";
 
 export type { TaskError };
 
@@ -28,6 +29,8 @@ export interface DetectParams {
   classes?: number[];
   agnosticNms: boolean;
   annotate: boolean;
+  /** a rectangular model input when the model allows it (less padding, same pixels) */
+  rect: boolean;
 }
 
 export interface Box {
@@ -74,6 +77,8 @@ export interface Placement {
 export interface TaskResult {
   detections: Detection[];
   image: { width: number; height: number };
+  /** the model input the image was letterboxed to (the square, or a rectangle with rect) */
+  input_size?: ImageSize;
   timings: Timings;
   /** the annotated JPEG, kept as bytes; base64 only when a client asks for JSON */
   annotated?: Uint8Array;
@@ -98,6 +103,8 @@ export interface Task {
   result?: TaskResult;
   error?: TaskError;
   cancelReason?: CancelReason;
+  /** where to report this task's events, if the client asked (see domain/webhook.ts) */
+  webhook?: WebhookRequest;
 }
 
 /**

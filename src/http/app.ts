@@ -14,6 +14,7 @@ import type { Metrics } from "../metrics/metrics";
 import type { TaskBackend } from "../backend/task-backend";
 import { Intake } from "../intake/intake";
 import type { Logger } from "../util/logger";
+import type { WebhookPolicy } from "./webhook-field";
 
 export interface AppDeps {
   backend: TaskBackend;
@@ -30,6 +31,8 @@ export interface AppDeps {
   apiKeys: { name: string; key: string }[];
   trustProxyHops: number;
   corsOrigins: string[] | "*";
+  /** WEBHOOK_SECRET, WEBHOOK_ALLOW_PRIVATE and how names resolve, for the `webhook` field */
+  webhooks: WebhookPolicy;
 }
 
 /** The HTTP surface, with no listening socket: tests drive it with app.handle(). */
@@ -40,7 +43,7 @@ export function createApp(deps: AppDeps) {
   const budget = new InflightBudget(deps.maxInflightBytes);
   metrics.watchInflight(() => budget.bytes);
   return new Elysia()
-    .use(cors(deps.corsOrigins, ["Location", "Retry-After", "Preference-Applied"]))
+    .use(cors(deps.corsOrigins, ["Location", "Retry-After", "Preference-Applied", "Idempotent-Replayed"]))
     .use(errorHandler(log, (code) => metrics.rejected(code)))
     // Writes (uploads, cancels) need a key when keys are configured; reads by task id stay open.
     // Checked here, before any route reads a body, so it holds for every write route alike.
@@ -48,7 +51,7 @@ export function createApp(deps: AppDeps) {
       if (identity.keysRequired && !["GET", "HEAD", "OPTIONS"].includes(request.method)) identity.authenticate(request.headers);
     })
     .use(docs(pkg.version))
-    .use(predictController(intake, backend, { maxUploadBytes: deps.maxUploadBytes, uploadTimeoutMs: deps.uploadTimeoutMs, budget, identity }))
+    .use(predictController(intake, backend, { maxUploadBytes: deps.maxUploadBytes, uploadTimeoutMs: deps.uploadTimeoutMs, budget, identity, webhooks: deps.webhooks }))
     .use(resultController(backend))
     .use(healthController(backend, { queueMax: deps.queueMax, maxStoreBytes: deps.maxStoreBytes, inflight: budget, refusals: () => metrics.refusals() }))
     .use(metricsController(metrics))

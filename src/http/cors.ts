@@ -1,7 +1,7 @@
 import { Elysia } from "elysia";
 
 /** The request headers the API reads; a preflight that asks for none is told these. */
-const ALLOWED_HEADERS = "Authorization, X-API-Key, Content-Type, Prefer, Last-Event-ID";
+const ALLOWED_HEADERS = "Authorization, X-API-Key, Content-Type, Prefer, Last-Event-ID, Idempotency-Key";
 const ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS";
 /** Browsers may cache a preflight this long (seconds). */
 const MAX_AGE_S = "600";

@@ -59,6 +59,9 @@ export function healthController(backend: TaskBackend, limits: HealthExtras) {
                 model: {
                   name: model.name,
                   input_size: { width: model.inputWidth, height: model.inputHeight },
+                  // A model described by an older inference process (Redis) lists no shapes: it runs the square.
+                  input_shapes: model.inputShapes ?? [{ width: model.inputWidth, height: model.inputHeight }],
+                  ...(model.rectUnsupported ? { rect_unsupported: model.rectUnsupported } : {}),
                   classes: model.names.length,
                   names_source: model.namesSource,
                   ...(h.warmupMs !== undefined ? { warmup_ms: Math.round(h.warmupMs) } : {}),

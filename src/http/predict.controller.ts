@@ -9,6 +9,12 @@ import type { InflightBudget, Lease } from "./inflight-budget";
 import { PredictBody, PredictQuery, Problem, TaskView } from "./schemas";
 import { preferredWaitSeconds } from "./prefer-wait";
 import { retryAfterSeconds, taskView } from "./task-view";
+import type { TaskSnapshot } from "../backend/task-backend";
+import { type Answer, answerOnce, fingerprintOf, idempotencyKeyOf } from "./idempotency-key";
+import { type WebhookPolicy, webhookOf } from "./webhook-field";
+
+/** An upload's answer: its task as answered, and with which status. */
+type Answered = Answer & { snapshot: TaskSnapshot };
 
 /** Headroom for multipart boundaries and the small knob fields around the file. */
 export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
@@ -21,6 +27,7 @@ export interface PredictOptions {
   uploadTimeoutMs: number;
   budget: InflightBudget;
   identity: ClientIdentity;
+  webhooks: WebhookPolicy;
 }
 
 export function predictController(intake: Intake, backend: TaskBackend, opts: PredictOptions) {
@@ -33,35 +40,54 @@ export function predictController(intake: Intake, backend: TaskBackend, opts: Pr
       "/predict",
       async ({ body, query, set, request }) => {
         const upload = uploads.get(request)!;
-        const { file, ...formKnobs } = body;
-        let accepted;
+        const key = idempotencyKeyOf(request.headers);
+        const { file, webhook: formHook, webhook_events_filter: formFilter, ...formKnobs } = body;
+        const { webhook: queryHook, webhook_events_filter: queryFilter, ...queryKnobs } = query;
+        // Form fields win over query parameters when both are given.
+        const knobs = { ...queryKnobs, ...formKnobs };
+        const hook = { webhook: formHook ?? queryHook, webhook_events_filter: formFilter ?? queryFilter };
+        let bytes: Uint8Array;
         try {
-          const bytes = new Uint8Array(await file.arrayBuffer());
+          bytes = new Uint8Array(await file.arrayBuffer());
           // The copy above is the one the task holds: let the multipart File go,
           // so a Prefer: wait does not keep the upload twice.
           Reflect.deleteProperty(body, "file");
-          // Form fields win over query parameters when both are given.
-          accepted = await intake.accept(bytes, { ...query, ...formKnobs }, upload.client);
-        } finally {
-          // From here the upload counts against MAX_STORE_BYTES (or was refused): no longer in flight.
+        } catch (err) {
           upload.lease.release();
+          throw err;
         }
-        const id = accepted.task.id;
-        set.headers.location = `/result/${id}`;
-        const wait = preferredWaitSeconds(request.headers.get("prefer"));
-        if (wait !== undefined) {
-          set.headers["preference-applied"] = `wait=${wait}`;
-          // The task is accepted whatever happens now: if the store goes away while
-          // we wait, the client still gets its 201 and the id to poll later.
-          const done = await backend.waitForTerminal(id, wait * 1000).catch(() => undefined);
-          if (done && isTerminal(done.task.status)) {
-            set.status = 200;
-            return taskView(done);
+        const first = async (): Promise<Answered> => {
+          let accepted;
+          try {
+            const webhook = await webhookOf(hook.webhook, hook.webhook_events_filter, opts.webhooks);
+            accepted = await intake.accept(bytes, knobs, upload.client, webhook);
+          } finally {
+            // From here the upload counts against MAX_STORE_BYTES (or was refused): no longer in flight.
+            upload.lease.release();
           }
-        }
-        const view = taskView(accepted);
-        set.status = 201;
-        set.headers["retry-after"] = retryAfterSeconds(view);
+          const wait = preferredWaitSeconds(request.headers.get("prefer"));
+          if (wait !== undefined) {
+            set.headers["preference-applied"] = `wait=${wait}`;
+            // The task is accepted whatever happens now: if the store goes away while
+            // we wait, the client still gets its 201 and the id to poll later.
+            const done = await backend.waitForTerminal(accepted.task.id, wait * 1000).catch(() => undefined);
+            if (done && isTerminal(done.task.status)) return { taskId: done.task.id, status: 200, snapshot: done };
+          }
+          return { taskId: accepted.task.id, status: 201, snapshot: accepted };
+        };
+        const replay = async ({ taskId, status }: Answer): Promise<Answered | undefined> => {
+          upload.lease.release();
+          const snapshot = await backend.find(taskId);
+          return snapshot && { taskId, status, snapshot };
+        };
+        const answer: Answered & { replayed?: true } = key
+          ? await answerOnce(backend.idempotency, { client: upload.client, key, fingerprint: fingerprintOf(bytes, { ...knobs, ...hook }) }, first, replay)
+          : await first();
+        set.headers.location = `/result/${answer.taskId}`;
+        if (key) set.headers["idempotent-replayed"] = String(answer.replayed === true);
+        set.status = answer.status;
+        const view = taskView(answer.snapshot);
+        if (!isTerminal(answer.snapshot.task.status)) set.headers["retry-after"] = retryAfterSeconds(view);
         return view;
       },
       {
@@ -109,7 +135,7 @@ export function predictController(intake: Intake, backend: TaskBackend, opts: Pr
         ],
         body: PredictBody,
         query: PredictQuery,
-        response: { 200: TaskView, 201: TaskView, 401: Problem, 408: Problem, 413: Problem, 415: Problem, 422: Problem, 429: Problem, 503: Problem },
+        response: { 200: TaskView, 201: TaskView, 401: Problem, 408: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem, 429: Problem, 503: Problem },
         detail: {
           summary: "Submit an image for detection",
           description:
@@ -117,9 +143,14 @@ export function predictController(intake: Intake, backend: TaskBackend, opts: Pr
             "With `Prefer: wait=N` (N ≤ 60) it waits up to N seconds and answers 200 with the finished task if it finished. " +
             "Detection knobs may be form fields or query parameters. Clients take turns in the queue. " +
             "429 when the queue, your own share of it (`client_queue_full`), memory or the uploads in flight are full (see `Retry-After`); " +
-            "408 when the body does not arrive within `UPLOAD_TIMEOUT_MS`; 503 while the model loads or the service shuts down.",
+            "408 when the body does not arrive within `UPLOAD_TIMEOUT_MS`; 503 while the model loads or the service shuts down. " +
+            "`webhook` (with `webhook_events_filter`) has the task's events POSTed to a public http(s) URL, signed per Standard Webhooks; a non-public URL gets 422 `webhook_url_forbidden`.",
           parameters: [
             { name: "Prefer", in: "header", required: false, schema: { type: "string", example: "wait=10" }, description: "`wait=N`: hold the answer up to N seconds (≤ 60) for the result" },
+            {
+              name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 255 },
+              description: "Retry-safe uploads: the same key and request within TASK_TTL_S answer the first task again, with `Idempotent-Replayed: true`; another request with the key gets 422, and one while the first is still being answered gets 409",
+            },
           ],
         },
       },

@@ -6,11 +6,38 @@ import { DetectKnobs } from "./knob-schema";
  * Route schemas: they validate requests, type the handlers and write the
  * OpenAPI document. The detection knobs come from src/domain/knobs.ts.
  */
+const EVENTS_FILTER = "^(start|completed)(,(start|completed))*$";
+
+/** A webhook for the task's events, as form fields or query parameters beside the knobs. */
+export const WebhookFields = {
+  webhook: t.Optional(
+    // An empty example: Swagger UI would otherwise pre-fill "string" and send every "Try it out" upload with a webhook (empty means none).
+    t.String({ maxLength: 2048, examples: [""], description: "URL to POST the task's events to (signed per Standard Webhooks; http(s), public addresses only), e.g. https://example.com/hooks/detect" }),
+  ),
+  webhook_events_filter: t.Optional(
+    t.Union([t.String({ pattern: EVENTS_FILTER }), t.Array(t.String({ pattern: EVENTS_FILTER }))], {
+      description: "which events to send: `start`, `completed` (also covers failed and canceled), comma-separated or repeated (default: completed)",
+    }),
+  ),
+};
+
 export const PredictBody = t.Object({
   file: t.File({ description: "The image: JPEG, PNG, WebP, GIF (first frame), AVIF or TIFF" }),
   ...DetectKnobs,
+  ...WebhookFields,
 });
-export const PredictQuery = t.Object(DetectKnobs);
+export const PredictQuery = t.Object({ ...DetectKnobs, ...WebhookFields });
+
+export const DeliveryView = t.Object({
+  event: t.UnionEnum(["start", "completed"]),
+  webhook_id: t.String({ description: "the `webhook-id` header, the same on every attempt" }),
+  state: t.UnionEnum(["pending", "delivered", "given_up"]),
+  attempts: t.Integer(),
+  last_status: t.Optional(t.Integer({ description: "the receiver's HTTP status on the last attempt" })),
+  last_error: t.Optional(t.String({ description: "why the last attempt got no status" })),
+  last_attempt_at: t.Optional(t.String({ format: "date-time" })),
+  next_attempt_at: t.Optional(t.String({ format: "date-time" })),
+});
 
 export const TaskStatusSchema = t.UnionEnum(["pending", "processing", "completed", "failed", "canceled"]);
 
@@ -35,6 +62,7 @@ export const TaskView = t.Object(
       t.Object({
         detections: t.Array(DetectionSchema),
         image: t.Object({ width: t.Integer(), height: t.Integer() }),
+        input_size: t.Optional(t.Object({ width: t.Integer(), height: t.Integer() }, { description: "The model input the image was letterboxed to: the square, or a smaller rectangle with rect" })),
         annotated_image: t.Optional(t.String({ description: "data:image/jpeg;base64,… (absent when annotate=false)" })),
         timings: t.Object({
           queue: t.Number(),
@@ -49,6 +77,12 @@ export const TaskView = t.Object(
     error: t.Optional(t.Object({ code: t.String(), message: t.String() })),
     cancel_reason: t.Optional(t.UnionEnum(["client", "shutdown"], { description: "Who canceled it, when canceled" })),
     links: t.Object({ self: t.String(), image: t.String(), events: t.String(), cancel: t.String() }),
+    webhook: t.Optional(
+      t.Object(
+        { url: t.String(), events_filter: t.Array(t.UnionEnum(["start", "completed"])), deliveries: t.Array(DeliveryView) },
+        { description: "The task's webhook and each event's delivery, when one was given" },
+      ),
+    ),
   },
   {
     description: "A detection task",
@@ -124,6 +158,8 @@ export const HealthView = t.Object({
     t.Object({
       name: t.String(),
       input_size: t.Object({ width: t.Integer(), height: t.Integer() }),
+      input_shapes: t.Array(t.Object({ width: t.Integer(), height: t.Integer() }), { description: "Input shapes it runs: the square, plus rectangles when its head could be rebuilt for them (rect)" }),
+      rect_unsupported: t.Optional(t.String({ description: "Why only the square is offered" })),
       classes: t.Integer(),
       names_source: t.String(),
       warmup_ms: t.Optional(t.Number()),
@@ -151,7 +187,11 @@ export const HealthView = t.Object({
     {
       status: "ok",
       backend: { kind: "embedded", connection: "up", inference_processes: 1, inference_workers: { total: 3, warm: 3, busy: 1 } },
-      model: { name: "yolov8n.onnx", input_size: { width: 640, height: 640 }, classes: 80, names_source: "metadata", warmup_ms: 160 },
+      model: {
+        name: "yolov8n.onnx",
+        input_size: { width: 640, height: 640 },
+        input_shapes: [640, 480, 448, 384].flatMap((short) => (short === 640 ? [{ width: 640, height: 640 }] : [{ width: 640, height: short }, { width: short, height: 640 }])),
+        classes: 80, names_source: "metadata", warmup_ms: 160 },
       workers: [{ id: "w0.0", state: "busy", restarts: 0 }, { id: "w1.0", state: "ready", restarts: 0 }, { id: "w2.0", state: "ready", restarts: 0 }],
       queue_depth: 0,
       queue_max: 100,

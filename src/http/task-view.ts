@@ -10,7 +10,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * URL only when `inlineImage` (the default); event streams leave it at
  * links.image rather than base64-encode it for nothing.
  */
-export function taskView({ task, queuePosition, etaMs }: TaskSnapshot, { inlineImage = true } = {}): Static<typeof TaskView> {
+export function taskView({ task, queuePosition, etaMs, deliveries }: TaskSnapshot, { inlineImage = true } = {}): Static<typeof TaskView> {
   const view: Static<typeof TaskView> = {
     task_id: task.id,
     status: task.status,
@@ -34,6 +34,22 @@ export function taskView({ task, queuePosition, etaMs }: TaskSnapshot, { inlineI
   }
   if (task.error) view.error = { ...task.error };
   if (task.cancelReason) view.cancel_reason = task.cancelReason;
+  if (task.webhook) {
+    view.webhook = {
+      url: task.webhook.url,
+      events_filter: [...task.webhook.events],
+      deliveries: (deliveries ?? []).map((d) => ({
+        event: d.event,
+        webhook_id: d.webhookId,
+        state: d.state,
+        attempts: d.attempts,
+        ...(d.lastStatus !== undefined ? { last_status: d.lastStatus } : {}),
+        ...(d.lastError !== undefined ? { last_error: d.lastError } : {}),
+        ...(d.lastAttemptAt !== undefined ? { last_attempt_at: iso(d.lastAttemptAt) } : {}),
+        ...(d.nextAttemptAt !== undefined ? { next_attempt_at: iso(d.nextAttemptAt) } : {}),
+      })),
+    };
+  }
   return view;
 }
 

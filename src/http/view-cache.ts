@@ -11,12 +11,14 @@ export interface RenderedView {
 
 /**
  * The version of a task's view: what the JSON says changes only when one of
- * these does. A finished task never changes again (strong ETag); an open one
+ * these does. A finished task changes only as its webhook deliveries do (strong ETag); an open one
  * is compared on status, place and estimate (weak: the estimate is rounded).
  */
-export function viewVersion({ task, queuePosition, etaMs }: TaskSnapshot): string {
-  if (isTerminal(task.status)) return `"${task.id}.${task.updatedAt}"`;
-  return `W/"${task.id}.${task.status}.${task.updatedAt}.${queuePosition}.${etaMs ?? ""}"`;
+export function viewVersion({ task, queuePosition, etaMs, deliveries }: TaskSnapshot): string {
+  // Webhook deliveries move on after the task has finished: each attempt is a new version.
+  const hooks = deliveries?.length ? `.${deliveries.map((d) => `${d.event[0]}${d.attempts}${d.state[0]}${d.lastAttemptAt ?? ""}`).join("")}` : "";
+  if (isTerminal(task.status)) return `"${task.id}.${task.updatedAt}${hooks}"`;
+  return `W/"${task.id}.${task.status}.${task.updatedAt}.${queuePosition}.${etaMs ?? ""}${hooks}"`;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { TaskBackend, TaskSnapshot } from "../backend/task-backend";
 import { probeImage } from "../vision/probe-image";
 import { sniffImageType } from "../vision/sniff";
 import type { RawKnobs } from "../domain/knobs";
+import type { WebhookRequest } from "../domain/webhook";
 import { resolveParams } from "./detect-params";
 
 export interface IntakeLimits {
@@ -22,7 +23,7 @@ export class Intake {
   ) {}
 
   /** `client` is who sent it (http/client-identity.ts): the lane it queues in. */
-  async accept(bytes: Uint8Array, knobs: RawKnobs, client: string): Promise<TaskSnapshot> {
+  async accept(bytes: Uint8Array, knobs: RawKnobs, client: string, webhook?: WebhookRequest): Promise<TaskSnapshot> {
     this.checkSize(bytes.byteLength);
     await this.backend.admit(bytes.byteLength, client); // fail fast; submit() checks again, atomically
     const model = this.backend.model;
@@ -31,7 +32,7 @@ export class Intake {
     const params = resolveParams(knobs, model.names);
     await sniffImageType(bytes);
     const header = await probeImage(bytes, this.limits.maxPixels);
-    return this.backend.submit(bytes, { width: header.width, height: header.height }, params, client);
+    return this.backend.submit(bytes, { width: header.width, height: header.height }, params, client, webhook);
   }
 
   checkSize(bytes: number): void {

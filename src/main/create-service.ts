@@ -2,15 +2,46 @@ import type { BackendDeps } from "../backend/backend-deps";
 import { createBackend } from "../backend/create-backend";
 import { systemClock } from "../domain/clock";
 import { createApp } from "../http/app";
+import { taskView } from "../http/task-view";
 import { createMetrics } from "../metrics/metrics";
+import { WebhookDispatcher } from "../webhook/dispatcher";
+import { type Resolver, systemResolver } from "../webhook/resolve-host";
 
-export type ServiceOptions = Omit<BackendDeps, "clock"> & Partial<Pick<BackendDeps, "clock">>;
+export type ServiceOptions = Omit<BackendDeps, "clock"> &
+  Partial<Pick<BackendDeps, "clock">> & {
+    /** how webhook host names resolve; tests keep every name on loopback */
+    resolve?: Resolver;
+    /** the webhook retries' jitter; tests pin it */
+    random?: () => number;
+  };
 
-/** Wires the backend (QUEUE_BACKEND) and the HTTP app; nothing listens yet. */
+/** Wires the backend (QUEUE_BACKEND), the webhook dispatcher and the HTTP app; nothing listens yet. */
 export function createService(opts: ServiceOptions) {
   const { config, log } = opts;
-  const backend = createBackend({ ...opts, clock: opts.clock ?? systemClock });
+  const clock = opts.clock ?? systemClock;
+  const backend = createBackend({ ...opts, clock });
   const metrics = createMetrics(backend);
+  const resolve = opts.resolve ?? systemResolver;
+  // Every process with HTTP sends webhooks (an inference process has no view to send); without a secret nothing is signed, and uploads with a webhook are refused.
+  const dispatcher = config.webhookSecret
+    ? new WebhookDispatcher({
+        queue: backend.deliveries,
+        render: async (id) => {
+          const snap = await backend.find(id, { withImage: false });
+          if (!snap) return undefined;
+          // The deliveries are left out: they describe the sending of this very payload, and would be stale in it.
+          const { webhook, ...view } = taskView(snap, { inlineImage: false });
+          return webhook ? { ...view, webhook: { url: webhook.url, events_filter: webhook.events_filter } } : view;
+        },
+        secret: config.webhookSecret,
+        allowPrivate: config.webhookAllowPrivate,
+        concurrency: config.webhookConcurrency,
+        clock,
+        log,
+        resolve,
+        random: opts.random,
+      })
+    : undefined;
   const app = createApp({
     backend,
     metrics,
@@ -25,14 +56,42 @@ export function createService(opts: ServiceOptions) {
     apiKeys: [...(config.apiKey ? [{ name: "default", key: config.apiKey }] : []), ...config.apiKeys],
     trustProxyHops: config.trustProxyHops,
     corsOrigins: config.corsOrigins,
+    webhooks: { secret: config.webhookSecret, allowPrivate: config.webhookAllowPrivate, resolve },
   });
+  let unsubscribe = () => {};
   return {
     app,
     backend,
-    start: () => backend.start(),
-    stop: () => backend.stop(),
-    /** SIGTERM: stop taking work, let tasks finish for DRAIN_TIMEOUT_MS, then stop (embedded: cancel the rest). */
-    drain: () => backend.drain(config.drainTimeoutMs),
+    dispatcher,
+    start: () => {
+      backend.start();
+      if (!dispatcher) return;
+      dispatcher.start();
+      // A transition may have queued an event: look now rather than at the next poll.
+      unsubscribe = backend.subscribe((e) => e.type === "transition" && dispatcher.nudge());
+    },
+    stop: async () => {
+      unsubscribe();
+      await dispatcher?.stop();
+      await backend.stop();
+    },
+    /**
+     * SIGTERM: stop taking work, let tasks finish for DRAIN_TIMEOUT_MS, then stop
+     * (embedded: cancel the rest). Embedded, the deliveries live in this process:
+     * each waiting one gets an attempt now. On Redis they stay queued for the
+     * other replicas, and this one only finishes the attempts it has begun.
+     */
+    drain: async () => {
+      if (backend.kind !== "embedded") {
+        unsubscribe();
+        await dispatcher?.stop();
+        return backend.drain(config.drainTimeoutMs);
+      }
+      const result = await backend.drain(config.drainTimeoutMs);
+      unsubscribe();
+      await dispatcher?.drain(config.drainTimeoutMs);
+      return result;
+    },
   };
 }
 

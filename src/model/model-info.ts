@@ -6,6 +6,10 @@ export interface ModelInfo {
   name: string;
   inputWidth: number;
   inputHeight: number;
+  /** the input shapes it runs: the square, plus rectangles when its head could be rebuilt for them (issue: rect) */
+  inputShapes: { width: number; height: number }[];
+  /** why only the square is offered, when the head was not recognised */
+  rectUnsupported?: string;
   names: string[];
   /** where the class names came from: the file's metadata, or the COCO fallback */
   namesSource: "metadata" | "coco-fallback";
@@ -46,6 +50,7 @@ export function describeModel(name: string, io: ModelIo, meta: Record<string, st
     name,
     inputWidth,
     inputHeight,
+    inputShapes: [{ width: inputWidth, height: inputHeight }],
     names,
     namesSource: fromMeta ? "metadata" : "coco-fallback",
     task: meta.task,

@@ -2,10 +2,11 @@ import { unletterboxBox } from "../detect/letterbox";
 import { decodeDetections, nonMaxSuppression } from "../detect/postprocess";
 import type { DetectParams, Detection, ImageSize, InferenceResult } from "../domain/task";
 import type { ModelInfo } from "../model/model-info";
-import type { OnnxSession } from "../model/onnx-session";
+import { chooseShape } from "../detect/anchors";
 import type { DecodeLimits } from "../vision/decode";
 import { annotateImage } from "./annotate";
 import { prepareInput } from "./prepare-input";
+import type { ShapeSessions } from "./shape-sessions";
 
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
 
@@ -16,7 +17,7 @@ const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 *
  */
 export class Detector {
   constructor(
-    readonly session: OnnxSession,
+    private readonly sessions: ShapeSessions,
     readonly info: ModelInfo,
     private readonly limits: DecodeLimits,
     /** longest side of the annotated image (0: full size) */
@@ -25,12 +26,16 @@ export class Detector {
 
   /** `upright` is the size the upload's header gave, EXIF orientation applied. */
   async detect(bytes: Uint8Array, upright: ImageSize, params: DetectParams): Promise<InferenceResult> {
-    const input = { width: this.info.inputWidth, height: this.info.inputHeight };
+    const square = { width: this.info.inputWidth, height: this.info.inputHeight };
+    const wanted = params.rect ? chooseShape(upright, this.info.inputShapes) : square;
+    // The first image of a new shape in this worker opens its session (counted as inference time).
+    const t0 = performance.now();
+    const { session, shape: input } = await this.sessions.get(wanted, square);
+    const opening = performance.now() - t0;
     const prepared = await prepareInput(bytes, upright, input, params, this.limits, this.annotatedMaxSide);
     const { tensor, image, geometry } = prepared;
-    const { inputWidth: w, inputHeight: h } = this.info;
-    const t1 = performance.now();
-    const output = await this.session.run(tensor, [1, 3, h, w]);
+    const t1 = performance.now() - opening;
+    const output = await session.run(tensor, [1, 3, input.height, input.width]);
     const t2 = performance.now();
 
     const candidates = decodeDetections(output.data, output.dims, {
@@ -55,6 +60,7 @@ export class Detector {
     return {
       detections,
       image: { width: upright.width, height: upright.height },
+      input_size: input,
       annotated,
       timings: {
         preprocess: round(prepared.ms, 2),
@@ -66,11 +72,16 @@ export class Detector {
     };
   }
 
+  /** Frees the sessions (a bench or a test that loads a detector in its own thread). */
+  release() {
+    return this.sessions.release();
+  }
+
   /** One run on a grey frame, so the first real request does not pay for lazy initialisation. */
   async warmUp(): Promise<number> {
     const { inputWidth: w, inputHeight: h } = this.info;
     const t0 = performance.now();
-    await this.session.run(new Float32Array(3 * w * h).fill(114 / 255), [1, 3, h, w]);
+    await this.sessions.square.run(new Float32Array(3 * w * h).fill(114 / 255), [1, 3, h, w]);
     return performance.now() - t0;
   }
 }

@@ -51,6 +51,10 @@ function allowedText(v: Variable): string {
       return `comma-separated, or \`*\` for any${required}`;
     case "keys":
       return `comma-separated \`name:key\` pairs${required}`;
+    case "bool":
+      return `\`true\` or \`false\`${required}`;
+    case "secret":
+      return `${v.hint}${required}`;
   }
 }
 
@@ -69,7 +73,10 @@ function defaultText(v: Variable): string {
     case "list":
       return "`*`";
     case "keys":
+    case "secret":
       return "—";
+    case "bool":
+      return String(v.default);
   }
 }
 

@@ -276,8 +276,8 @@ describe("API key and CORS", () => {
     expect(corsHeaders(open)).toEqual({
       "access-control-allow-origin": "*",
       "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
-      "access-control-allow-headers": "Authorization, X-API-Key, Content-Type, Prefer, Last-Event-ID",
-      "access-control-expose-headers": "Location, Retry-After, Preference-Applied",
+      "access-control-allow-headers": "Authorization, X-API-Key, Content-Type, Prefer, Last-Event-ID, Idempotency-Key",
+      "access-control-expose-headers": "Location, Retry-After, Preference-Applied, Idempotent-Replayed",
       "access-control-max-age": "600",
     });
     expect(corsHeaders(await preflight(svc.app, "https://anyone.example", "x-api-key, prefer"))["access-control-allow-headers"]).toBe("x-api-key, prefer");

@@ -3,7 +3,7 @@ import type { WorkerPort } from "../../src/executor/worker-slot";
 import type { ModelInfo } from "../../src/model/model-info";
 import type { InferenceResult } from "../../src/domain/task";
 
-export const FAKE_MODEL: ModelInfo = { name: "fake.onnx", inputWidth: 640, inputHeight: 640, names: ["person", "dog"], namesSource: "metadata" };
+export const FAKE_MODEL: ModelInfo = { name: "fake.onnx", inputWidth: 640, inputHeight: 640, inputShapes: [{ width: 640, height: 640 }], names: ["person", "dog"], namesSource: "metadata" };
 
 export const FAKE_RESULT: InferenceResult = {
   detections: [{ class_id: 1, class: "dog", confidence: 0.9, box: { x1: 1, y1: 2, x2: 3, y2: 4 } }],

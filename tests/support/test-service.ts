@@ -19,7 +19,7 @@ export interface TestService {
  */
 export async function startTestService(
   env: Record<string, string> = {},
-  opts: { workerEntry?: string | URL; waitReady?: boolean; clock?: Clock } = {},
+  opts: { workerEntry?: string | URL; waitReady?: boolean; clock?: Clock; random?: () => number; resolve?: (host: string) => Promise<string[]> } = {},
 ): Promise<TestService> {
   const config = loadConfig({ LOG_LEVEL: "info", ...backendEnv(), ...env });
   const modelPath = await resolveModel(config);
@@ -31,7 +31,7 @@ export async function startTestService(
   });
   // A fixture entry (a worker that crashes or hangs on demand) in place of the real one.
   const spawn = opts.workerEntry ? () => new Worker(opts.workerEntry!) : undefined;
-  const service = createService({ config, modelPath, log, spawn, clock: opts.clock });
+  const service = createService({ config, modelPath, log, spawn, clock: opts.clock, random: opts.random, resolve: opts.resolve });
   service.start();
   if (opts.waitReady !== false) await waitFor(() => !service.backend.notReadyReason(), 30_000, "model ready");
   return { service, app: service.app, logs, stop: () => service.stop() };

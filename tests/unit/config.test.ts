@@ -46,6 +46,9 @@ describe("loadConfig defaults", () => {
       redisPrefix: "yolo",
       jobLockMs: 30_000,
       jobMaxStalls: 1,
+      webhookSecret: undefined,
+      webhookAllowPrivate: false,
+      webhookConcurrency: 16,
     });
   });
 
@@ -109,6 +112,9 @@ describe("loadConfig overrides", () => {
         JOB_LOCK_MS: "10000",
         JOB_MAX_STALLS: "2",
         INFERENCE_NICE: "5",
+        WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        WEBHOOK_ALLOW_PRIVATE: "yes",
+        WEBHOOK_CONCURRENCY: "4",
       },
       8,
     );
@@ -142,7 +148,17 @@ describe("loadConfig overrides", () => {
       redisPrefix: "detect-prod",
       jobLockMs: 10_000,
       jobMaxStalls: 2,
+      webhookSecret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+      webhookAllowPrivate: true,
+      webhookConcurrency: 4,
     });
+  });
+
+  test("a malformed WEBHOOK_SECRET or WEBHOOK_ALLOW_PRIVATE is a problem, and the secret is never echoed", () => {
+    const { problems } = configError({ WEBHOOK_SECRET: "not-a-secret-value", WEBHOOK_ALLOW_PRIVATE: "maybe" });
+    expect(problems.some((p) => p.startsWith("WEBHOOK_SECRET must be whsec_"))).toBe(true);
+    expect(problems.some((p) => p.includes("not-a-secret-value"))).toBe(false);
+    expect(problems).toContain('WEBHOOK_ALLOW_PRIVATE must be true or false (got "maybe")');
   });
 
   test("range ends are inclusive", () => {

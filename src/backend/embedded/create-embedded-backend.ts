@@ -1,9 +1,14 @@
 import { GarbageCollector } from "../../domain/garbage-collector";
 import { MapTaskStore } from "../../domain/task-store";
 import { Executor } from "../../executor/executor";
+import { MemoryDeliveryQueue } from "../../webhook/memory-delivery-queue";
+import { MemoryIdempotencyStore } from "../idempotency";
 import { executorOptions, type BackendDeps } from "../backend-deps";
 import type { TaskBackend } from "../task-backend";
 import { EmbeddedBackend } from "./embedded-backend";
+
+/** Webhook events that may wait for their attempts at once; each holds its payload (a few KB, more with many detections). */
+const MAX_WAITING_DELIVERIES = 10_000;
 
 /** Tasks, queue and inference in this process. */
 export function createEmbeddedBackend(deps: BackendDeps): TaskBackend {
@@ -21,5 +26,7 @@ export function createEmbeddedBackend(deps: BackendDeps): TaskBackend {
     queueMax: config.queueMax,
     clientQueueMax: config.clientQueueMax,
     maxStoreBytes: config.maxStoreBytes,
+    deliveries: new MemoryDeliveryQueue(MAX_WAITING_DELIVERIES, config.taskTtlMs, log),
+    idempotency: new MemoryIdempotencyStore(clock, config.taskTtlMs),
   });
 }

@@ -8,7 +8,10 @@ import type { MapTaskStore, TransitionPatch } from "../../domain/task-store";
 import type { Executor, JobOutcome } from "../../executor/executor";
 import { FairQueue } from "../../queue/fair-queue";
 import type { Logger } from "../../util/logger";
+import type { WebhookRequest } from "../../domain/webhook";
+import type { MemoryDeliveryQueue } from "../../webhook/memory-delivery-queue";
 import { EventHub } from "../event-hub";
+import type { IdempotencyStore } from "../idempotency";
 import { BACKLOGS_SHOWN, type BackendHealth, sumWorkers, type TaskBackend, type TaskSnapshot } from "../task-backend";
 
 export interface EmbeddedBackendOptions {
@@ -23,6 +26,8 @@ export interface EmbeddedBackendOptions {
   clientQueueMax: number;
   /** most bytes all tasks may hold */
   maxStoreBytes: number;
+  deliveries: MemoryDeliveryQueue;
+  idempotency: IdempotencyStore;
 }
 
 /**
@@ -42,7 +47,12 @@ export class EmbeddedBackend implements TaskBackend {
   private readonly runs = new Map<string, AbortController>();
   private stopIdle = () => {};
 
-  constructor(private readonly opts: EmbeddedBackendOptions) {}
+  readonly deliveries: MemoryDeliveryQueue;
+  readonly idempotency: IdempotencyStore;
+
+  constructor(private readonly opts: EmbeddedBackendOptions) {
+    ({ deliveries: this.deliveries, idempotency: this.idempotency } = opts);
+  }
 
   get model() {
     return this.opts.executor.model;
@@ -63,10 +73,10 @@ export class EmbeddedBackend implements TaskBackend {
     this.check(incomingBytes, client);
   }
 
-  async submit(image: Uint8Array, size: ImageSize, params: DetectParams, client: string) {
+  async submit(image: Uint8Array, size: ImageSize, params: DetectParams, client: string, webhook?: WebhookRequest) {
     this.check(image.byteLength, client);
     const now = this.opts.clock.now();
-    const task: Task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, client, size, input: image };
+    const task: Task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, client, size, input: image, ...(webhook ? { webhook } : {}) };
     this.opts.store.create(task);
     this.queue.push(client, task.id);
     this.announce(task, { queueDepth: this.queue.length });
@@ -77,7 +87,9 @@ export class EmbeddedBackend implements TaskBackend {
 
   async find(id: string) {
     const task = this.opts.store.get(id);
-    return task && this.snapshot(task);
+    if (!task) return undefined;
+    const snap = this.snapshot(task);
+    return task.webhook ? { ...snap, deliveries: await this.opts.deliveries.statesOf(id) } : snap;
   }
 
   /** A pending task leaves the queue at once; a processing one is marked canceled and its run aborted. */
@@ -220,6 +232,8 @@ export class EmbeddedBackend implements TaskBackend {
   /** One log line and one event per transition (and on creation). */
   private announce(task: Task, context: TransitionContext) {
     logTransition(this.opts.log, task, context);
+    // Queued in the same step as the move, so no event is missed; the dispatcher hears the transition below.
+    this.opts.deliveries.onTransition(task, this.opts.clock.now());
     this.events.emit({
       type: "transition",
       id: task.id,

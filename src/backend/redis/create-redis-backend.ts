@@ -8,6 +8,8 @@ import { InferenceConsumer } from "./inference-consumer";
 import { QUEUE_NAME, type RedisKeys, redisKeys } from "./keys";
 import { Reconciler } from "./reconciler";
 import { RedisBackend } from "./redis-backend";
+import { RedisDeliveryQueue } from "./redis-deliveries";
+import { RedisIdempotencyStore } from "./redis-idempotency";
 import { RedisTaskStore } from "./redis-task-store";
 
 /** How often open tasks are checked against their jobs. */
@@ -80,6 +82,8 @@ export function createRedisBackend(deps: BackendDeps): TaskBackend {
     maxStoreBytes: config.maxStoreBytes,
     taskTtlMs: config.taskTtlMs,
     local: local?.executor,
+    deliveries: new RedisDeliveryQueue(redis, keys, config.taskTtlMs),
+    idempotency: new RedisIdempotencyStore(redis, keys, config.taskTtlMs),
     companions: [...(local ? [local.consumer] : []), reconciler],
     async close() {
       await queue?.close().catch(() => {});

@@ -1,3 +1,5 @@
+import { QUEUE_WEBHOOK_EVENT } from "./webhook-scripts";
+
 /**
  * The fair queue in Redis, as Lua: each client's pending ids wait in its own
  * list (its lane), and `turns` lists the clients with something pending in
@@ -39,6 +41,7 @@ end
  * allow-oom: it only moves a task along, like TRANSITION.
  */
 export const CLAIM_NEXT = `#!lua flags=allow-oom
+${QUEUE_WEBHOOK_EVENT}
 local held = redis.call('GET', KEYS[1])
 if held then return {'held', held} end
 while true do
@@ -58,6 +61,7 @@ while true do
       redis.call('ZREM', KEYS[3], id)
       redis.call('ZADD', KEYS[4], ARGV[2], id)
       redis.call('SET', KEYS[1], id)
+      queue_webhook_event(task, id, 'start', ARGV[2])
       redis.call('PUBLISH', ARGV[5], cjson.encode({id = id, status = 'processing', queueMs = now - created}))
       return {'claimed', id}
     end

@@ -30,6 +30,12 @@ export function redisKeys(prefix: string) {
     model: `${prefix}:model`,
     /** pub/sub: one message per transition */
     events: `${prefix}:events`,
+    /** webhook events waiting for an attempt, `{task}:{event}` scored by when it is due (or its lease ends) */
+    webhooksDue: `${prefix}:webhooks:due`,
+    /** one event's delivery state and payload, by `{task}:{event}` */
+    webhookPrefix: `${prefix}:webhook:`,
+    /** one client's Idempotency-Key, by a hash of both */
+    idempotency: (digest: string) => `${prefix}:idem:${digest}`,
     /** BullMQ's own keys live under this prefix, queue QUEUE_NAME */
     bullPrefix: `${prefix}:bull`,
   };

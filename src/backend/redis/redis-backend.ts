@@ -7,7 +7,10 @@ import { type CancelReason, type DetectParams, type ImageSize, type Task } from 
 import { logTransition } from "../../domain/task-log";
 import type { InferenceStats } from "../../executor/executor";
 import type { Logger } from "../../util/logger";
+import type { WebhookRequest } from "../../domain/webhook";
+import type { DeliveryQueue } from "../../webhook/delivery-queue";
 import type { Companion } from "../backend-deps";
+import type { IdempotencyStore } from "../idempotency";
 import { EventHub } from "../event-hub";
 import type { BackendHealth, TaskBackend, TaskEvent, TaskSnapshot } from "../task-backend";
 import { ClusterView } from "./cluster-view";
@@ -32,6 +35,8 @@ export interface RedisBackendOptions {
   /** inference in this process too (WORKERS > 0), counted before its first heartbeat */
   local?: InferenceStats;
   companions: Companion[];
+  deliveries: DeliveryQueue;
+  idempotency: IdempotencyStore;
   /** closes the queue and every connection, once everything has stopped */
   close(): Promise<void>;
 }
@@ -54,7 +59,11 @@ export class RedisBackend implements TaskBackend {
   private readonly events = new EventHub();
   private stopRefresh?: Cancel;
 
+  readonly deliveries: DeliveryQueue;
+  readonly idempotency: IdempotencyStore;
+
   constructor(private readonly opts: RedisBackendOptions) {
+    ({ deliveries: this.deliveries, idempotency: this.idempotency } = opts);
     this.cluster = new ClusterView(opts.redis, opts.store, opts.log);
     this.lanes = new FairLanes(opts.redis, opts.store.keys);
     opts.subscriber.on("error", () => {});
@@ -94,10 +103,10 @@ export class RedisBackend implements TaskBackend {
     if (inputBytes + incomingBytes > this.opts.maxStoreBytes) throw this.refusal("memory_full");
   }
 
-  async submit(image: Uint8Array, size: ImageSize, params: DetectParams, client: string): Promise<TaskSnapshot> {
+  async submit(image: Uint8Array, size: ImageSize, params: DetectParams, client: string, webhook?: WebhookRequest): Promise<TaskSnapshot> {
     this.checkState();
     const now = this.opts.clock.now();
-    const task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, client, size } satisfies Task;
+    const task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, client, size, ...(webhook ? { webhook } : {}) } satisfies Task;
     const { queueMax, clientQueueMax, maxStoreBytes: maxBytes } = this.opts;
     const created = await this.guard(this.opts.store.create(task, image, { queueMax, maxBytes, clientQueueMax }));
     if (typeof created !== "number") throw this.refusal(created);
@@ -121,7 +130,8 @@ export class RedisBackend implements TaskBackend {
   async find(id: string, { withImage = true } = {}): Promise<TaskSnapshot | undefined> {
     const found = await this.guard(this.opts.store.get(id, { withImage }));
     if (!found) return undefined;
-    return { task: found.task, queuePosition: found.position, etaMs: this.eta(found.task, found.position) };
+    const deliveries = found.task.webhook ? await this.guard(this.opts.deliveries.statesOf(id)) : undefined;
+    return { task: found.task, queuePosition: found.position, etaMs: this.eta(found.task, found.position), ...(deliveries ? { deliveries } : {}) };
   }
 
   async cancel(id: string, reason: CancelReason): Promise<TaskSnapshot> {

@@ -1,5 +1,6 @@
 import type Redis from "ioredis";
 import { LEGAL_TRANSITIONS, type Task, type TaskStatus, TASK_STATUSES, TERMINAL } from "../../domain/task";
+import type { WebhookEvent } from "../../domain/webhook";
 import type { TransitionEvent } from "../task-backend";
 
 /** A transition as it travels on the events channel (the type is implied). */
@@ -77,6 +78,8 @@ export class RedisTaskStore {
       k.events, JSON.stringify({ id: task.id, status: "pending" } satisfies PublishedTransition),
       limits.clientQueueMax, task.client, k.lanePrefix,
       "created", task.createdAt, "updated", task.updatedAt, "params", JSON.stringify(task.params), "size", JSON.stringify(task.size),
+      // TRANSITION queues the webhook's events in hook_due as the task moves.
+      ...(task.webhook ? ["hook_url", task.webhook.url, "hook_events", task.webhook.events.join(","), "hook_due", k.webhooksDue] : []),
     );
     return outcome === "ok" ? Number(position) : (outcome as CreateRefusal);
   }
@@ -146,6 +149,7 @@ export class RedisTaskStore {
       ...(h.result ? { result: { ...JSON.parse(h.result), ...(image ? { annotated: new Uint8Array(image) } : {}) } } : {}),
       ...(h.error ? { error: JSON.parse(h.error) } : {}),
       ...(h.cancel ? { cancelReason: h.cancel as Task["cancelReason"] } : {}),
+      ...(h.hook_url ? { webhook: { url: h.hook_url, events: h.hook_events.split(",") as WebhookEvent[] } } : {}),
     };
     return { task, position, attempts: Number(h.attempts ?? 0) };
   }

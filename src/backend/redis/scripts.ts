@@ -5,6 +5,7 @@
  * scripts are in fair-scripts.ts.
  */
 import { FAIR_POSITION } from "./fair-scripts";
+import { QUEUE_WEBHOOK_EVENT } from "./webhook-scripts";
 
 /**
  * KEYS: task, pending, input, inputBytes, seq, lane (the client's), turns
@@ -37,13 +38,15 @@ return {'ok', fair_position(KEYS[7], ARGV[9], ARGV[8], waiting - 1)}
  * A move out of pending takes the id out of its client's lane (and the client
  * out of the turns when that empties it). A terminal move drops the upload,
  * keeps the result for ttl, lets the record expire with it and frees the
- * job that held the task.
+ * job that held the task. A task with a webhook (`hook_due`, `hook_events`
+ * in its record) queues the event the move causes in the deliveries' set.
  * allow-oom (Redis ≥ 7): a Redis at its maxmemory refuses new uploads
  * (CREATE_TASK), but must still let open tasks finish or be canceled, which
  * is what frees the memory; otherwise they would stay open forever.
  * → {"ok", previous status} | {"refused", current status} | {"missing", ""}
  */
 export const TRANSITION = `#!lua flags=allow-oom
+${QUEUE_WEBHOOK_EVENT}
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'missing', ''} end
 if not string.find(',' .. ARGV[4] .. ',', ',' .. status .. ',', 1, true) then return {'refused', status} end
@@ -79,6 +82,8 @@ if ttl > 0 then
   local job = redis.call('HGET', KEYS[1], 'job')
   if job then redis.call('DEL', ARGV[10] .. job) end
 end
+if to == 'processing' and status == 'pending' then queue_webhook_event(KEYS[1], ARGV[1], 'start', ARGV[3])
+elseif ttl > 0 then queue_webhook_event(KEYS[1], ARGV[1], 'completed', ARGV[3]) end
 redis.call('PUBLISH', ARGV[6], ARGV[7])
 return {'ok', status}
 `;

@@ -1,0 +1,59 @@
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { inputShapes } from "../src/detect/anchors";
+import { recogniseHead, reshapeModel } from "../src/model/reshape-model";
+import { round } from "../src/bench-kit/stats";
+import { progressBar } from "../src/util/progress";
+import type { BenchImage } from "./images";
+import { measureLimit } from "./limit";
+import { runLoad } from "./load";
+import { treeTicks } from "./proc";
+import { startServer } from "./server";
+
+const REPO = resolve(import.meta.dir, "..");
+const TICK_MS = 10;
+
+export interface RectReport {
+  /** bare ONNX Runtime (2 sessions × 1 thread) at each landscape shape */
+  limit: { shape: string; images_per_second: number; cpu_ms_per_image: number }[];
+  /** the service on the 3:2 photos, rect off and on, interleaved */
+  service: { rect: boolean; round: number; images_per_second: number; cpu_ms_per_image: number }[];
+  speedup: number;
+}
+
+/** `bun run bench --rect`: what rectangular inputs buy, bare and in the service, in one run. */
+export async function runRect(modelPath: string, photos: BenchImage[], limitSeconds: number, requests: number, concurrency: number): Promise<RectReport> {
+  const bytes = new Uint8Array(await Bun.file(modelPath).arrayBuffer());
+  const head = recogniseHead(bytes);
+  if ("reason" in head) throw new Error(`the model's head is not one rect can rebuild: ${head.reason}`);
+  const dog = photos.find((p) => p.name.startsWith("dog"))!.bytes;
+  const limit: RectReport["limit"] = [];
+  const bar = progressBar("rect: bare ORT shapes  ");
+  const shapes = inputShapes(head.square.width).filter((s) => s.width >= s.height);
+  for (const [i, shape] of shapes.entries()) {
+    const file = join(tmpdir(), `rect-${shape.width}x${shape.height}-${process.pid}.onnx`);
+    await Bun.write(file, reshapeModel(bytes, head, shape));
+    const r = await measureLimit(file, dog, 2, 1, limitSeconds);
+    limit.push({ shape: `${shape.width}x${shape.height}`, images_per_second: round(r.imagesPerSecond, 2), cpu_ms_per_image: round(r.cpuMsPerImage) });
+    bar.update((i + 1) / shapes.length, `${shape.width}x${shape.height}`);
+  }
+  bar.done();
+  // 3:2 photos (eagle, horses, kite, person): they land on 640×448.
+  const threeTwo = photos.filter((p) => Math.abs(p.width / p.height - 1.5) < 0.06);
+  const server = await startServer(REPO, { CLIENT_QUEUE_MAX: "100000" });
+  const service: RectReport["service"] = [];
+  try {
+    for (const [round_, rect] of [[1, false], [1, true], [2, false], [2, true]] as const) {
+      const runBar = progressBar(`rect: service rect=${rect} `);
+      const before = treeTicks(server.pid);
+      const { records, seconds } = await runLoad({ url: server.url, images: threeTwo, requests, concurrency, pollMs: 0, follow: "events", fields: { rect: String(rect) }, onProgress: (d, t) => runBar.update(d / t) });
+      runBar.done();
+      const done = records.filter((r) => r.status === "completed").length;
+      service.push({ rect, round: round_, images_per_second: round(done / seconds, 2), cpu_ms_per_image: round(((treeTicks(server.pid) - before) * TICK_MS) / Math.max(1, done)) });
+    }
+  } finally {
+    await server.stop();
+  }
+  const mean = (rect: boolean) => service.filter((s) => s.rect === rect).reduce((n, s) => n + s.images_per_second, 0) / 2;
+  return { limit, service, speedup: round(mean(true) / mean(false), 2) };
+}

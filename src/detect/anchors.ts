@@ -1,0 +1,77 @@
+/**
+ * The constants an Ultralytics detection head bakes into an export for one
+ * input size: anchor points (grid cell centres, in cells of each level) and
+ * the stride of each anchor, level by level (stride 8, then 16, then 32), row
+ * by row. Rebuilt here for another input size, they must equal the export's
+ * own at its size (checked when a model is loaded).
+ */
+export const HEAD_STRIDES = [8, 16, 32] as const;
+
+export interface InputShape {
+  width: number;
+  height: number;
+}
+
+/** How many anchors a head has for an input: one per cell of each level's grid. */
+export function anchorCount({ width, height }: InputShape, strides: readonly number[] = HEAD_STRIDES): number {
+  return strides.reduce((n, s) => n + (width / s) * (height / s), 0);
+}
+
+/** Anchor points as the export stores them: [1, 2, N], all x values, then all y values. */
+export function anchorPoints(shape: InputShape, strides: readonly number[] = HEAD_STRIDES): Float32Array {
+  const n = anchorCount(shape, strides);
+  const out = new Float32Array(2 * n);
+  let i = 0;
+  for (const s of strides) {
+    const w = shape.width / s;
+    const h = shape.height / s;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++, i++) {
+        out[i] = x + 0.5;
+        out[n + i] = y + 0.5;
+      }
+    }
+  }
+  return out;
+}
+
+/** The stride of each anchor: [1, N]. */
+export function anchorStrides(shape: InputShape, strides: readonly number[] = HEAD_STRIDES): Float32Array {
+  const out = new Float32Array(anchorCount(shape, strides));
+  let i = 0;
+  for (const s of strides) out.fill(s, i, (i += (shape.width / s) * (shape.height / s)));
+  return out;
+}
+
+/**
+ * Input shapes offered besides the square: each side a multiple of the
+ * largest stride, landscape and portrait, from 4:3 down to about 16:9 (3:2
+ * photos land on 448, 16:9 frames on 384). As fractions of the square side
+ * they hold for any export size.
+ */
+const RECT_FRACTIONS = [0.75, 0.7, 0.6] as const;
+
+/** The square and the rectangles derived from it, all multiples of the largest stride. */
+export function inputShapes(square: number, strides: readonly number[] = HEAD_STRIDES): InputShape[] {
+  const step = Math.max(...strides);
+  const shapes: InputShape[] = [{ width: square, height: square }];
+  for (const f of RECT_FRACTIONS) {
+    const short = Math.ceil((square * f) / step) * step;
+    if (short >= square || shapes.some((s) => s.height === short)) continue;
+    shapes.push({ width: square, height: short }, { width: short, height: square });
+  }
+  return shapes;
+}
+
+/**
+ * The smallest shape that holds the image at the square's scale: the image
+ * is resized exactly as for the square input, only the padding shrinks.
+ */
+export function chooseShape(image: InputShape, shapes: readonly InputShape[]): InputShape {
+  const square = shapes.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
+  const scale = Math.min(square.width / image.width, square.height / image.height);
+  const w = Math.min(square.width, Math.max(1, Math.round(image.width * scale)));
+  const h = Math.min(square.height, Math.max(1, Math.round(image.height * scale)));
+  const fits = shapes.filter((s) => s.width >= w && s.height >= h);
+  return fits.reduce((a, b) => (b.width * b.height < a.width * a.height ? b : a), square);
+}

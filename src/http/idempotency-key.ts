@@ -1,0 +1,69 @@
+import type { IdempotencyStore } from "../backend/idempotency";
+import { refuseUpload, rejectRequest } from "../domain/errors";
+
+/** Longest Idempotency-Key taken (as Stripe's). */
+export const IDEMPOTENCY_KEY_MAX = 255;
+
+/** The request's Idempotency-Key, checked: 1 to 255 visible ASCII characters. */
+export function idempotencyKeyOf(headers: Headers): string | undefined {
+  const key = headers.get("idempotency-key");
+  if (key === null) return undefined;
+  if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX || !/^[\x21-\x7e]+$/.test(key)) {
+    throw rejectRequest.invalidFields([{ field: "Idempotency-Key", message: `must be 1 to ${IDEMPOTENCY_KEY_MAX} visible ASCII characters` }]);
+  }
+  return key;
+}
+
+/**
+ * What makes two uploads the same request: the image's bytes and every field
+ * beside it (knobs and webhook, form and query merged), in a stable order.
+ */
+export function fingerprintOf(bytes: Uint8Array, fields: Record<string, unknown>): string {
+  const canonical = Object.keys(fields)
+    .filter((k) => fields[k] !== undefined)
+    .sort()
+    .map((k) => [k, fields[k]]);
+  return new Bun.CryptoHasher("sha256").update(bytes).update("\n").update(JSON.stringify(canonical)).digest("hex");
+}
+
+/** A task and the status it was (or is to be) answered with. */
+export interface Answer {
+  taskId: string;
+  status: number;
+}
+
+/**
+ * Runs `first` once per client, key and request: a replay of an answered key
+ * gets `replay` (the same task and status); the same key with another
+ * request, or while the first is still being answered, is refused. A request
+ * refused before its task existed frees the key, so the client may retry.
+ */
+export async function answerOnce<T extends Answer>(
+  store: IdempotencyStore,
+  scope: { client: string; key: string; fingerprint: string },
+  first: () => Promise<T>,
+  replay: (answered: Answer) => Promise<T | undefined>,
+): Promise<T & { replayed?: true }> {
+  const { client, key, fingerprint } = scope;
+  const reservation = await store.reserve(client, key, fingerprint);
+  if (reservation.kind === "conflict") throw refuseUpload.idempotencyKeyReused();
+  if (reservation.kind === "in_progress") throw refuseUpload.idempotencyInProgress();
+  if (reservation.kind === "replay") {
+    const again = await replay(reservation);
+    if (again) return { ...again, replayed: true };
+    // The task is gone (its store lost it): the key no longer stands for anything.
+    await store.release(client, key);
+    return answerOnce(store, scope, first, replay);
+  }
+  let answer: T;
+  try {
+    answer = await first();
+  } catch (err) {
+    await store.release(client, key).catch(() => {});
+    throw err;
+  }
+  // The task exists and the client is owed its answer: a store that fails here only
+  // leaves the key reserved until it lapses (HOLD_MS), it does not fail the upload.
+  await store.complete(client, key, answer.taskId, answer.status).catch(() => {});
+  return answer;
+}

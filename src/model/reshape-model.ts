@@ -1,0 +1,160 @@
+import protobuf from "protobufjs/minimal.js";
+import { anchorCount, anchorPoints, anchorStrides, HEAD_STRIDES, type InputShape } from "../detect/anchors";
+import { decodeTensor, encodeTensor, FLOAT, INT64, valueInfoDims, withDims } from "./onnx-proto";
+
+/** One field of a protobuf message: where its bytes are (tag included) and, when length-delimited, its payload. */
+interface Field {
+  id: number;
+  start: number;
+  end: number;
+  payload?: Uint8Array;
+}
+
+function fieldsOf(bytes: Uint8Array): Field[] {
+  const reader = protobuf.Reader.create(bytes);
+  const out: Field[] = [];
+  while (reader.pos < reader.len) {
+    const start = reader.pos;
+    const tag = reader.uint32();
+    const payload = (tag & 7) === 2 ? reader.bytes() : (reader.skipType(tag & 7), undefined);
+    out.push({ id: tag >>> 3, start, end: reader.pos, payload });
+  }
+  return out;
+}
+
+function varint(n: number): number[] {
+  const out: number[] = [];
+  for (; n > 0x7f; n = Math.floor(n / 128)) out.push((n & 0x7f) | 0x80);
+  out.push(n);
+  return out;
+}
+
+/** A length-delimited field with a new payload. */
+function field(id: number, payload: Uint8Array): Uint8Array {
+  const head = [...varint((id << 3) | 2), ...varint(payload.length)];
+  const out = new Uint8Array(head.length + payload.length);
+  out.set(head);
+  out.set(payload, head.length);
+  return out;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) out.set(p, (at += p.length) - p.length);
+  return out;
+}
+
+/** Rewrites a message field by field: `edit` returns new bytes for a field, null to drop it, or undefined to copy it as it is. */
+function rewrite(bytes: Uint8Array, edit: (f: Field) => Uint8Array | null | undefined): Uint8Array {
+  return concat(fieldsOf(bytes).flatMap((f) => {
+    const changed = edit(f);
+    return changed === null ? [] : [changed ?? bytes.subarray(f.start, f.end)];
+  }));
+}
+
+// onnx.proto field numbers
+const MODEL_GRAPH = 7;
+const GRAPH_INITIALIZER = 5;
+const GRAPH_INPUT = 11;
+const GRAPH_OUTPUT = 12;
+const GRAPH_VALUE_INFO = 13;
+const TENSOR_DIMS = 1;
+const TENSOR_DATA_TYPE = 2;
+
+/** A tensor's dims and type without decoding its data (the weights are megabytes). */
+function tensorHeader(bytes: Uint8Array): { dims: number[]; dataType: number } {
+  const reader = protobuf.Reader.create(bytes);
+  const dims: number[] = [];
+  let dataType = 0;
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32();
+    if (tag >>> 3 === TENSOR_DIMS && (tag & 7) === 2) {
+      const end = reader.uint32() + reader.pos;
+      while (reader.pos < end) dims.push(Number(reader.int64()));
+    } else if (tag >>> 3 === TENSOR_DIMS) dims.push(Number(reader.int64()));
+    else if (tag >>> 3 === TENSOR_DATA_TYPE) dataType = reader.int32();
+    else reader.skipType(tag & 7);
+  }
+  return { dims, dataType };
+}
+
+const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.prototype.every.call(a, (v: number, i: number) => Math.abs(v - b[i]) < 1e-6);
+
+/** What the rewrite needs to know of a recognised Ultralytics detection head. */
+export interface Head {
+  square: InputShape;
+  anchorTensors: string[];
+  strideTensors: string[];
+}
+
+/**
+ * Finds a square input and the head's anchor and stride constants, and checks
+ * they are exactly what `anchorPoints`/`anchorStrides` rebuild for that size.
+ * Anything else is not a head this rewrite understands: the reason says why.
+ */
+export function recogniseHead(model: Uint8Array): Head | { reason: string } {
+  const graph = fieldsOf(model).find((f) => f.id === MODEL_GRAPH)?.payload;
+  if (!graph) return { reason: "no graph" };
+  const fields = fieldsOf(graph);
+  const input = fields.find((f) => f.id === GRAPH_INPUT);
+  const dims = input ? valueInfoDims(input.payload!).dims : [];
+  if (dims.length !== 4 || dims[2] !== dims[3] || dims[2] <= 0 || dims[2] % 32 !== 0) return { reason: `input ${JSON.stringify(dims)} is not a fixed square multiple of 32` };
+  const square = { width: dims[3], height: dims[2] };
+  const n = anchorCount(square);
+  const anchors = anchorPoints(square);
+  const strides = anchorStrides(square);
+  const head: Head = { square, anchorTensors: [], strideTensors: [] };
+  for (const f of fields.filter((x) => x.id === GRAPH_INITIALIZER)) {
+    const h = tensorHeader(f.payload!);
+    if (h.dataType !== FLOAT || h.dims[0] !== 1 || h.dims.at(-1) !== n) continue;
+    const t = decodeTensor(f.payload!);
+    if (same(h.dims, [1, 2, n]) && same(t.values, anchors)) head.anchorTensors.push(t.name);
+    else if (same(h.dims, [1, n]) && same(t.values, strides)) head.strideTensors.push(t.name);
+  }
+  if (!head.anchorTensors.length || !head.strideTensors.length) return { reason: `no anchor and stride constants for ${n} anchors (strides ${HEAD_STRIDES.join(", ")})` };
+  return head;
+}
+
+/**
+ * A shape constant (int64, a few values) for the new size: the anchor count,
+ * and in YOLO11's attention block the last level's grid ([…, g, g]) and its
+ * cell count (g × g).
+ */
+function reshapeConstant(values: number[], from: InputShape, to: InputShape): number[] | undefined {
+  const n = anchorCount(from);
+  const g = from.width / 32;
+  const out = [...values];
+  if (out.at(-1) === n) out[out.length - 1] = anchorCount(to);
+  else if (out.length === 4 && out[2] === g && out[3] === g) [out[2], out[3]] = [to.height / 32, to.width / 32];
+  else if (out.length === 4 && out[3] === g * g) out[3] = (to.width / 32) * (to.height / 32);
+  return same(out, values) ? undefined : out;
+}
+
+/** The model for another input size: new input dims, head constants and shape constants; shape annotations dropped. */
+export function reshapeModel(model: Uint8Array, head: Head, to: InputShape): Uint8Array {
+  const step = Math.max(...HEAD_STRIDES);
+  if (to.width % step || to.height % step) throw new RangeError(`input ${to.width}×${to.height} is not a multiple of the largest stride (${step})`);
+  const n = anchorCount(head.square);
+  return rewrite(model, (f) => {
+    if (f.id !== MODEL_GRAPH) return undefined;
+    const graph = rewrite(f.payload!, (g) => {
+      if (g.id === GRAPH_VALUE_INFO) return null; // intermediate shapes: ONNX Runtime infers them again
+      if (g.id === GRAPH_INPUT) return field(GRAPH_INPUT, withDims(g.payload!, [1, 3, to.height, to.width]));
+      if (g.id === GRAPH_OUTPUT) return field(GRAPH_OUTPUT, withDims(g.payload!, valueInfoDims(g.payload!).dims.map((d) => (d === n ? anchorCount(to) : d))));
+      if (g.id !== GRAPH_INITIALIZER) return undefined;
+      const h = tensorHeader(g.payload!);
+      if (h.dataType === FLOAT && h.dims.at(-1) === n) {
+        const t = decodeTensor(g.payload!);
+        if (head.anchorTensors.includes(t.name)) return field(GRAPH_INITIALIZER, encodeTensor({ ...t, dims: [1, 2, anchorCount(to)], values: Array.from(anchorPoints(to)) }));
+        if (head.strideTensors.includes(t.name)) return field(GRAPH_INITIALIZER, encodeTensor({ ...t, dims: [1, anchorCount(to)], values: Array.from(anchorStrides(to)) }));
+        return undefined;
+      }
+      if (h.dataType !== INT64 || h.dims.length !== 1 || h.dims[0] > 8) return undefined;
+      const t = decodeTensor(g.payload!);
+      const values = reshapeConstant(t.values, head.square, to);
+      return values ? field(GRAPH_INITIALIZER, encodeTensor({ ...t, values })) : undefined;
+    });
+    return field(MODEL_GRAPH, graph);
+  });
+}

@@ -1,0 +1,25 @@
+import { refuseUpload } from "../domain/errors";
+import { checkedAddresses, type Resolver } from "./resolve-host";
+
+/** Longest webhook URL taken; longer ones are refused by the schema. */
+export const WEBHOOK_URL_MAX = 2048;
+
+/**
+ * Checks a webhook URL at upload: http or https, no credentials in it, and a
+ * host whose every address is public (unless `allowPrivate`). The check is
+ * made again at each delivery against the address actually connected to,
+ * since DNS may answer differently by then (rebinding).
+ */
+export async function checkWebhookUrl(text: string, allowPrivate: boolean, resolve: Resolver): Promise<URL> {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw refuseUpload.webhookForbidden("it is not an absolute URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw refuseUpload.webhookForbidden("only http and https URLs are allowed");
+  if (url.username || url.password) throw refuseUpload.webhookForbidden("it carries credentials");
+  const checked = await checkedAddresses(url.hostname, allowPrivate, resolve);
+  if ("refused" in checked) throw refuseUpload.webhookForbidden(checked.refused);
+  return url;
+}

@@ -1,0 +1,61 @@
+import { describe, expect, test } from "bun:test";
+import { anchorCount, anchorPoints, anchorStrides, chooseShape, inputShapes } from "../../src/detect/anchors";
+import { recogniseHead, reshapeModel } from "../../src/model/reshape-model";
+import { openOnnxSession } from "../../src/model/onnx-session";
+import { resolve } from "node:path";
+import { MODELS } from "../support/paths";
+
+describe("anchor constants, pure", () => {
+  test("a literal 64×32 input: 8×4 + 4×2 + 2×1 cells, row by row, level by level", () => {
+    const shape = { width: 64, height: 32 };
+    expect(anchorCount(shape)).toBe(32 + 8 + 2);
+    const points = anchorPoints(shape);
+    const n = 42;
+    expect(Array.from(points.subarray(0, 9))).toEqual([0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 0.5]); // x of stride-8 cells, then row 2
+    expect(Array.from(points.subarray(n, n + 9))).toEqual([0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 1.5]); // their y
+    expect(Array.from(points.subarray(32, 42))).toEqual([0.5, 1.5, 2.5, 3.5, 0.5, 1.5, 2.5, 3.5, 0.5, 1.5]);
+    expect(Array.from(anchorStrides(shape))).toEqual([...Array(32).fill(8), ...Array(8).fill(16), 32, 32]);
+  });
+
+  test("shapes: the square, then landscape and portrait rectangles, all multiples of 32", () => {
+    expect(inputShapes(640).map((s) => `${s.width}x${s.height}`)).toEqual(["640x640", "640x480", "480x640", "640x448", "448x640", "640x384", "384x640"]);
+    expect(inputShapes(320).every((s) => s.width % 32 === 0 && s.height % 32 === 0)).toBe(true);
+  });
+
+  test("the smallest shape that holds the image at the square's scale", () => {
+    const shapes = inputShapes(640);
+    const pick = (width: number, height: number) => {
+      const s = chooseShape({ width, height }, shapes);
+      return `${s.width}x${s.height}`;
+    };
+    expect(pick(768, 576)).toBe("640x480"); // 4:3 → 640×480 exactly
+    expect(pick(6000, 4000)).toBe("640x448"); // 3:2 → 640×427
+    expect(pick(1920, 1080)).toBe("640x384"); // 16:9 → 640×360
+    expect(pick(1080, 1920)).toBe("384x640");
+    expect(pick(500, 500)).toBe("640x640");
+    expect(pick(700, 640)).toBe("640x640"); // nearly square: no rectangle holds it
+  });
+});
+
+describe("the rebuilt ONNX head on the real models", () => {
+  for (const file of [resolve(MODELS, "yolov8n.onnx"), resolve(MODELS, "yolo11n-int8-dynamic-320.onnx")]) {
+    test(`${file.split("/").pop()}: the head is recognised, and the square rebuilt is the export's own constants, exactly`, async () => {
+      const bytes = new Uint8Array(await Bun.file(file).arrayBuffer());
+      const head = recogniseHead(bytes);
+      if ("reason" in head) throw new Error(head.reason);
+      const side = head.square.width;
+      const rebuilt = recogniseHead(reshapeModel(bytes, head, head.square));
+      expect(rebuilt).toEqual(head); // recogniseHead compares every value with anchorPoints/anchorStrides
+      const rect = inputShapes(side)[1];
+      const session = await openOnnxSession(reshapeModel(bytes, head, rect), 1);
+      const out = await session.run(new Float32Array(3 * rect.width * rect.height).fill(0.45), [1, 3, rect.height, rect.width]);
+      expect(out.dims).toEqual([1, 84, anchorCount(rect)]);
+      await session.release();
+    });
+  }
+
+  test("a head it does not know is refused with a reason", () => {
+    expect(recogniseHead(new Uint8Array([0x08, 0x07]))).toEqual({ reason: "no graph" });
+  });
+
+});
