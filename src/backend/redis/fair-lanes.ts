@@ -2,6 +2,7 @@ import type Redis from "ioredis";
 import type { Backlog } from "../../queue/fair-queue";
 import { CLAIM_NEXT, CLIENT_STATS } from "./fair-scripts";
 import type { RedisKeys } from "./keys";
+import { defineScripts } from "./define-scripts";
 
 /** What a BullMQ job found to run when it started. */
 export type Claim = { kind: "claimed" | "held"; id: string } | { kind: "none" };
@@ -27,10 +28,7 @@ export class FairLanes {
     readonly keys: RedisKeys,
   ) {
     this.redis = redis as FairRedis;
-    if (!this.redis.yoloClaim) {
-      redis.defineCommand("yoloClaim", { numberOfKeys: 4, lua: CLAIM_NEXT });
-      redis.defineCommand("yoloClientStats", { numberOfKeys: 1, lua: CLIENT_STATS });
-    }
+    defineScripts(redis, { yoloClaim: { keys: 4, lua: CLAIM_NEXT }, yoloClientStats: { keys: 1, lua: CLIENT_STATS } });
   }
 
   /** The task this job holds, or the fair-next pending one (moved to processing and published), or none. */

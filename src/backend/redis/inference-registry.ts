@@ -2,6 +2,7 @@ import type Redis from "ioredis";
 import type { ModelInfo } from "../../model/model-info";
 import type { RedisKeys } from "./keys";
 import { HEARTBEAT } from "./scripts";
+import { defineScripts } from "./define-scripts";
 
 /** What an inference process tells the API replicas, every second. */
 export interface Heartbeat {
@@ -33,7 +34,7 @@ export class InferenceRegistry {
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
   ) {
-    if (!(redis as { yoloHeartbeat?: unknown }).yoloHeartbeat) redis.defineCommand("yoloHeartbeat", { numberOfKeys: 3, lua: HEARTBEAT });
+    defineScripts(redis, { yoloHeartbeat: { keys: 3, lua: HEARTBEAT } });
   }
 
   /** The process's heartbeat and the model it runs, in one step. */

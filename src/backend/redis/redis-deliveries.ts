@@ -3,6 +3,7 @@ import { RETRY_DELAYS_MS, type DeliveryOutcome, type DeliveryState, WEBHOOK_EVEN
 import type { AttemptRecord, DeliveryClaim, DeliveryQueue } from "../../webhook/delivery-queue";
 import type { RedisKeys } from "./keys";
 import { CLAIM_DELIVERIES, RECORD_DELIVERY } from "./webhook-scripts";
+import { defineScripts } from "./define-scripts";
 
 /** How long a replica owns an attempt: past one attempt's timeout, so a live replica never loses it mid-attempt. */
 export const DELIVERY_LEASE_MS = WEBHOOK_TIMEOUT_MS + 5_000;
@@ -30,10 +31,7 @@ export class RedisDeliveryQueue implements DeliveryQueue {
   ) {
     this.redis = redis as ScriptedRedis;
     this.keepMs = RETRY_DELAYS_MS.reduce((a, b) => a + b, 0) * 2 + taskTtlMs;
-    if (!this.redis.yoloClaimDeliveries) {
-      redis.defineCommand("yoloClaimDeliveries", { numberOfKeys: 1, lua: CLAIM_DELIVERIES });
-      redis.defineCommand("yoloRecordDelivery", { numberOfKeys: 2, lua: RECORD_DELIVERY });
-    }
+    defineScripts(redis, { yoloClaimDeliveries: { keys: 1, lua: CLAIM_DELIVERIES }, yoloRecordDelivery: { keys: 2, lua: RECORD_DELIVERY } });
   }
 
   async claimDue(now: number, limit: number): Promise<DeliveryClaim[]> {

@@ -3,6 +3,7 @@ import { refuse } from "../../domain/errors";
 import { HOLD_MS, type IdempotencyStore, type Reservation } from "../idempotency";
 import type { RedisKeys } from "./keys";
 import { RELEASE_KEY, RESERVE_KEY } from "./webhook-scripts";
+import { defineScripts } from "./define-scripts";
 
 interface ScriptedRedis extends Redis {
   yoloReserveKey(...args: (string | number)[]): Promise<string[]>;
@@ -19,10 +20,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     private readonly ttlMs: number,
   ) {
     this.redis = redis as ScriptedRedis;
-    if (!this.redis.yoloReserveKey) {
-      redis.defineCommand("yoloReserveKey", { numberOfKeys: 1, lua: RESERVE_KEY });
-      redis.defineCommand("yoloReleaseKey", { numberOfKeys: 1, lua: RELEASE_KEY });
-    }
+    defineScripts(redis, { yoloReserveKey: { keys: 1, lua: RESERVE_KEY }, yoloReleaseKey: { keys: 1, lua: RELEASE_KEY } });
   }
 
   /** Client and key hashed: a key name of fixed length whatever the client sends. */

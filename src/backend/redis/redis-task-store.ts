@@ -8,6 +8,7 @@ type PublishedTransition = Omit<TransitionEvent, "type">;
 import { TASK_POSITION } from "./fair-scripts";
 import type { RedisKeys } from "./keys";
 import { CREATE_TASK, FORGET_ORPHAN, TRANSITION } from "./scripts";
+import { defineScripts } from "./define-scripts";
 
 /** Why CREATE_TASK refused a task. */
 export type CreateRefusal = "client_queue_full" | "queue_full" | "memory_full";
@@ -53,12 +54,12 @@ export class RedisTaskStore {
     readonly keys: RedisKeys,
   ) {
     this.redis = redis as ScriptedRedis;
-    if (!this.redis.yoloCreate) {
-      redis.defineCommand("yoloCreate", { numberOfKeys: 7, lua: CREATE_TASK });
-      redis.defineCommand("yoloTransition", { numberOfKeys: 7, lua: TRANSITION });
-      redis.defineCommand("yoloForget", { numberOfKeys: 6, lua: FORGET_ORPHAN });
-      redis.defineCommand("yoloPosition", { numberOfKeys: 2, lua: TASK_POSITION });
-    }
+    defineScripts(redis, {
+      yoloCreate: { keys: 7, lua: CREATE_TASK },
+      yoloTransition: { keys: 7, lua: TRANSITION },
+      yoloForget: { keys: 6, lua: FORGET_ORPHAN },
+      yoloPosition: { keys: 2, lua: TASK_POSITION },
+    });
   }
 
   /**
