@@ -1,6 +1,6 @@
 import { Elysia } from "elysia";
 import pkg from "../../package.json";
-import { ClientIdentity } from "./client-identity";
+import { ClientIdentity, needsKey } from "./client-identity";
 import { cors } from "./cors";
 import { docs } from "./docs";
 import { errorHandler } from "./error-handler";
@@ -48,9 +48,9 @@ export function createApp(deps: AppDeps) {
     // Writes (uploads, cancels) need a key when keys are configured; reads by task id stay open.
     // Checked here, before any route reads a body, so it holds for every write route alike.
     .onRequest(({ request }) => {
-      if (identity.keysRequired && !["GET", "HEAD", "OPTIONS"].includes(request.method)) identity.authenticate(request.headers);
+      if (identity.keysRequired && needsKey(request.method)) identity.authenticate(request.headers);
     })
-    .use(docs(pkg.version))
+    .use(docs(pkg.version, { keysRequired: identity.keysRequired }))
     .use(predictController(intake, backend, { maxUploadBytes: deps.maxUploadBytes, uploadTimeoutMs: deps.uploadTimeoutMs, budget, identity, webhooks: deps.webhooks }))
     .use(resultController(backend))
     .use(healthController(backend, { queueMax: deps.queueMax, maxStoreBytes: deps.maxStoreBytes, inflight: budget, refusals: () => metrics.refusals() }))

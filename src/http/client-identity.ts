@@ -14,6 +14,18 @@ export interface IdentityOptions {
   trustProxyHops: number;
 }
 
+/** Methods that only read: they stay open when keys are configured (polls by task id, health, docs, preflights). */
+const KEY_FREE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Whether a request with this method needs a key when keys are configured:
+ * writes (uploads, cancels) do. The one rule app.ts enforces and docs.ts
+ * documents as each operation's security.
+ */
+export function needsKey(method: string): boolean {
+  return !KEY_FREE_METHODS.has(method.toUpperCase());
+}
+
 const digest = (text: string) => createHash("sha256").update(text).digest();
 
 /**

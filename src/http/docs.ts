@@ -4,6 +4,7 @@ import { rejectRequest } from "../domain/errors";
 import { KNOBS, type Knob } from "../domain/knobs";
 import { DetectKnobs, knobDescription, plainBranch } from "./knob-schema";
 import { dirname, join } from "node:path";
+import { needsKey } from "./client-identity";
 
 /** swagger-ui-dist served by the app itself: /docs works offline and on locked-down networks. */
 const SWAGGER_DIR = dirname(Bun.resolveSync("swagger-ui-dist/package.json", import.meta.dir));
@@ -46,12 +47,33 @@ function documentProblems(doc: { paths?: Record<string, any> }) {
   }
 }
 
-export function docs(version: string) {
+/** The two ways client-identity.ts reads a key; either one is enough. */
+const SECURITY_SCHEMES = {
+  bearerKey: { type: "http" as const, scheme: "bearer", description: "The API key as `Authorization: Bearer <key>`" },
+  headerKey: { type: "apiKey" as const, in: "header", name: "X-API-Key", description: "The API key as `X-API-Key: <key>`" },
+};
+const EITHER_KEY = [{ bearerKey: [] }, { headerKey: [] }];
+
+/**
+ * Each operation's security from the rule app.ts enforces (needsKey): writes
+ * take a key, reads are open (`[]`). Without API_KEY or API_KEYS, writes are
+ * open too, and the empty requirement `{}` says so; Swagger UI still offers Authorize.
+ */
+function documentSecurity(doc: { paths?: Record<string, any> }, keysRequired: boolean) {
+  for (const item of Object.values(doc.paths ?? {})) {
+    for (const [method, op] of Object.entries(item as Record<string, any>)) {
+      op.security = !needsKey(method) ? [] : keysRequired ? EITHER_KEY : [...EITHER_KEY, {}];
+    }
+  }
+}
+
+export function docs(version: string, opts: { keysRequired: boolean }) {
   return new Elysia({ name: "docs" })
     .onAfterHandle({ as: "global" }, ({ path, response }) => {
       if (path !== "/docs/json" || !response || typeof response !== "object") return;
       documentKnobs(response as { paths?: Record<string, any> });
       documentProblems(response as { paths?: Record<string, any> });
+      documentSecurity(response as { paths?: Record<string, any> }, opts.keysRequired);
     })
     .use(
       openapi({
@@ -61,12 +83,18 @@ export function docs(version: string) {
         exclude: { paths: ["/docs/assets/:file"] },
         swagger: { theme: "/docs/assets/swagger-ui.css", cdn: "/docs/assets/swagger-ui-bundle.js", autoDarkMode: false },
         documentation: {
+          // Relative: the service that serves this document, wherever it runs (Swagger UI's "Try it out" calls it).
+          servers: [{ url: "/", description: "This service" }],
+          components: { securitySchemes: SECURITY_SCHEMES },
           info: {
             title: "YOLO object detection API",
             version,
             description:
               "Upload an image, get a task id at once, poll for the YOLO detections and the annotated image. " +
-              "Errors are RFC 9457 problem+json with a stable `code`.",
+              "Errors are RFC 9457 problem+json with a stable `code`. " +
+              "Uploads and cancels take an API key when the service runs with `API_KEY` or `API_KEYS`; everything else is open.",
+            // README's Licence section: the served weights are AGPL-3.0, which brings its network clause to the service.
+            license: { name: "AGPL-3.0 (the YOLOv8n model weights served)", url: "https://www.gnu.org/licenses/agpl-3.0.html" },
           },
           tags: [
             { name: "Detection", description: "Submit images and fetch results" },

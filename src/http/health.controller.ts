@@ -2,6 +2,9 @@ import { Elysia } from "elysia";
 import type { TaskBackend } from "../backend/task-backend";
 import type { InflightBudget } from "./inflight-budget";
 import { HealthView, ProbeView } from "./schemas";
+import { problemResponses, readOnlyErrors } from "./problem-docs";
+
+const readOnlyProblems = (path: string) => problemResponses(path, ...readOnlyErrors(path));
 
 export interface HealthExtras {
   queueMax: number;
@@ -19,7 +22,7 @@ export function healthController(backend: TaskBackend, limits: HealthExtras) {
     .get(
       "/health/live",
       () => ({ status: "live" }),
-      { response: { 200: ProbeView }, detail: { summary: "Liveness", description: "200 while the process answers." } },
+      { response: { 200: ProbeView, ...readOnlyProblems("/health/live") }, detail: { operationId: "getLiveness", summary: "Liveness", description: "200 while the process answers." } },
     )
     .get(
       "/health/ready",
@@ -29,8 +32,9 @@ export function healthController(backend: TaskBackend, limits: HealthExtras) {
         return reason ? { status: "not_ready", reason } : { status: "ready" };
       },
       {
-        response: { 200: ProbeView, 503: ProbeView },
+        response: { 200: ProbeView, 503: ProbeView, ...readOnlyProblems("/health/ready") },
         detail: {
+          operationId: "getReadiness",
           summary: "Readiness",
           description:
             "200 when the model is warmed in a worker (on Redis: in some inference process, with Redis reachable) and the service is not draining; 503 with the reason otherwise.",
@@ -80,8 +84,9 @@ export function healthController(backend: TaskBackend, limits: HealthExtras) {
         };
       },
       {
-        response: { 200: HealthView, 503: HealthView },
+        response: { 200: HealthView, 503: HealthView, ...readOnlyProblems("/health") },
         detail: {
+          operationId: "getHealth",
           summary: "Detailed state",
           description:
             "Backend (embedded or redis) and its connection, model, this process's workers, the (shared) queue depth, tasks by status, held bytes, " +

@@ -1,5 +1,6 @@
 import { Elysia } from "elysia";
 import type { Metrics } from "../metrics/metrics";
+import { problemResponseObjects, readOnlyErrors } from "./problem-docs";
 
 export function metricsController(metrics: Metrics) {
   return new Elysia({ name: "metrics", tags: ["Service"] }).get(
@@ -7,6 +8,7 @@ export function metricsController(metrics: Metrics) {
     async () => new Response(await metrics.text(), { headers: { "content-type": metrics.contentType } }),
     {
       detail: {
+        operationId: "getMetrics",
         summary: "Prometheus metrics",
         description: "Queue depth, tasks by status, rejections by reason, queue-wait and per-phase histograms, worker restarts, held bytes, RSS.",
         responses: {
@@ -19,6 +21,7 @@ export function metricsController(metrics: Metrics) {
               },
             },
           },
+          ...problemResponseObjects("/metrics", ...readOnlyErrors("/metrics")),
         },
       },
     },

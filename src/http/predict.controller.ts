@@ -1,12 +1,14 @@
 import { Elysia } from "elysia";
-import { refuse, rejectRequest } from "../domain/errors";
+import { refuse, refuseUpload, rejectRequest, rejectUpload, serverFault } from "../domain/errors";
 import { isTerminal } from "../domain/task";
 import type { TaskBackend } from "../backend/task-backend";
 import type { Intake } from "../intake/intake";
 import { formToObject, readBody } from "./capped-body";
 import type { ClientIdentity } from "./client-identity";
 import type { InflightBudget, Lease } from "./inflight-budget";
-import { PredictBody, PredictQuery, Problem, TaskView } from "./schemas";
+import { PredictBody, PredictHeaders, PredictQuery, TaskView } from "./schemas";
+import { problemResponses } from "./problem-docs";
+import { knobErrors } from "./knob-errors";
 import { preferredWaitSeconds } from "./prefer-wait";
 import { retryAfterSeconds, taskView } from "./task-view";
 import type { TaskSnapshot } from "../backend/task-backend";
@@ -18,6 +20,38 @@ type Answered = Answer & { snapshot: TaskSnapshot };
 
 /** Headroom for multipart boundaries and the small knob fields around the file. */
 export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+/**
+ * What an upload can be refused with, as the OpenAPI document shows it: the
+ * same factories the hooks, the intake and the backends throw, with the
+ * default limits filled in (the messages carry the service's own numbers).
+ */
+const UPLOAD_PROBLEMS = problemResponses(
+  "/predict",
+  rejectRequest.malformedMultipart(),
+  rejectRequest.unauthorized(),
+  refuse.uploadTimeout(60_000),
+  refuseUpload.idempotencyInProgress(),
+  rejectUpload.tooLarge(31_457_280, 20_971_520),
+  rejectRequest.notMultipart(),
+  rejectUpload.notAnAcceptedImage("application/pdf (.pdf)", ["image/jpeg", "image/png", "image/webp", "image/gif", "image/avif", "image/tiff"]),
+  rejectRequest.missingFile(),
+  rejectUpload.unreadableHeader(),
+  rejectUpload.tooManyPixels(12_000, 8_000, 40_000_000),
+  rejectUpload.unknownClasses(['"unicorn"'], 80),
+  rejectRequest.invalidFields(knobErrors({ conf: "2" })),
+  refuseUpload.webhookForbidden("it resolves to a private address"),
+  refuseUpload.webhooksDisabled(),
+  refuseUpload.idempotencyKeyReused(),
+  refuse.queueFull(100, 3),
+  refuse.clientQueueFull(25, 3),
+  refuse.memoryFull(3),
+  refuse.inflightFull(2),
+  serverFault.unexpected(),
+  refuse.notReady(),
+  refuse.draining(),
+  refuse.backendUnavailable(),
+);
 
 /** Seconds a client refused for the in-flight budget is told to wait: uploads in flight finish or time out. */
 const RETRY_INFLIGHT_S = 2;
@@ -135,8 +169,10 @@ export function predictController(intake: Intake, backend: TaskBackend, opts: Pr
         ],
         body: PredictBody,
         query: PredictQuery,
-        response: { 200: TaskView, 201: TaskView, 401: Problem, 408: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem, 429: Problem, 503: Problem },
+        headers: PredictHeaders,
+        response: { 200: TaskView, 201: TaskView, ...UPLOAD_PROBLEMS },
         detail: {
+          operationId: "submitImage",
           summary: "Submit an image for detection",
           description:
             "Answers 201 at once with a pending task, a `Location` to poll and a `Retry-After`. " +
@@ -145,13 +181,6 @@ export function predictController(intake: Intake, backend: TaskBackend, opts: Pr
             "429 when the queue, your own share of it (`client_queue_full`), memory or the uploads in flight are full (see `Retry-After`); " +
             "408 when the body does not arrive within `UPLOAD_TIMEOUT_MS`; 503 while the model loads or the service shuts down. " +
             "`webhook` (with `webhook_events_filter`) has the task's events POSTed to a public http(s) URL, signed per Standard Webhooks; a non-public URL gets 422 `webhook_url_forbidden`.",
-          parameters: [
-            { name: "Prefer", in: "header", required: false, schema: { type: "string", example: "wait=10" }, description: "`wait=N`: hold the answer up to N seconds (≤ 60) for the result" },
-            {
-              name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 255 },
-              description: "Retry-safe uploads: the same key and request within TASK_TTL_S answer the first task again, with `Idempotent-Replayed: true`; another request with the key gets 422, and one while the first is still being answered gets 409",
-            },
-          ],
         },
       },
     );

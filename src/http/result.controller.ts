@@ -1,8 +1,9 @@
 import { Elysia } from "elysia";
-import { missingImage, refuse } from "../domain/errors";
+import { missingImage, refuse, rejectRequest, serverFault } from "../domain/errors";
 import { isTerminal } from "../domain/task";
 import type { TaskBackend } from "../backend/task-backend";
-import { Problem, TaskIdParams, TaskView } from "./schemas";
+import { TaskIdParams, TaskView } from "./schemas";
+import { problemResponseObjects, problemResponses } from "./problem-docs";
 import { taskEventStream } from "./task-events";
 import { taskView } from "./task-view";
 import { type RenderedView, ViewCache } from "./view-cache";
@@ -25,6 +26,11 @@ function matchesEtag(header: string, etag: string): boolean {
   return header.split(",").some((tag) => tag.trim() === "*" || bare(tag) === bare(etag));
 }
 
+/** A task id as the examples show it. */
+const EXAMPLE_TASK = "/result/5f0c6b2e-8a4e-4c1e-9a37-2d5c1f0b9e11";
+/** Any read or write of a task can meet these: an unknown id, an unreachable store (Redis), our own fault. */
+const TASK_PROBLEMS = [refuse.taskNotFound(), refuse.backendUnavailable(), serverFault.unexpected()];
+
 /** Polls, the image, the event stream and cancels; the app's key check (app.ts) guards the cancels. */
 export function resultController(backend: TaskBackend) {
   const views = new ViewCache(VIEW_CACHE_BYTES);
@@ -32,7 +38,7 @@ export function resultController(backend: TaskBackend) {
     params: TaskIdParams,
     // Never read a body here: whatever a client sends, it is not buffered.
     parse: "none" as const,
-    response: { 200: TaskView, 401: Problem, 404: Problem, 409: Problem },
+    response: { 200: TaskView, ...problemResponses(`${EXAMPLE_TASK}/cancel`, rejectRequest.unauthorized(), refuse.taskFinished("completed"), ...TASK_PROBLEMS) },
     detail: {
       summary: "Cancel a task",
       description:
@@ -56,8 +62,9 @@ export function resultController(backend: TaskBackend) {
       },
       {
         params: TaskIdParams,
-        response: { 200: TaskView, 404: Problem },
+        response: { 200: TaskView, ...problemResponses(EXAMPLE_TASK, ...TASK_PROBLEMS) },
         detail: {
+          operationId: "getTask",
           summary: "Poll a task",
           description:
             "200 for any known task, whatever its status; 404 once unknown or expired. Each answer has an `ETag`: send it back as " +
@@ -78,17 +85,30 @@ export function resultController(backend: TaskBackend) {
       {
         params: TaskIdParams,
         detail: {
+          operationId: "getAnnotatedImage",
           summary: "The annotated image as JPEG bytes",
           responses: {
             200: { description: "JPEG", content: { "image/jpeg": { schema: { type: "string", format: "binary" } } } },
-            404: { description: "Unknown task, or no image", content: { "application/problem+json": {} } },
-            409: { description: "Not finished yet", content: { "application/problem+json": {} } },
+            ...problemResponseObjects(
+              `${EXAMPLE_TASK}/image`,
+              missingImage.notFinished("processing", EXAMPLE_TASK.slice("/result/".length)),
+              missingImage.annotateOff(),
+              missingImage.taskUnsuccessful("failed"),
+              ...TASK_PROBLEMS,
+            ),
           },
         },
       },
     )
-    .post("/result/:id/cancel", async ({ params }) => taskView(await backend.cancel(params.id, "client")), cancelRoute)
-    .delete("/result/:id", async ({ params }) => taskView(await backend.cancel(params.id, "client")), cancelRoute)
+    .post("/result/:id/cancel", async ({ params }) => taskView(await backend.cancel(params.id, "client")), {
+      ...cancelRoute,
+      detail: { ...cancelRoute.detail, operationId: "cancelTask" },
+    })
+    // The same cancel for clients that model a task as a resource to delete.
+    .delete("/result/:id", async ({ params }) => taskView(await backend.cancel(params.id, "client")), {
+      ...cancelRoute,
+      detail: { ...cancelRoute.detail, operationId: "deleteTask" },
+    })
     .get(
       "/result/:id/events",
       async ({ params, request }) => {
@@ -100,6 +120,7 @@ export function resultController(backend: TaskBackend) {
       {
         params: TaskIdParams,
         detail: {
+          operationId: "streamTaskEvents",
           summary: "Stream a task's changes (Server-Sent Events)",
           description:
             "One event per change, named after the status (`pending` with `queue_position`, `processing`, `completed`, " +
@@ -117,7 +138,7 @@ export function resultController(backend: TaskBackend) {
                 },
               },
             },
-            404: { description: "Unknown task", content: { "application/problem+json": {} } },
+            ...problemResponseObjects(`${EXAMPLE_TASK}/events`, ...TASK_PROBLEMS),
           },
         },
       },

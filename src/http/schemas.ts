@@ -1,6 +1,7 @@
 import { t } from "elysia";
 import { SLOT_STATES } from "../executor/slot-state";
 import { DetectKnobs } from "./knob-schema";
+import { IDEMPOTENCY_KEY_MAX } from "./idempotency-key";
 
 /**
  * Route schemas: they validate requests, type the handlers and write the
@@ -27,6 +28,24 @@ export const PredictBody = t.Object({
   ...WebhookFields,
 });
 export const PredictQuery = t.Object({ ...DetectKnobs, ...WebhookFields });
+
+/**
+ * The upload's optional headers, here so the document lists them (Elysia
+ * drops hand-written `detail.parameters`). Their rules stay where they are
+ * read: prefer-wait.ts and idempotency-key.ts. No examples: Swagger UI would
+ * send them with every "Try it out".
+ */
+export const PredictHeaders = t.Object({
+  prefer: t.Optional(t.String({ description: "`wait=N`: hold the answer up to N seconds (≤ 60) for the result" })),
+  "idempotency-key": t.Optional(
+    t.String({
+      description:
+        `Retry-safe uploads (1 to ${IDEMPOTENCY_KEY_MAX} visible ASCII characters)` +
+        ": the same key and request within TASK_TTL_S answer the first task again, with " +
+        "`Idempotent-Replayed: true`; another request with the key gets 422, and one while the first is still being answered gets 409",
+    }),
+  ),
+});
 
 export const DeliveryView = t.Object({
   event: t.UnionEnum(["start", "completed"]),
