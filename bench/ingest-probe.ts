@@ -1,3 +1,4 @@
+import { uploadForm } from "./upload-form";
 /**
  * A separate process that uploads one image every `interval` ms for `seconds`
  * and prints the POST latencies as JSON: the ingestion probe of `bun run bench
@@ -11,8 +12,7 @@ const samples: { code: number; ms: number }[] = [];
 const end = performance.now() + Number(seconds) * 1000;
 while (performance.now() < end) {
   const next = performance.now() + Number(intervalMs);
-  const form = new FormData();
-  form.append("file", new File([bytes], "probe.jpg", { type: "image/jpeg" }));
+  const form = uploadForm(bytes, "probe.jpg");
   const t0 = performance.now();
   const res = await fetch(`${url}/predict`, { method: "POST", body: form });
   await res.arrayBuffer();

@@ -1,5 +1,6 @@
 import type { BenchImage } from "./images";
 import { countBy, summarize, type Summary } from "../src/bench-kit/stats";
+import { uploadForm } from "./upload-form";
 
 export interface IngestReport {
   clients: number;
@@ -26,8 +27,7 @@ export async function runIngest(url: string, images: readonly BenchImage[], clie
     Array.from({ length: clients }, async () => {
       while (performance.now() < end) {
         const image = images[n++ % images.length];
-        const form = new FormData();
-        form.append("file", new File([image.bytes as Uint8Array<ArrayBuffer>], `${image.name}.jpg`));
+        const form = uploadForm(image.bytes, `${image.name}.jpg`);
         const t0 = performance.now();
         const res = await fetch(`${url}/predict`, { method: "POST", body: form });
         await res.arrayBuffer();

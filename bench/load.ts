@@ -1,5 +1,6 @@
 import type { RequestRecord } from "../src/bench-kit/report";
 import type { BenchImage } from "./images";
+import { uploadForm } from "./upload-form";
 
 export interface LoadOptions {
   url: string;
@@ -48,9 +49,7 @@ export async function runLoad(opts: LoadOptions): Promise<{ records: RequestReco
   const client = async () => {
     for (let i = next++; i < opts.requests; i = next++) {
       const image = opts.images[i % opts.images.length];
-      const form = new FormData();
-      form.append("file", new File([image.bytes as Uint8Array<ArrayBuffer>], `${image.name}.jpg`, { type: "image/jpeg" }));
-      for (const [k, v] of Object.entries(opts.fields ?? {})) form.append(k, v);
+      const form = uploadForm(image.bytes, `${image.name}.jpg`, opts.fields);
       const start = performance.now();
       const res = await fetch(`${opts.url}/predict`, { method: "POST", body: form });
       const postMs = performance.now() - start;

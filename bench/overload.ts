@@ -1,5 +1,6 @@
 import type { BenchImage } from "./images";
 import { round } from "../src/bench-kit/stats";
+import { uploadForm } from "./upload-form";
 
 export interface OverloadOptions {
   url: string;
@@ -59,8 +60,7 @@ export async function runOverload(opts: OverloadOptions): Promise<OverloadReport
     const image = opts.images[offered++ % opts.images.length];
     uploads.push(
       (async () => {
-        const form = new FormData();
-        form.append("file", new File([image.bytes as Uint8Array<ArrayBuffer>], `${image.name}.jpg`));
+        const form = uploadForm(image.bytes, `${image.name}.jpg`);
         try {
           const res = await fetch(`${opts.url}/predict`, { method: "POST", body: form });
           codes[res.status] = (codes[res.status] ?? 0) + 1;

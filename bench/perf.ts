@@ -8,6 +8,7 @@ import { measurePollCost, type PollCost } from "./poll-cost";
 import type { PollLoadReport } from "./poll-load";
 import { processRunning, threadProfile, threadTicksById, treeTicks } from "./proc";
 import { startServer } from "./server";
+import { uploadForm } from "./upload-form";
 
 const REPO = resolve(import.meta.dir, "..");
 const IMAGES = join(REPO, "../shared/images");
@@ -103,8 +104,7 @@ async function pollCostRun(o: PerfOptions) {
   try {
     const pid = processRunning(server.pid, "src/main/serve.ts") ?? server.pid;
     const upload = async () => {
-      const form = new FormData();
-      form.append("file", new File([o.photos[0].bytes as Uint8Array<ArrayBuffer>], "p.jpg", { type: "image/jpeg" }));
+      const form = uploadForm(o.photos[0].bytes, "p.jpg");
       return ((await (await fetch(`${server.url}/predict`, { method: "POST", body: form })).json()) as { task_id: string }).task_id;
     };
     const first = await upload();

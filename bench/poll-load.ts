@@ -1,4 +1,5 @@
 import type { BenchImage } from "./images";
+import { uploadForm } from "./upload-form";
 
 export interface PollLoadReport {
   clients: number;
@@ -29,8 +30,7 @@ export async function runPollLoad(url: string, images: readonly BenchImage[], cl
     Array.from({ length: clients }, async () => {
       while (performance.now() < end) {
         const image = images[n++ % images.length];
-        const form = new FormData();
-        form.append("file", new File([image.bytes as Uint8Array<ArrayBuffer>], `${image.name}.jpg`, { type: "image/jpeg" }));
+        const form = uploadForm(image.bytes, `${image.name}.jpg`);
         const res = await fetch(`${url}/predict`, { method: "POST", body: form });
         const created = (await res.json()) as { task_id?: string };
         if (res.status !== 201 || !created.task_id) {
