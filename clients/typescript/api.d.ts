@@ -1657,7 +1657,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
+                    "application/json": {
                         status: string;
                         reason?: string;
                     };
@@ -1817,7 +1817,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
+                    "application/json": {
                         /**
                          * @default ok
                          * @enum {string}

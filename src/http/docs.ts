@@ -35,13 +35,20 @@ function documentKnobs(doc: { paths?: Record<string, any> }) {
   for (const param of op.parameters ?? []) param.schema = clean(param.name) ?? param.schema;
 }
 
-/** Error answers are RFC 9457 documents: say so, where Elysia writes application/json. */
+/** A response schema that is the Problem document (by reference, or inline with its fields). */
+const isProblem = (schema: any) => String(schema?.$ref ?? "").endsWith("/Problem") || ["type", "title", "status", "code"].every((k) => k in (schema?.properties ?? {}));
+
+/**
+ * Error answers are RFC 9457 documents: say so, where Elysia writes
+ * application/json. Not the 503s of /health and /health/ready: those are the
+ * service's state, sent as plain JSON.
+ */
 function documentProblems(doc: { paths?: Record<string, any> }) {
   for (const item of Object.values(doc.paths ?? {})) {
     for (const op of Object.values(item as Record<string, any>)) {
       for (const [status, response] of Object.entries((op?.responses ?? {}) as Record<string, any>)) {
         const json = response?.content?.["application/json"];
-        if (Number(status) >= 400 && json) response.content = { "application/problem+json": json };
+        if (Number(status) >= 400 && json && isProblem(json.schema)) response.content = { "application/problem+json": json };
       }
     }
   }

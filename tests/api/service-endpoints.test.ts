@@ -50,15 +50,20 @@ describe("GET /docs", () => {
     expect(body.paths["/result/{id}"].get).toBeTruthy();
     expect(body.paths["/result/{id}/image"].get).toBeTruthy();
     expect(body.paths["/health"].get).toBeTruthy();
-    // every route has a summary; error answers are documented as problem+json
+    // every route has a summary; error answers are documented as problem+json, except the
+    // health probes' 503, which is the service's state as plain JSON (as the service sends it)
+    const stateAnswers = new Set(["/health 503", "/health/ready 503"]);
     for (const [path, item] of Object.entries(body.paths) as [string, any][]) {
       for (const op of Object.values(item) as any[]) {
         expect(op.summary, path).toBeTruthy();
         for (const [status, res] of Object.entries(op.responses ?? {}) as [string, any][]) {
-          if (Number(status) >= 400 && res.content) expect(Object.keys(res.content), `${path} ${status}`).toEqual(["application/problem+json"]);
+          const expected = stateAnswers.has(`${path} ${status}`) ? "application/json" : "application/problem+json";
+          if (Number(status) >= 400 && res.content) expect(Object.keys(res.content), `${path} ${status}`).toEqual([expected]);
         }
       }
     }
+    const ready = await svc.app.handle(new Request("http://localhost/health/ready"));
+    if (ready.status === 503) expect(ready.headers.get("content-type")).toContain("application/json");
   });
 
   test("the Swagger page loads its assets from this server, not a CDN", async () => {
