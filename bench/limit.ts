@@ -1,8 +1,8 @@
-import { hwcToChw } from "../src/detect/tensor";
+import { letterboxTensor } from "../src/detect/tensor";
 import { openOnnxSession } from "../src/model/onnx-session";
 import { letterboxGeometry } from "../src/detect/letterbox";
 import { decodeUpright } from "../src/vision/decode";
-import { letterboxImage } from "../src/vision/letterbox-image";
+import { resizeForModel } from "../src/vision/letterbox-image";
 import { probeImage } from "../src/vision/probe-image";
 import { ticksOf } from "./proc";
 
@@ -29,8 +29,8 @@ export async function measureLimit(modelPath: string, image: Uint8Array, session
   await probe.release();
   const upright = await probeImage(image, 1e9);
   const decoded = await decodeUpright(image, Math.max(w, h), { maxPixels: 1e9, timeoutSeconds: 60 });
-  const rgb = await letterboxImage(decoded, letterboxGeometry(upright.width, upright.height, w, h));
-  const tensor = hwcToChw(rgb, w, h);
+  const geometry = letterboxGeometry(upright.width, upright.height, w, h);
+  const tensor = letterboxTensor(await resizeForModel(decoded, geometry), geometry);
   const workers = Array.from({ length: sessions }, () => new Worker(new URL("./limit-worker.ts", import.meta.url)));
   const next = (wk: Worker) => new Promise<any>((res) => wk.addEventListener("message", (e) => res(e.data), { once: true }));
   const warm = workers.map(next);

@@ -3,6 +3,7 @@ import { decodeDetections, nonMaxSuppression } from "../detect/postprocess";
 import type { DetectParams, Detection, ImageSize, InferenceResult } from "../domain/task";
 import type { ModelInfo } from "../model/model-info";
 import { chooseShape } from "../detect/anchors";
+import { LETTERBOX_GREY } from "../detect/tensor";
 import type { DecodeLimits } from "../vision/decode";
 import { annotateImage } from "./annotate";
 import { prepareInput } from "./prepare-input";
@@ -81,7 +82,7 @@ export class Detector {
   async warmUp(): Promise<number> {
     const { inputWidth: w, inputHeight: h } = this.info;
     const t0 = performance.now();
-    await this.sessions.square.run(new Float32Array(3 * w * h).fill(114 / 255), [1, 3, h, w]);
+    await this.sessions.square.run(new Float32Array(3 * w * h).fill(LETTERBOX_GREY / 255), [1, 3, h, w]);
     return performance.now() - t0;
   }
 }

@@ -1,8 +1,8 @@
 import type { DetectParams, ImageSize } from "../domain/task";
 import { type DecodeLimits, decodeUpright, type RawImage } from "../vision/decode";
-import { letterboxImage } from "../vision/letterbox-image";
+import { resizeForModel } from "../vision/letterbox-image";
 import { type LetterboxGeometry, letterboxGeometry } from "../detect/letterbox";
-import { hwcToChw } from "../detect/tensor";
+import { letterboxTensor } from "../detect/tensor";
 
 /** What the model and the annotation need from one upload. */
 export interface PreparedInput {
@@ -14,7 +14,7 @@ export interface PreparedInput {
 }
 
 /**
- * Decode once, letterbox, CHW. The decode is as large as the annotation
+ * Decode once, resize, then pad and convert to CHW in one pass. The decode is as large as the annotation
  * needs (annotatedMaxSide, 0 = full size), never smaller than the model's
  * input; without annotation, just the model's input size.
  */
@@ -31,6 +31,6 @@ export async function prepareInput(
   const maxSide = params.annotate ? (annotatedMaxSide > 0 ? Math.max(annotatedMaxSide, modelSide) : 0) : modelSide;
   const image = await decodeUpright(bytes, maxSide, limits);
   const geometry = letterboxGeometry(upright.width, upright.height, input.width, input.height);
-  const tensor = hwcToChw(await letterboxImage(image, geometry), input.width, input.height);
+  const tensor = letterboxTensor(await resizeForModel(image, geometry), geometry);
   return { tensor, image, geometry, ms: performance.now() - t0 };
 }

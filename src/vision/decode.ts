@@ -17,9 +17,14 @@ export interface RawImage {
   height: number;
 }
 
-/** Run a pipeline under the limits; `truncated` fails cut-off files but accepts phone JPEGs with harmless warnings. */
+/**
+ * Run a pipeline under the limits; `truncated` fails cut-off files but accepts phone JPEGs with harmless warnings.
+ * `ignoreIcc`: the model was trained on pixels as encoded (Ultralytics reads with OpenCV, which ignores
+ * embedded profiles), and the colour transform sharp otherwise applies cost more than libjpeg's decode
+ * itself (640×424 with an sRGB profile: 9.2 → 4.1 ms of CPU). The annotated JPEG keeps the encoded values, as Ultralytics' does.
+ */
 export function limitedInput(bytes: Uint8Array, limits: DecodeLimits) {
-  const options: SharpOptions = { limitInputPixels: limits.maxPixels, failOn: "truncated", pages: 1 };
+  const options: SharpOptions = { limitInputPixels: limits.maxPixels, failOn: "truncated", pages: 1, ignoreIcc: true };
   return sharp(bytes, options).timeout({ seconds: limits.timeoutSeconds });
 }
 
