@@ -12,9 +12,9 @@ COPY package.json bun.lock bunfig.toml tsconfig.json ./
 COPY src ./src
 # Production packages only, then onnxruntime-node pruned to linux/<this arch>.
 RUN bun run install:prod
+# A model already in models/ is baked in as it is (an offline build); without one,
+# model:fetch downloads the pinned default. MODEL_URL / MODEL_SHA256 override it (see models/README.md).
 COPY models ./models
-# Bake the model into the image so the Space starts without a download.
-# MODEL_URL / MODEL_SHA256 override the pinned default (see models/README.md).
 ARG MODEL_URL
 ARG MODEL_SHA256
 RUN bun run model:fetch
@@ -31,12 +31,16 @@ USER 1000
 # `docker stop` (and most orchestrators) kill 10 s after SIGTERM: drain within that.
 # A Space reaches the container through one proxy, which appends the client's
 # address to X-Forwarded-For: TRUST_PROXY_HOPS=1 tells clients apart by it.
-ENV PORT=7860 DRAIN_TIMEOUT_MS=8000 TRUST_PROXY_HOPS=1
+# FONTCONFIG_FILE: the image has no fontconfig configuration, and without one every
+# worker prints a non-JSON warning (see src/vision/fonts.conf).
+ENV PORT=7860 DRAIN_TIMEOUT_MS=8000 TRUST_PROXY_HOPS=1 FONTCONFIG_FILE=/app/src/vision/fonts.conf
 EXPOSE 7860
+# The port is the container's PORT, so a container started with another one is still checked.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
-  CMD ["bun", "-e", "fetch('http://127.0.0.1:7860/health/ready').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# Exec form, so SIGTERM reaches Bun and the service drains.
+  CMD ["bun", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/health/ready').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# Exec form, so SIGTERM reaches Bun and the service drains. --silent: `bun run` would
+# print the script's command line first, the one line of the log that is not JSON.
 # The same image runs an inference process of the Redis backend: command
-# ["bun", "run", "inference:prod"] with QUEUE_BACKEND=redis and REDIS_URL. It serves no HTTP,
+# ["bun", "run", "--silent", "inference:prod"] with QUEUE_BACKEND=redis and REDIS_URL. It serves no HTTP,
 # so disable the HEALTHCHECK above for it (see docs/compose.yaml, README.md "Scaling out").
-CMD ["bun", "run", "start:prod"]
+CMD ["bun", "run", "--silent", "start:prod"]

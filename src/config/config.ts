@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { memoryLimit } from "../util/memory-limit";
 import { type ReadContext, readVariable } from "./read-variable";
 import { type Config, type Env, VARIABLES, type Variable } from "./variables";
 
@@ -26,7 +27,7 @@ type EveryConfigFieldHasAVariable = MustBeNone<UnfilledField>;
  * Reads every variable of src/config/variables.ts. A variable whose rule
  * depends on another one (WORKERS on QUEUE_BACKEND) reads that one first.
  */
-export function loadConfig(env: Env = process.env, cores = availableParallelism()): Config {
+export function loadConfig(env: Env = process.env, cores = availableParallelism(), memoryBytes = memoryLimit()): Config {
   const problems: string[] = [];
   const byName = new Map<string, Variable>(VARIABLES.map((v) => [v.name, v]));
   const values = new Map<string, unknown>();
@@ -36,6 +37,7 @@ export function loadConfig(env: Env = process.env, cores = availableParallelism(
   };
   const ctx: ReadContext = {
     cores,
+    memoryBytes,
     env,
     holds: (condition) => valueOf(condition.variable) === condition.equals,
     problem: (text) => problems.push(text),

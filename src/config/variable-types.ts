@@ -12,6 +12,8 @@ export const QUEUE_BACKENDS = ["embedded", "redis"] as const;
 /** What a computed default may look at: the machine, and the raw environment. */
 export interface DefaultContext {
   cores: number;
+  /** the memory this process may use: a container's limit, else the machine's (src/util/memory-limit.ts) */
+  memoryBytes: number;
   env: Env;
 }
 

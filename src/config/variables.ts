@@ -29,6 +29,17 @@ export function defaultLayout(cores: number) {
   return { workers: Math.min(Math.max(1, cores) + 1, 9), threads: 1 };
 }
 
+/**
+ * A byte budget that fits the box: `cap`, or an eighth of the memory the
+ * process may use when that is less. The models and workers take ~600 MB on
+ * their own; in a 1 GiB container (the image's test runs one) the uploads
+ * in flight and the tasks held get 128 MiB each, and a burst of 12 MP photos
+ * is refused with 429s instead of being killed by the kernel.
+ */
+export function memoryBudget(cap: number, memoryBytes: number): number {
+  return Math.max(MiB, Math.min(cap, Math.floor(memoryBytes / 8)));
+}
+
 const ON_REDIS: Condition = { variable: "QUEUE_BACKEND", equals: "redis" };
 const MiB = 1024 * 1024;
 
@@ -89,7 +100,8 @@ export const VARIABLES = [
   {
     // 256 MiB: with results kept TASK_TTL_S (300 s) at ~14 images/s, this cap, not the TTL,
     // bounds memory; the process stays under 1 GB (docs/BENCHMARKS.md).
-    name: "MAX_STORE_BYTES", key: "maxStoreBytes", type: "int", min: MiB, max: 64 * 1024 * MiB, default: 256 * MiB, unit: "bytes",
+    name: "MAX_STORE_BYTES", key: "maxStoreBytes", type: "int", min: MiB, max: 64 * 1024 * MiB, unit: "bytes",
+    default: { words: "256 MiB, or an eighth of the memory limit when less", compute: ({ memoryBytes }) => memoryBudget(256 * MiB, memoryBytes) },
     description:
       "most bytes all tasks may hold (uploads waiting, annotated JPEGs kept for `TASK_TTL_S`; on Redis, uploads of unfinished tasks only); more uploads get `429`",
   },
@@ -114,7 +126,8 @@ export const VARIABLES = [
   },
   {
     // 1 GiB on a 16 GB Space: see README, "Memory of uploads in flight".
-    name: "MAX_INFLIGHT_BYTES", key: "maxInflightBytes", type: "int", min: MiB, max: 64 * 1024 * MiB, default: 1024 * MiB, unit: "bytes",
+    name: "MAX_INFLIGHT_BYTES", key: "maxInflightBytes", type: "int", min: MiB, max: 64 * 1024 * MiB, unit: "bytes",
+    default: { words: "1 GiB, or an eighth of the memory limit when less", compute: ({ memoryBytes }) => memoryBudget(1024 * MiB, memoryBytes) },
     description:
       "most bytes of request bodies being received at once (a declared `Content-Length` is reserved before reading; one client may hold half); more uploads get `429 inflight_full`",
   },

@@ -1,6 +1,12 @@
 // The one module that imports onnxruntime: everything else sees plain arrays.
 import * as ort from "onnxruntime-node";
 
+// ONNX Runtime's own warnings go straight to stderr, not through the service's JSON log: on a
+// read-only filesystem it warns that it cannot persist a telemetry id, once per worker. Errors
+// still print; everything they mean reaches the service as an exception. Set before the first
+// session, since the runtime's environment is created then.
+ort.env.logLevel = "error";
+
 export interface ModelIo {
   inputName: string;
   outputName: string;

@@ -3,7 +3,8 @@
  * (TEST_BACKEND=redis). Only tests/api runs twice: its tests run the service
  * in-process on whichever backend TEST_BACKEND names. tests/commands (bun
  * start, the production install, the bench) and tests/cluster choose their
- * backend themselves, so a second pass would repeat them unchanged.
+ * backend themselves, so a second pass would repeat them unchanged, and
+ * tests/container builds and runs the Docker image (starting Docker itself).
  * Uses REDIS_URL when set (CI starts one); otherwise starts a throwaway Redis
  * for the run. Arguments narrow the first pass and skip the second
  * (`bun run test tests/unit`).

@@ -73,6 +73,8 @@ function dockerfileCmd(dockerfile: string): string[] {
 function tokens(command: string | string[]): string[] {
   return Array.isArray(command) ? command : command.trim().split(/\s+/);
 }
+/** The script a `bun run [flags] <script>` command runs. */
+const scriptOf = (command: string[]) => command.slice(2).find((word) => !word.startsWith("-"))!;
 
 /** A compose duration ("30s", "1m30s", "1500ms"), in ms. */
 function durationMs(text: string): number {
@@ -167,18 +169,19 @@ describe("docs/compose.yaml", () => {
     expect(config.workers).toBe(0);
     const command = tokens(api.command ?? dockerfileCmd(dockerfile));
     expect(command.slice(0, 2)).toEqual(["bun", "run"]);
-    expect(pkg.scripts[command[2]]).toContain("src/main/serve.ts");
+    expect(pkg.scripts[scriptOf(command)]).toContain("src/main/serve.ts");
     const targets = (api.ports ?? []).map((p) => (typeof p === "object" ? p.target : Number(String(p).split(":").at(-1)!.split("/")[0])));
     expect(targets).toContain(config.port);
-    expect(tokens(api.healthcheck?.test ?? []).join(" ")).toContain(`:${config.port}/health/ready`);
+    // The check asks the port the service listens on: the container's PORT.
+    expect(tokens(api.healthcheck?.test ?? []).join(" ")).toContain("'http://127.0.0.1:' + process.env.PORT + '/health/ready'");
   });
 
   test("the inference service runs the inference process from a package.json script", () => {
     expect(inference.command).toBeDefined();
     const command = tokens(inference.command!);
     expect(command.slice(0, 2)).toEqual(["bun", "run"]);
-    expect(Object.keys(pkg.scripts)).toContain(command[2]);
-    expect(pkg.scripts[command[2]]).toContain("src/main/inference.ts");
+    expect(Object.keys(pkg.scripts)).toContain(scriptOf(command));
+    expect(pkg.scripts[scriptOf(command)]).toContain("src/main/inference.ts");
     const config = inferenceConfig();
     expect(config.queueBackend).toBe("redis");
     expect(config.workers).toBeGreaterThanOrEqual(1);

@@ -64,6 +64,21 @@ describe("loadConfig defaults", () => {
     expect(layout(32)).toEqual([9, 1]); // capped: each worker holds a session
   });
 
+  test("byte budgets fit the memory limit: an eighth of it when less than their caps, whatever the box", () => {
+    const MiB = 2 ** 20;
+    const budgets = (memoryBytes: number) => {
+      const c = loadConfig({}, 2, memoryBytes);
+      return [c.maxInflightBytes / MiB, c.maxStoreBytes / MiB];
+    };
+    expect(budgets(24 * 1024 * MiB)).toEqual([1024, 256]); // the caps
+    expect(budgets(16 * 1024 * MiB)).toEqual([1024, 256]); // a 16 GB Space
+    expect(budgets(1024 * MiB)).toEqual([128, 128]); // docker run --memory 1g
+    expect(budgets(4 * MiB)).toEqual([1, 1]); // never below the variables' minimum
+    // set explicitly, they are what they say
+    const set = loadConfig({ MAX_INFLIGHT_BYTES: String(512 * MiB), MAX_STORE_BYTES: String(300 * MiB) }, 2, 1024 * MiB);
+    expect([set.maxInflightBytes, set.maxStoreBytes]).toEqual([512 * MiB, 300 * MiB]);
+  });
+
   test("blank values count as unset", () => {
     const c = loadConfig({ PORT: "", WORKERS: "  ", MODEL_PATH: " ", MODEL_SHA256: "" }, 2);
     expect(c.port).toBe(7860);

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { resolve } from "node:path";
+import sharp from "sharp";
+import { ensureRedisImage } from "../../src/tools/container/redis-image";
+import { freePort } from "../../src/util/free-port";
+import { BUILD_TIMEOUT_MS, docker, finalTask, inspect, logLines, nonJsonLines, projectImage, removeContainers, runContainer, waitForReady } from "../support/docker";
+import { readImage, REPO } from "../support/paths";
+
+/**
+ * docs/compose.yaml's shape for real: Redis, 2 API containers and 1 inference
+ * container, each run with its service's command and environment from that
+ * file. Only what host networking changes is set here: each container's
+ * PORT, Redis on a free loopback port, and REDIS_URL pointing at it. The
+ * job lock is 5 s instead of the file's 30 s, so the takeover happens within
+ * the test's time.
+ */
+interface ComposeService {
+  image: string;
+  command: string[];
+  environment?: Record<string, string>;
+  restart?: string;
+}
+const compose = Bun.YAML.parse(await Bun.file(resolve(REPO, "docs/compose.yaml")).text()) as { services: Record<string, ComposeService> };
+const { redis, api, inference } = compose.services;
+/** The file's values, with ${VAR:-default} taken as its default (no shell here). */
+const envOf = (s: ComposeService) => Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, String(v).replace(/^\$\{[A-Z_]+:-(.*)\}$/, "$1")]));
+
+let image: string;
+let apis: string[] = [];
+let inferenceName = "";
+let apiNames: string[] = [];
+beforeAll(async () => {
+  image = await projectImage();
+  const redisPort = freePort();
+  const redisImage = ensureRedisImage();
+  expect(redis.image).toBe(redisImage);
+  const redisName = runContainer(redisImage, "redis", { command: [...redis.command, "--port", String(redisPort), "--bind", "127.0.0.1"] });
+  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  for (let i = 0; docker(["exec", redisName, "redis-cli", "-p", String(redisPort), "ping"]) !== "PONG" && i < 100; i++) await Bun.sleep(100);
+
+  // An API replica is ready once an inference process is there to run its tasks.
+  inferenceName = runContainer(image, "inference", {
+    env: { ...envOf(inference), REDIS_URL: redisUrl, JOB_LOCK_MS: "5000" },
+    command: inference.command,
+    flags: ["--no-healthcheck", "--restart", inference.restart ?? "no"],
+  });
+  const ports = [freePort(), freePort()];
+  const names = (apiNames = ports.map((port, i) =>
+    runContainer(image, `api${i}`, { env: { ...envOf(api), REDIS_URL: redisUrl, PORT: String(port) }, command: api.command }),
+  ));
+  apis = ports.map((port) => `http://127.0.0.1:${port}`);
+  await Promise.all(apis.map((url, i) => waitForReady(`${url}/health/ready`, names[i], 60_000)));
+}, BUILD_TIMEOUT_MS);
+afterAll(removeContainers);
+
+async function health(url: string): Promise<any> {
+  return (await fetch(`${url}/health`)).json();
+}
+
+async function submit(url: string, bytes: Uint8Array, name: string): Promise<string> {
+  const form = new FormData();
+  form.append("file", new File([bytes as Uint8Array<ArrayBuffer>], name));
+  const res = await fetch(`${url}/predict`, { method: "POST", body: form });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as any).task_id;
+}
+
+test("a task through each API; the inference container killed mid-job: the job is taken over and completes", async () => {
+  expect((await health(apis[0])).backend.inference_processes).toBe(1);
+  // A task through each API, read back through the other.
+  const dog = await readImage("dog.jpg");
+  const first = await Promise.all(apis.map((url, i) => submit(url, dog, "dog.jpg").then((id) => finalTask(apis[1 - i], id, 60_000))));
+  for (const task of first) expect(task.result.detections.map((d: any) => d.class).sort()).toEqual(["bicycle", "car", "dog"]);
+
+  // Large PNGs (no shrink-on-load) keep the workers busy long enough to be killed mid-job.
+  const big = new Uint8Array(await sharp(dog).resize(3200, 2400).png({ compressionLevel: 1 }).toBuffer());
+  const ids = await Promise.all(Array.from({ length: 6 }, (_, i) => submit(apis[i % 2], big, "big.png")));
+  const started = () => logLines(inferenceName).map((l) => JSON.parse(l)).filter((l) => l.msg === "task" && l.status === "processing");
+  for (const deadline = Date.now() + 60_000; started().length === 0; await Bun.sleep(20)) {
+    if (Date.now() > deadline) throw new Error("no job started");
+  }
+  // A crash, not a stop: SIGKILL to the container's process from the host. Its restart policy brings it back.
+  const pid = inspect(inferenceName, "{{.State.Pid}}");
+  process.kill(Number(pid), "SIGKILL");
+
+  const finals = await Promise.all(ids.map((id, i) => finalTask(apis[(i + 1) % 2], id, 120_000)));
+  expect(finals.map((f) => f.status)).toEqual(ids.map(() => "completed"));
+  expect(Number(inspect(inferenceName, "{{.RestartCount}}"))).toBeGreaterThanOrEqual(1);
+  const takenOver = logLines(inferenceName).map((l) => JSON.parse(l)).filter((l) => l.msg === "task" && l.attempt >= 2);
+  console.error(`taken over after the kill: ${takenOver.length} job(s)`);
+  expect(takenOver.length).toBeGreaterThanOrEqual(1);
+  for (const name of [...apiNames, inferenceName]) expect([name, nonJsonLines(logLines(name))]).toEqual([name, []]);
+});
