@@ -375,7 +375,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A detection task */
+            /** @description The task just created, with its place in the queue */
             201: {
                 headers: {
                     [name: string]: unknown;

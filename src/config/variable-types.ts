@@ -148,6 +148,8 @@ export interface Config {
   uploadTimeoutMs: number;
   /** allowed CORS origins; "*" for any */
   corsOrigins: string[] | "*";
+  /** the OpenAPI document's contact URL */
+  contactUrl?: string;
   logLevel: (typeof LOG_LEVELS)[number];
   /** where tasks and the queue live: this process (default) or Redis, shared by replicas */
   queueBackend: (typeof QUEUE_BACKENDS)[number];

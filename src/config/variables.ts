@@ -45,9 +45,9 @@ const MiB = 1024 * 1024;
 
 export const VARIABLES = [
   { name: "PORT", key: "port", type: "int", min: 0, max: 65535, default: 7860, description: "HTTP port" },
-  { name: "MODEL_PATH", key: "modelPath", type: "string", description: 'the ONNX model; without it, see "The model" below' },
+  { name: "MODEL_PATH", key: "modelPath", type: "string", description: 'the ONNX model; without it, see README.md, "The model"' },
   {
-    name: "MODEL_URL", key: "modelUrl", type: "url", schemes: ["https", "http"], default: DEFAULT_MODEL_URL, defaultWords: "pinned YOLOv8n (below)",
+    name: "MODEL_URL", key: "modelUrl", type: "url", schemes: ["https", "http"], default: DEFAULT_MODEL_URL, defaultWords: "pinned YOLOv8n (models/README.md)",
     description: "where to download the model when none is on disk",
   },
   {
@@ -125,7 +125,7 @@ export const VARIABLES = [
     description: "most tasks one client may have waiting; more get `429 client_queue_full` while other clients are still admitted",
   },
   {
-    // 1 GiB on a 16 GB Space: see README, "Memory of uploads in flight".
+    // 1 GiB on a 16 GB Space: see docs/operations.md, "Memory of uploads in flight".
     name: "MAX_INFLIGHT_BYTES", key: "maxInflightBytes", type: "int", min: MiB, max: 64 * 1024 * MiB, unit: "bytes",
     default: { words: "1 GiB, or an eighth of the memory limit when less", compute: ({ memoryBytes }) => memoryBudget(1024 * MiB, memoryBytes) },
     description:
@@ -136,6 +136,10 @@ export const VARIABLES = [
     description: "an upload body must arrive within this, or its connection is closed (`408`) and its reservation released",
   },
   { name: "CORS_ORIGINS", key: "corsOrigins", type: "list", description: "origins a browser may call the API from (CORS)" },
+  {
+    name: "CONTACT_URL", key: "contactUrl", type: "url", schemes: ["https", "http"],
+    description: "where the API's users reach whoever runs it (an issue tracker, a Space's discussions): the OpenAPI document's `info.contact`",
+  },
   { name: "LOG_LEVEL", key: "logLevel", type: "enum", values: LOG_LEVELS, default: "info", description: "the least severe log lines written" },
   {
     name: "QUEUE_BACKEND", key: "queueBackend", type: "enum", values: QUEUE_BACKENDS, default: "embedded",

@@ -31,6 +31,8 @@ export interface AppDeps {
   apiKeys: { name: string; key: string }[];
   trustProxyHops: number;
   corsOrigins: string[] | "*";
+  /** CONTACT_URL, for the OpenAPI document */
+  contactUrl?: string;
   /** WEBHOOK_SECRET, WEBHOOK_ALLOW_PRIVATE and how names resolve, for the `webhook` field */
   webhooks: WebhookPolicy;
 }
@@ -50,7 +52,7 @@ export function createApp(deps: AppDeps) {
     .onRequest(({ request }) => {
       if (identity.keysRequired && needsKey(request.method)) identity.authenticate(request.headers);
     })
-    .use(docs(pkg.version, { keysRequired: identity.keysRequired }))
+    .use(docs(pkg.version, { keysRequired: identity.keysRequired, contactUrl: deps.contactUrl }))
     .use(predictController(intake, backend, { maxUploadBytes: deps.maxUploadBytes, uploadTimeoutMs: deps.uploadTimeoutMs, budget, identity, webhooks: deps.webhooks }))
     .use(resultController(backend))
     .use(healthController(backend, { queueMax: deps.queueMax, maxStoreBytes: deps.maxStoreBytes, inflight: budget, refusals: () => metrics.refusals() }))

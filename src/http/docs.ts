@@ -74,7 +74,7 @@ function documentSecurity(doc: { paths?: Record<string, any> }, keysRequired: bo
   }
 }
 
-export function docs(version: string, opts: { keysRequired: boolean }) {
+export function docs(version: string, opts: { keysRequired: boolean; contactUrl?: string }) {
   return new Elysia({ name: "docs" })
     .onAfterHandle({ as: "global" }, ({ path, response }) => {
       if (path !== "/docs/json" || !response || typeof response !== "object") return;
@@ -102,6 +102,8 @@ export function docs(version: string, opts: { keysRequired: boolean }) {
               "Uploads and cancels take an API key when the service runs with `API_KEY` or `API_KEYS`; everything else is open.",
             // README's Licence section: the served weights are AGPL-3.0, which brings its network clause to the service.
             license: { name: "AGPL-3.0 (the YOLOv8n model weights served)", url: "https://www.gnu.org/licenses/agpl-3.0.html" },
+            // Who runs this deployment is known only to them: CONTACT_URL.
+            contact: { name: "The operator of this deployment", ...(opts.contactUrl ? { url: opts.contactUrl } : {}) },
           },
           tags: [
             { name: "Detection", description: "Submit images and fetch results" },

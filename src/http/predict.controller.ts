@@ -6,7 +6,7 @@ import type { Intake } from "../intake/intake";
 import { formToObject, readBody } from "./capped-body";
 import type { ClientIdentity } from "./client-identity";
 import type { InflightBudget, Lease } from "./inflight-budget";
-import { PredictBody, PredictHeaders, PredictQuery, TaskView } from "./schemas";
+import { CreatedTaskView, PredictBody, PredictHeaders, PredictQuery, TaskView } from "./schemas";
 import { problemResponses } from "./problem-docs";
 import { knobErrors } from "./knob-errors";
 import { preferredWaitSeconds } from "./prefer-wait";
@@ -170,7 +170,7 @@ export function predictController(intake: Intake, backend: TaskBackend, opts: Pr
         body: PredictBody,
         query: PredictQuery,
         headers: PredictHeaders,
-        response: { 200: TaskView, 201: TaskView, ...UPLOAD_PROBLEMS },
+        response: { 200: TaskView, 201: CreatedTaskView, ...UPLOAD_PROBLEMS },
         detail: {
           operationId: "submitImage",
           summary: "Submit an image for detection",

@@ -69,67 +69,82 @@ export const DetectionSchema = t.Object({
   box: BoxSchema,
 });
 
-export const TaskView = t.Object(
-  {
-    task_id: t.String({ format: "uuid" }),
-    status: TaskStatusSchema,
-    created_at: t.String({ format: "date-time" }),
-    updated_at: t.String({ format: "date-time" }),
-    queue_position: t.Optional(t.Integer({ description: "1 = next to run; present while pending" })),
-    eta_ms: t.Optional(t.Integer({ description: "Estimated time until the result, while not finished" })),
-    result: t.Optional(
-      t.Object({
-        detections: t.Array(DetectionSchema),
-        image: t.Object({ width: t.Integer(), height: t.Integer() }),
-        input_size: t.Optional(t.Object({ width: t.Integer(), height: t.Integer() }, { description: "The model input the image was letterboxed to: the square, or a smaller rectangle with rect" })),
-        annotated_image: t.Optional(t.String({ description: "data:image/jpeg;base64,… (absent when annotate=false)" })),
-        timings: t.Object({
-          queue: t.Number(),
-          preprocess: t.Number(),
-          inference: t.Number(),
-          postprocess: t.Number(),
-          annotate: t.Number(),
-          total: t.Number(),
-        }, { description: "Milliseconds per phase" }),
-      }),
-    ),
-    error: t.Optional(t.Object({ code: t.String(), message: t.String() })),
-    cancel_reason: t.Optional(t.UnionEnum(["client", "shutdown"], { description: "Who canceled it, when canceled" })),
-    links: t.Object({ self: t.String(), image: t.String(), events: t.String(), cancel: t.String() }),
-    webhook: t.Optional(
-      t.Object(
-        { url: t.String(), events_filter: t.Array(t.UnionEnum(["start", "completed"])), deliveries: t.Array(DeliveryView) },
-        { description: "The task's webhook and each event's delivery, when one was given" },
-      ),
-    ),
-  },
-  {
-    description: "A detection task",
-    examples: [
-      {
-        task_id: "5f0c6b2e-8a4e-4c1e-9a37-2d5c1f0b9e11",
-        status: "completed",
-        created_at: "2026-11-24T08:21:41.747Z",
-        updated_at: "2026-11-24T08:21:42.051Z",
-        result: {
-          detections: [
-            { class_id: 16, class: "dog", confidence: 0.9303, box: { x1: 130.4, y1: 218, x2: 308.4, y2: 540.3 } },
-            { class_id: 1, class: "bicycle", confidence: 0.8952, box: { x1: 131.9, y1: 135.6, x2: 568.4, y2: 419.4 } },
-          ],
-          image: { width: 768, height: 576 },
-          annotated_image: "data:image/jpeg;base64,/9j/4AAQSkZJRg…",
-          timings: { queue: 1, preprocess: 16.4, inference: 91.2, postprocess: 0.9, annotate: 4.1, total: 112.6 },
-        },
-        links: {
-          self: "/result/5f0c6b2e-8a4e-4c1e-9a37-2d5c1f0b9e11",
-          image: "/result/5f0c6b2e-8a4e-4c1e-9a37-2d5c1f0b9e11/image",
-          events: "/result/5f0c6b2e-8a4e-4c1e-9a37-2d5c1f0b9e11/events",
-          cancel: "/result/5f0c6b2e-8a4e-4c1e-9a37-2d5c1f0b9e11/cancel",
-        },
-      },
+const EXAMPLE_ID = "5f0c6b2e-8a4e-4c1e-9a37-2d5c1f0b9e11";
+const EXAMPLE_LINKS = {
+  self: `/result/${EXAMPLE_ID}`,
+  image: `/result/${EXAMPLE_ID}/image`,
+  events: `/result/${EXAMPLE_ID}/events`,
+  cancel: `/result/${EXAMPLE_ID}/cancel`,
+};
+
+/** dog.jpg as the service answers it (tests/api/openapi-contract.test.ts compares a real answer with it). */
+export const COMPLETED_EXAMPLE = {
+  task_id: EXAMPLE_ID,
+  status: "completed",
+  created_at: "2026-11-30T16:57:25.333Z",
+  updated_at: "2026-11-30T16:57:25.500Z",
+  links: EXAMPLE_LINKS,
+  result: {
+    detections: [
+      { class_id: 16, class: "dog", confidence: 0.9303, box: { x1: 130.4, y1: 218, x2: 308.4, y2: 540.3 } },
+      { class_id: 1, class: "bicycle", confidence: 0.8952, box: { x1: 131.9, y1: 135.6, x2: 568.4, y2: 419.4 } },
+      { class_id: 2, class: "car", confidence: 0.6511, box: { x1: 467.4, y1: 76.1, x2: 692.8, y2: 171.4 } },
     ],
+    image: { width: 768, height: 576 },
+    input_size: { width: 640, height: 640 },
+    timings: { queue: 11, preprocess: 14.3, inference: 93.2, postprocess: 1, annotate: 4.9, total: 113.4 },
+    annotated_image: "data:image/jpeg;base64,/9j/2wBDAAUDBAQEA…",
   },
-);
+};
+
+/** An upload's 201: the task just queued. */
+export const PENDING_EXAMPLE = {
+  task_id: EXAMPLE_ID,
+  status: "pending",
+  created_at: "2026-11-30T16:57:25.333Z",
+  updated_at: "2026-11-30T16:57:25.333Z",
+  queue_position: 1,
+  eta_ms: 180,
+  links: EXAMPLE_LINKS,
+};
+
+const TaskViewProperties = {
+  task_id: t.String({ format: "uuid" }),
+  status: TaskStatusSchema,
+  created_at: t.String({ format: "date-time" }),
+  updated_at: t.String({ format: "date-time" }),
+  queue_position: t.Optional(t.Integer({ description: "1 = next to run; present while pending" })),
+  eta_ms: t.Optional(t.Integer({ description: "Estimated time until the result, while not finished" })),
+  result: t.Optional(
+    t.Object({
+      detections: t.Array(DetectionSchema),
+      image: t.Object({ width: t.Integer(), height: t.Integer() }),
+      input_size: t.Optional(t.Object({ width: t.Integer(), height: t.Integer() }, { description: "The model input the image was letterboxed to: the square, or a smaller rectangle with rect" })),
+      annotated_image: t.Optional(t.String({ description: "data:image/jpeg;base64,… (absent when annotate=false)" })),
+      timings: t.Object({
+        queue: t.Number(),
+        preprocess: t.Number(),
+        inference: t.Number(),
+        postprocess: t.Number(),
+        annotate: t.Number(),
+        total: t.Number(),
+      }, { description: "Milliseconds per phase" }),
+    }),
+  ),
+  error: t.Optional(t.Object({ code: t.String(), message: t.String() })),
+  cancel_reason: t.Optional(t.UnionEnum(["client", "shutdown"], { description: "Who canceled it, when canceled" })),
+  links: t.Object({ self: t.String(), image: t.String(), events: t.String(), cancel: t.String() }),
+  webhook: t.Optional(
+    t.Object(
+      { url: t.String(), events_filter: t.Array(t.UnionEnum(["start", "completed"])), deliveries: t.Array(DeliveryView) },
+      { description: "The task's webhook and each event's delivery, when one was given" },
+    ),
+  ),
+};
+
+export const TaskView = t.Object(TaskViewProperties, { description: "A detection task", examples: [COMPLETED_EXAMPLE] });
+/** The same task, as an upload's 201 shows it. */
+export const CreatedTaskView = t.Object(TaskViewProperties, { description: "The task just created, with its place in the queue", examples: [PENDING_EXAMPLE] });
 
 export const Problem = t.Object(
   {

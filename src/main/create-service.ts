@@ -56,6 +56,7 @@ export function createService(opts: ServiceOptions) {
     apiKeys: [...(config.apiKey ? [{ name: "default", key: config.apiKey }] : []), ...config.apiKeys],
     trustProxyHops: config.trustProxyHops,
     corsOrigins: config.corsOrigins,
+    contactUrl: config.contactUrl,
     webhooks: { secret: config.webhookSecret, allowPrivate: config.webhookAllowPrivate, resolve },
   });
   let unsubscribe = () => {};

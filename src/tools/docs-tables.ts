@@ -3,13 +3,14 @@ import { type IntVariable, type Variable, VARIABLES } from "../config/variables"
 import { KNOBS, type Knob, knobDefaultText, knobRangeText } from "../domain/knobs";
 
 /**
- * README's knob and configuration tables, generated from the tables they
- * describe (src/domain/knobs.ts, src/config/variables.ts) so they cannot
- * drift. `bun run docs:tables` rewrites them between their marker comments;
- * tests/unit/docs-tables.test.ts fails while README holds anything else.
+ * The knob table (README.md) and the configuration table
+ * (docs/configuration.md), generated from the tables they describe
+ * (src/domain/knobs.ts, src/config/variables.ts) so they cannot drift.
+ * `bun run docs:tables` rewrites them between their marker comments;
+ * tests/unit/docs-tables.test.ts fails while a page holds anything else.
  */
 
-export const README_PATH = join(import.meta.dir, "..", "..", "README.md");
+const REPO = join(import.meta.dir, "..", "..");
 
 /** A table cell: a `|` inside it would end the cell early. */
 const cell = (text: string) => text.replaceAll("|", "\\|");
@@ -85,8 +86,11 @@ export function configTable(): string {
   return markdownTable(["variable", "default", "allowed", "meaning"], rows);
 }
 
-/** Each generated table, by the name its markers carry: `<!-- knobs:start -->` … `<!-- knobs:end -->`. */
+/** Each generated table, by the name its markers carry (`<!-- knobs:start -->` … `<!-- knobs:end -->`), in its page. */
 export const GENERATED_TABLES: Record<string, () => string> = { knobs: knobTable, config: configTable };
+/** Which page holds which tables, by path from the repository's root. */
+export const PAGES: Record<string, string[]> = { "README.md": ["knobs"], "docs/configuration.md": ["config"] };
+export const pagePath = (page: string) => join(REPO, page);
 
 const markers = (name: string) => ({ start: `<!-- ${name}:start -->`, end: `<!-- ${name}:end -->` });
 
@@ -95,16 +99,16 @@ export function currentTable(readme: string, name: string): string {
   const { start, end } = markers(name);
   const from = readme.indexOf(start);
   const to = readme.indexOf(end, from);
-  if (from < 0 || to < 0) throw new Error(`README.md has no ${start} … ${end} markers`);
+  if (from < 0 || to < 0) throw new Error(`the page has no ${start} … ${end} markers`);
   return readme.slice(from + start.length, to).trim();
 }
 
-/** README with every generated table rewritten from its source, and the names of those that changed. */
-export function withGeneratedTables(readme: string): { text: string; changed: string[] } {
-  let text = readme;
+/** A page with its generated tables (`names`) rewritten from their sources, and the names of those that changed. */
+export function withGeneratedTables(page: string, names: readonly string[]): { text: string; changed: string[] } {
+  let text = page;
   const changed: string[] = [];
-  for (const [name, render] of Object.entries(GENERATED_TABLES)) {
-    const table = render();
+  for (const name of names) {
+    const table = GENERATED_TABLES[name]();
     if (currentTable(text, name) === table) continue;
     const { start, end } = markers(name);
     const from = text.indexOf(start);
@@ -116,7 +120,9 @@ export function withGeneratedTables(readme: string): { text: string; changed: st
 }
 
 if (import.meta.main) {
-  const { text, changed } = withGeneratedTables(await Bun.file(README_PATH).text());
-  if (changed.length) await Bun.write(README_PATH, text);
-  console.log(changed.length ? `README.md: rewrote the ${changed.join(" and ")} table` : "README.md: tables already up to date");
+  for (const [page, names] of Object.entries(PAGES)) {
+    const { text, changed } = withGeneratedTables(await Bun.file(pagePath(page)).text(), names);
+    if (changed.length) await Bun.write(pagePath(page), text);
+    console.log(changed.length ? `${page}: rewrote the ${changed.join(" and ")} table` : `${page}: tables already up to date`);
+  }
 }

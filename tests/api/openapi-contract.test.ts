@@ -7,13 +7,14 @@ import { REPO } from "../support/paths";
 import { startTestService, type TestService } from "../support/test-service";
 
 const KEY = "contract-test-key";
+const CONTACT = "https://example.com/yolo-api/issues";
 let svc: TestService;
 let doc: any;
 let dir: string;
 
 beforeAll(async () => {
   // With a key configured, as the issue's "Authorize, then Try it out" scenario runs.
-  svc = await startTestService({ API_KEY: KEY }, { waitReady: false });
+  svc = await startTestService({ API_KEY: KEY, CONTACT_URL: CONTACT }, { waitReady: false });
   doc = (await getJson(svc.app, "/docs/json")).body;
   dir = mkdtempSync(join(tmpdir(), "openapi-lint-"));
 });
@@ -77,11 +78,12 @@ describe("the OpenAPI document", () => {
     }
   });
 
-  test("writes declare the API key schemes, reads are open, and the document has servers and a licence", () => {
+  test("writes declare the API key schemes, reads are open, and the document has servers, a licence and a contact", () => {
     const headers = doc.paths["/predict"].post.parameters.filter((p: any) => p.in === "header").map((p: any) => p.name);
     expect(headers.sort()).toEqual(["idempotency-key", "prefer"]);
     expect(doc.servers).toEqual([{ url: "/", description: expect.any(String) }]);
     expect(doc.info.license.name).toContain("AGPL-3.0");
+    expect(doc.info.contact).toEqual({ name: expect.any(String), url: CONTACT }); // CONTACT_URL
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["bearerKey", "headerKey"]);
     for (const [path, method, op] of operations()) {
       const write = !["get", "head", "options"].includes(method);

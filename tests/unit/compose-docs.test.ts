@@ -5,7 +5,7 @@ import { VARIABLES } from "../../src/config/variables";
 import { REPO } from "../support/paths";
 
 /**
- * The compose file of README.md "Scaling out" (also docs/compose.yaml) against
+ * docs/compose.yaml (linked from README.md and docs/scaling-out.md) against
  * the code it deploys: the variables config.ts reads, the package.json
  * scripts, the Dockerfile's defaults and the Redis service it points at.
  */
@@ -23,7 +23,7 @@ type Service = {
 };
 type Compose = { services: Record<string, Service> };
 
-/** The README's fenced YAML blocks that are compose files (a top-level `services:`). */
+/** A page's fenced YAML blocks that are compose files (a top-level `services:`). */
 function composeBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/^```ya?ml\n([\s\S]*?)^```$/gm)].map((m) => m[1]).filter((block) => /^services:$/m.test(block));
 }
@@ -98,8 +98,10 @@ function redisArg(command: string[], flag: string): string | undefined {
   return i < 0 ? undefined : command[i + 1];
 }
 
-const [readme, composeText, dockerfile, pkg] = await Promise.all([
+const [readme, scalingOut, configurationPage, composeText, dockerfile, pkg] = await Promise.all([
   read("README.md"),
+  read("docs/scaling-out.md"),
+  read("docs/configuration.md"),
   read("docs/compose.yaml"),
   read("Dockerfile"),
   Bun.file(join(REPO, "package.json")).json() as Promise<{ scripts: Record<string, string> }>,
@@ -137,10 +139,11 @@ describe("helpers", () => {
 });
 
 describe("docs/compose.yaml", () => {
-  test("is, byte for byte, the compose file in README.md", () => {
-    const blocks = composeBlocks(readme);
-    expect(blocks).toHaveLength(1);
-    expect(blocks[0]).toBe(composeText);
+  test("is the one copy: README.md and docs/scaling-out.md link it and inline none", () => {
+    expect(composeBlocks(readme)).toEqual([]);
+    expect(composeBlocks(scalingOut)).toEqual([]);
+    expect(readme).toContain("](docs/compose.yaml)");
+    expect(scalingOut).toContain("](compose.yaml)");
   });
 
   test("has a redis, an api and an inference service, the two last on one image", () => {
@@ -222,8 +225,8 @@ describe("docs/compose.yaml", () => {
   });
 });
 
-test("README's configuration table lists every variable src/config/variables.ts declares", () => {
-  const section = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("\n## ", readme.indexOf("## Configuration") + 1));
+test("docs/configuration.md's table lists every variable src/config/variables.ts declares", () => {
+  const section = configurationPage;
   const documented = new Set([...section.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1]));
   const missing = [...configEnvNames()].filter((name) => !documented.has(name));
   expect(missing).toEqual([]);

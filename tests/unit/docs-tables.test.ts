@@ -1,19 +1,26 @@
 import { describe, expect, test } from "bun:test";
 import { VARIABLES } from "../../src/config/variables";
 import { KNOBS } from "../../src/domain/knobs";
-import { configTable, currentTable, GENERATED_TABLES, knobTable, README_PATH, withGeneratedTables } from "../../src/tools/docs-tables";
+import { configTable, currentTable, GENERATED_TABLES, knobTable, PAGES, pagePath, withGeneratedTables } from "../../src/tools/docs-tables";
 
-const readme = await Bun.file(README_PATH).text();
+const readme = await Bun.file(pagePath("README.md")).text();
 
-describe("README.md's generated tables", () => {
-  for (const [name, render] of Object.entries(GENERATED_TABLES)) {
-    test(`the ${name} table is what its source generates`, () => {
-      expect(currentTable(readme, name), `README.md's ${name} table is out of date: run \`bun run docs:tables\``).toBe(render());
-    });
+describe("the generated tables in their pages", () => {
+  test("every table is in exactly one page", () => {
+    expect(Object.values(PAGES).flat().sort()).toEqual(Object.keys(GENERATED_TABLES).sort());
+  });
+
+  for (const [page, names] of Object.entries(PAGES)) {
+    for (const name of names) {
+      test(`${page}: the ${name} table is what its source generates`, async () => {
+        const text = await Bun.file(pagePath(page)).text();
+        expect(currentTable(text, name), `${page}'s ${name} table is out of date: run \`bun run docs:tables\``).toBe(GENERATED_TABLES[name]());
+      });
+    }
   }
 
-  test("PREPROCESS is documented nowhere: the variable is gone", () => {
-    expect(readme).not.toContain("PREPROCESS");
+  test("PREPROCESS is documented nowhere: the variable is gone", async () => {
+    for (const page of Object.keys(PAGES)) expect(await Bun.file(pagePath(page)).text()).not.toContain("PREPROCESS");
   });
 });
 
@@ -22,17 +29,17 @@ describe("the check", () => {
     const edited = readme.replace("| `conf` | 0..1 | 0.25 |", "| `conf` | 0..1 | 0.3 |");
     expect(edited).not.toBe(readme);
     expect(currentTable(edited, "knobs")).not.toBe(knobTable());
-    const { text, changed } = withGeneratedTables(edited);
+    const { text, changed } = withGeneratedTables(edited, ["knobs"]);
     expect(changed).toEqual(["knobs"]);
     expect(text).toBe(readme);
   });
 
   test("leaves an up-to-date README as it is", () => {
-    expect(withGeneratedTables(readme)).toEqual({ text: readme, changed: [] });
+    expect(withGeneratedTables(readme, ["knobs"])).toEqual({ text: readme, changed: [] });
   });
 
   test("refuses a README without the markers rather than passing silently", () => {
-    expect(() => withGeneratedTables("# README\n\nno tables here\n")).toThrow("<!-- knobs:start -->");
+    expect(() => withGeneratedTables("# README\n\nno tables here\n", ["knobs"])).toThrow("<!-- knobs:start -->");
     expect(() => currentTable("<!-- config:start -->\n| a |\n", "config")).toThrow("<!-- config:end -->");
   });
 });

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { COMPLETED_EXAMPLE, PENDING_EXAMPLE } from "../../src/http/schemas";
+import { getJson, pollUntilDone, upload } from "../support/http";
+import { readImage } from "../support/paths";
+import { startTestService, type TestService } from "../support/test-service";
+
+/**
+ * The task examples of the OpenAPI document against the service's real
+ * answers for the same photo: the same fields, nested the same way, and
+ * dog.jpg's detections where the example puts them.
+ */
+let svc: TestService;
+let doc: any;
+beforeAll(async () => {
+  svc = await startTestService({ WORKERS: "1" });
+  doc = (await getJson(svc.app, "/docs/json")).body;
+});
+afterAll(() => svc.stop());
+
+/** Every key path of a JSON value (array items merged), so two answers compare by shape. */
+function shape(value: unknown, prefix = ""): string[] {
+  if (Array.isArray(value)) return [...new Set(value.flatMap((v) => shape(v, `${prefix}[]`)))].sort();
+  if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => [`${prefix}.${k}`, ...shape(v, `${prefix}.${k}`)]).sort();
+  return [];
+}
+
+const exampleOf = (status: string) => doc.paths["/predict"].post.responses[status].content["application/json"].schema.examples[0];
+
+test("the document shows a pending task for an upload's 201 and a finished one for its 200", () => {
+  expect(exampleOf("201")).toEqual(PENDING_EXAMPLE);
+  expect(exampleOf("200")).toEqual(COMPLETED_EXAMPLE);
+  expect(doc.paths["/result/{id}"].get.responses["200"].content["application/json"].schema.examples[0]).toEqual(COMPLETED_EXAMPLE);
+});
+
+test("dog.jpg's real 201 and finished task have the examples' fields, and its detections are the example's", async () => {
+  // A second upload behind the first, so the one read back is certainly still pending.
+  const photo = await readImage("dog.jpg");
+  await upload(svc.app, photo);
+  const res = await upload(svc.app, photo);
+  expect(res.status).toBe(201);
+  const created = (await res.json()) as any;
+  expect(created.status).toBe("pending");
+  expect(shape(created)).toEqual(shape(PENDING_EXAMPLE));
+
+  const done = await pollUntilDone(svc.app, created.task_id);
+  expect(shape(done)).toEqual(shape(COMPLETED_EXAMPLE));
+  expect(done.result.detections.length).toBe(COMPLETED_EXAMPLE.result.detections.length);
+  for (const example of COMPLETED_EXAMPLE.result.detections) {
+    const real = done.result.detections.find((d: any) => d.class === example.class);
+    expect(Math.abs(real.confidence - example.confidence)).toBeLessThan(0.01);
+    for (const side of ["x1", "y1", "x2", "y2"] as const) expect(Math.abs(real.box[side] - example.box[side])).toBeLessThan(1);
+  }
+  expect(done.result.image).toEqual(COMPLETED_EXAMPLE.result.image);
+  expect(done.result.input_size).toEqual(COMPLETED_EXAMPLE.result.input_size);
+});
