@@ -103,6 +103,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream the service's counts (Server-Sent Events)
+         * @description A `stats` event now and whenever a count changes (read at most twice a second): queue depth, tasks by status, inference workers busy and idle, clients waiting (each gets one turn in that many), and completions per second over the last minute. Counts only: nothing about any client's tasks. At most `EVENTS_MAX_SUBSCRIBERS` listeners at once.
+         */
+        get: operations["streamServiceEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -1501,6 +1521,196 @@ export interface operations {
                 };
             };
             /** @description `backend_unavailable` (Task store unreachable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: string | number;
+                        detail: string;
+                        /** @description Stable machine-readable error code */
+                        code: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    streamServiceEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `stats` events, each data the JSON below; with `Accept: application/json`, one reading as JSON */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example event: stats
+                     *     data: {"at":"2026-11-30T17:20:00.000Z","queue_depth":7,"tasks":{"pending":7,"processing":3,"completed":212,"failed":1,"canceled":2},"workers":{"total":3,"warm":3,"busy":3},"clients_waiting":2,"throughput":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,12,14,13],"images_per_second":0.65}
+                     */
+                    "text/event-stream": string;
+                    /**
+                     * @example {
+                     *       "at": "2026-11-30T17:20:00.000Z",
+                     *       "queue_depth": 7,
+                     *       "tasks": {
+                     *         "pending": 7,
+                     *         "processing": 3,
+                     *         "completed": 212,
+                     *         "failed": 1,
+                     *         "canceled": 2
+                     *       },
+                     *       "workers": {
+                     *         "total": 3,
+                     *         "warm": 3,
+                     *         "busy": 3
+                     *       },
+                     *       "clients_waiting": 2,
+                     *       "throughput": [
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         0,
+                     *         12,
+                     *         14,
+                     *         13
+                     *       ],
+                     *       "images_per_second": 0.65
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: date-time */
+                        at: string;
+                        queue_depth: string | number;
+                        /** @description Tasks by status, where the store knows them */
+                        tasks: {
+                            [key: string]: string | number;
+                        };
+                        /** @description Every inference worker of this queue */
+                        workers: {
+                            total: string | number;
+                            warm: string | number;
+                            busy: string | number;
+                        };
+                        /** @description Clients with tasks waiting: each gets one turn in this many */
+                        clients_waiting: string | number;
+                        /** @description Completions per second over the last minute, oldest first */
+                        throughput: (string | number)[];
+                        /** @description Their mean */
+                        images_per_second: number;
+                    };
+                };
+            };
+            /** @description `route_not_found` (Not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: string | number;
+                        detail: string;
+                        /** @description Stable machine-readable error code */
+                        code: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description `internal_error` (Internal error) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: string | number;
+                        detail: string;
+                        /** @description Stable machine-readable error code */
+                        code: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description `too_many_subscribers` (Too many event streams) */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -148,6 +148,8 @@ export interface Config {
   uploadTimeoutMs: number;
   /** allowed CORS origins; "*" for any */
   corsOrigins: string[] | "*";
+  /** most listeners of GET /events at once */
+  eventsMaxSubscribers: number;
   /** the OpenAPI document's contact URL */
   contactUrl?: string;
   logLevel: (typeof LOG_LEVELS)[number];

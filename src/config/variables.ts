@@ -137,6 +137,10 @@ export const VARIABLES = [
   },
   { name: "CORS_ORIGINS", key: "corsOrigins", type: "list", description: "origins a browser may call the API from (CORS)" },
   {
+    name: "EVENTS_MAX_SUBSCRIBERS", key: "eventsMaxSubscribers", type: "int", min: 1, max: 10_000, default: 100, unit: "requests",
+    description: "most listeners of the service-wide event stream (`GET /events`, the demo page's live panel) at once; more get `503 too_many_subscribers`",
+  },
+  {
     name: "CONTACT_URL", key: "contactUrl", type: "url", schemes: ["https", "http"],
     description: "where the API's users reach whoever runs it (an issue tracker, a Space's discussions): the OpenAPI document's `info.contact`",
   },

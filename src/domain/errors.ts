@@ -34,6 +34,7 @@ export type ErrorCode =
   | "not_ready"
   | "draining"
   | "backend_unavailable"
+  | "too_many_subscribers"
   | "internal_error"
   // a task that was accepted and then failed
   | "decode_failed"
@@ -91,6 +92,9 @@ export const refuse = {
   uploadTimeout: (ms: number) => new DomainError("upload_timeout", `The upload did not arrive within ${ms} ms; the connection is closed.`),
   backendUnavailable: () => new DomainError("backend_unavailable", "The task store (Redis) cannot be reached; retry shortly.", undefined, RETRY_SOON_S),
   taskNotFound: () => new DomainError("task_not_found", "No task with this id (it may have expired)."),
+  /** the service-wide event stream has as many listeners as it serves */
+  tooManySubscribers: (max: number) =>
+    new DomainError("too_many_subscribers", `The service's event stream already has ${max} listeners; retry later.`, undefined, RETRY_SOON_S),
   taskFinished: (status: string) => new DomainError("task_finished", `The task is already ${status}.`),
 };
 

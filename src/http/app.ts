@@ -1,4 +1,7 @@
 import { Elysia } from "elysia";
+import { type Clock, systemClock } from "../domain/clock";
+import { ServiceStatsHub } from "../monitor/service-stats";
+import { eventsController } from "./events.controller";
 import pkg from "../../package.json";
 import { ClientIdentity, needsKey } from "./client-identity";
 import { cors } from "./cors";
@@ -31,6 +34,10 @@ export interface AppDeps {
   apiKeys: { name: string; key: string }[];
   trustProxyHops: number;
   corsOrigins: string[] | "*";
+  /** most listeners of GET /events */
+  eventsMaxSubscribers: number;
+  /** time for the live counts (a fake one in tests) */
+  clock?: Clock;
   /** CONTACT_URL, for the OpenAPI document */
   contactUrl?: string;
   /** WEBHOOK_SECRET, WEBHOOK_ALLOW_PRIVATE and how names resolve, for the `webhook` field */
@@ -44,6 +51,7 @@ export function createApp(deps: AppDeps) {
   const identity = new ClientIdentity({ keys: deps.apiKeys, trustProxyHops: deps.trustProxyHops });
   const budget = new InflightBudget(deps.maxInflightBytes);
   metrics.watchInflight(() => budget.bytes);
+  const stats = new ServiceStatsHub(backend, deps.clock ?? systemClock, { maxSubscribers: deps.eventsMaxSubscribers });
   return new Elysia()
     .use(cors(deps.corsOrigins, ["Location", "Retry-After", "Preference-Applied", "Idempotent-Replayed"]))
     .use(errorHandler(log, (code) => metrics.rejected(code)))
@@ -55,6 +63,7 @@ export function createApp(deps: AppDeps) {
     .use(docs(pkg.version, { keysRequired: identity.keysRequired, contactUrl: deps.contactUrl }))
     .use(predictController(intake, backend, { maxUploadBytes: deps.maxUploadBytes, uploadTimeoutMs: deps.uploadTimeoutMs, budget, identity, webhooks: deps.webhooks }))
     .use(resultController(backend))
+    .use(eventsController(stats))
     .use(healthController(backend, { queueMax: deps.queueMax, maxStoreBytes: deps.maxStoreBytes, inflight: budget, refusals: () => metrics.refusals() }))
     .use(metricsController(metrics))
     .use(pageController());

@@ -32,6 +32,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_ready: 503,
   draining: 503,
   backend_unavailable: 503,
+  too_many_subscribers: 503,
   internal_error: 500,
   // Task failures are reported inside a 200 task body; these statuses apply
   // only if one ever reaches the HTTP layer directly.
@@ -68,6 +69,7 @@ const TITLE: Record<ErrorCode, string> = {
   no_annotated_image: "No annotated image",
   task_finished: "Task already finished",
   not_ready: "Service not ready",
+  too_many_subscribers: "Too many event streams",
   draining: "Service shutting down",
   backend_unavailable: "Task store unreachable",
   internal_error: "Internal error",

@@ -57,6 +57,8 @@ export function createService(opts: ServiceOptions) {
     trustProxyHops: config.trustProxyHops,
     corsOrigins: config.corsOrigins,
     contactUrl: config.contactUrl,
+    eventsMaxSubscribers: config.eventsMaxSubscribers,
+    clock,
     webhooks: { secret: config.webhookSecret, allowPrivate: config.webhookAllowPrivate, resolve },
   });
   let unsubscribe = () => {};

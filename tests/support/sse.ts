@@ -18,3 +18,35 @@ export async function readSse(res: Response): Promise<SseEvent[]> {
   }
   return events;
 }
+
+/** The events of an open stream as they arrive (comments skipped); breaking out of the loop cancels it. */
+export async function* streamSse(res: Response): AsyncGenerator<SseEvent> {
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end = buffer.indexOf("\n\n");
+      while (end >= 0) {
+        const [event] = parseBlocks(buffer.slice(0, end));
+        buffer = buffer.slice(end + 2);
+        if (event) yield event;
+        end = buffer.indexOf("\n\n");
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
+function parseBlocks(block: string): SseEvent[] {
+  let event = "message";
+  const data: string[] = [];
+  for (const line of block.split("\n")) {
+    if (line.startsWith("event: ")) event = line.slice(7);
+    else if (line.startsWith("data: ")) data.push(line.slice(6));
+  }
+  return data.length ? [{ event, data: JSON.parse(data.join("\n")) }] : [];
+}

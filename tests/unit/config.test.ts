@@ -49,6 +49,7 @@ describe("loadConfig defaults", () => {
       webhookSecret: undefined,
       webhookAllowPrivate: false,
       webhookConcurrency: 16,
+      eventsMaxSubscribers: 100,
     });
   });
 
@@ -166,6 +167,7 @@ describe("loadConfig overrides", () => {
       webhookSecret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
       webhookAllowPrivate: true,
       webhookConcurrency: 4,
+      eventsMaxSubscribers: 100,
     });
   });
 
