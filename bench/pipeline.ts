@@ -29,7 +29,7 @@ export async function measurePipeline(modelPath: string, images: readonly BenchI
     const t: Record<string, number[]> = { preprocess: [], postprocess: [], annotate: [], inference: [] };
     for (let i = 0; i < runs; i++) {
       const r = await detector.detect(img.bytes, upright, DEFAULT_PARAMS);
-      for (const k of Object.keys(t)) t[k].push(r.timings[k as keyof typeof r.timings]);
+      for (const k of Object.keys(t)) t[k].push(r.timings[k as keyof typeof r.timings] ?? 0);
     }
     const m = (k: string) => round(median(t[k]), 1);
     rows.push({

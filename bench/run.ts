@@ -12,6 +12,7 @@
  *   --clients C (64) polling every --poll-ms P (50) for --seconds S (30) with a
  *   separate ingestion probe, event-stream clients, and the CPU cost of a poll;
  *   --parts limit,polling,events,poll-cost runs only those),
+ *   --tiles (tile=off against tile=auto on 12 MP photos: img/s, CPU per image; bench/tiles.ts),
  *   --fairness (the fair queue against a plain FIFO: the queues alone, then the
  *   service with one client against --concurrency clients; bench/fairness.ts).
  * Backends: --backend embedded (default) | redis | compare.
@@ -43,6 +44,7 @@ import { cpuBetween, type CpuUse, sampleCpu } from "./proc";
 import { type BenchServer, startServer } from "./server";
 import { runPerf } from "./perf";
 import { runRect } from "./rect";
+import { runTiles } from "./tiles";
 import { runFairness } from "./fairness";
 import { round, table } from "../src/bench-kit/stats";
 
@@ -56,6 +58,7 @@ const { values: args } = parseArgs({
     sweep: { type: "boolean", default: false },
     perf: { type: "boolean", default: false },
     rect: { type: "boolean", default: false },
+    tiles: { type: "boolean", default: false },
     fairness: { type: "boolean", default: false },
     clients: { type: "string", default: "64" },
     "poll-ms": { type: "string", default: "50" },
@@ -218,6 +221,8 @@ async function main() {
   const dog = photos.find((p) => p.name.startsWith("dog"))!.bytes;
   if (args.perf) return perfMode(modelPath, photos, started);
   if (args.rect) return rectMode(modelPath, photos, started);
+  // --tiles: tile off and auto on 12 MP photos (bench/tiles.ts); --requests per run (default 24), --concurrency (default 3).
+  if (args.tiles) return void (await runTiles(await benchImages(join(REPO, "../shared/images"), cache, ["12mp"]), Number(args.requests ?? 24), Number(args.concurrency === "32" ? 3 : args.concurrency), started, args.out));
   if (args.fairness) return fairnessMode(modelPath, dog, started);
 
   // The limit is measured on this machine even with --url: the ratio is only

@@ -225,6 +225,9 @@ export interface operations {
                 annotate?: boolean;
                 agnostic_nms?: boolean;
                 rect?: boolean;
+                tile?: "off" | "auto" | "on";
+                tile_size?: number;
+                tile_overlap?: number;
                 webhook?: string;
                 webhook_events_filter?: string | string[];
             };
@@ -279,6 +282,22 @@ export interface operations {
                      * @default false
                      */
                     rect?: boolean;
+                    /**
+                     * @description Also run the image in overlapping tiles at its own resolution, for small objects in large photos (the whole-image pass still runs; boxes cut at tile borders are merged): `auto` when its longer side is at least twice the model's input (default off)
+                     * @default off
+                     * @enum {string}
+                     */
+                    tile?: "off" | "auto" | "on";
+                    /**
+                     * @description Tile side in image pixels, at least 64; 0 is the model's input size. At most 64 tiles: a larger image gets larger tiles (default 0)
+                     * @default 0
+                     */
+                    tile_size?: number;
+                    /**
+                     * @description Fraction of a tile its neighbours overlap (default 0.2)
+                     * @default 0.2
+                     */
+                    tile_overlap?: number;
                     /**
                      * @description URL to POST the task's events to (signed per Standard Webhooks; http(s), public addresses only), e.g. https://example.com/hooks/detect
                      * @example
@@ -336,9 +355,15 @@ export interface operations {
                                 width: string | number;
                                 height: string | number;
                             };
+                            /** @description With tile: the tiles run besides the whole image (their side in image pixels, and overlap) */
+                            tiles?: {
+                                count: string | number;
+                                size: string | number;
+                                overlap: number;
+                            };
                             /** @description data:image/jpeg;base64,… (absent when annotate=false) */
                             annotated_image?: string;
-                            /** @description Milliseconds per phase */
+                            /** @description Milliseconds per phase (of the whole-image pass, when tiled) */
                             timings: {
                                 queue: number;
                                 preprocess: number;
@@ -346,6 +371,8 @@ export interface operations {
                                 postprocess: number;
                                 annotate: number;
                                 total: number;
+                                /** @description The tile passes, wall time, when tiled */
+                                tiles?: number;
                             };
                         };
                         error?: {
@@ -441,9 +468,15 @@ export interface operations {
                                 width: string | number;
                                 height: string | number;
                             };
+                            /** @description With tile: the tiles run besides the whole image (their side in image pixels, and overlap) */
+                            tiles?: {
+                                count: string | number;
+                                size: string | number;
+                                overlap: number;
+                            };
                             /** @description data:image/jpeg;base64,… (absent when annotate=false) */
                             annotated_image?: string;
-                            /** @description Milliseconds per phase */
+                            /** @description Milliseconds per phase (of the whole-image pass, when tiled) */
                             timings: {
                                 queue: number;
                                 preprocess: number;
@@ -451,6 +484,8 @@ export interface operations {
                                 postprocess: number;
                                 annotate: number;
                                 total: number;
+                                /** @description The tile passes, wall time, when tiled */
+                                tiles?: number;
                             };
                         };
                         error?: {
@@ -769,9 +804,15 @@ export interface operations {
                                 width: string | number;
                                 height: string | number;
                             };
+                            /** @description With tile: the tiles run besides the whole image (their side in image pixels, and overlap) */
+                            tiles?: {
+                                count: string | number;
+                                size: string | number;
+                                overlap: number;
+                            };
                             /** @description data:image/jpeg;base64,… (absent when annotate=false) */
                             annotated_image?: string;
-                            /** @description Milliseconds per phase */
+                            /** @description Milliseconds per phase (of the whole-image pass, when tiled) */
                             timings: {
                                 queue: number;
                                 preprocess: number;
@@ -779,6 +820,8 @@ export interface operations {
                                 postprocess: number;
                                 annotate: number;
                                 total: number;
+                                /** @description The tile passes, wall time, when tiled */
+                                tiles?: number;
                             };
                         };
                         error?: {
@@ -950,9 +993,15 @@ export interface operations {
                                 width: string | number;
                                 height: string | number;
                             };
+                            /** @description With tile: the tiles run besides the whole image (their side in image pixels, and overlap) */
+                            tiles?: {
+                                count: string | number;
+                                size: string | number;
+                                overlap: number;
+                            };
                             /** @description data:image/jpeg;base64,… (absent when annotate=false) */
                             annotated_image?: string;
-                            /** @description Milliseconds per phase */
+                            /** @description Milliseconds per phase (of the whole-image pass, when tiled) */
                             timings: {
                                 queue: number;
                                 preprocess: number;
@@ -960,6 +1009,8 @@ export interface operations {
                                 postprocess: number;
                                 annotate: number;
                                 total: number;
+                                /** @description The tile passes, wall time, when tiled */
+                                tiles?: number;
                             };
                         };
                         error?: {
@@ -1279,9 +1330,15 @@ export interface operations {
                                 width: string | number;
                                 height: string | number;
                             };
+                            /** @description With tile: the tiles run besides the whole image (their side in image pixels, and overlap) */
+                            tiles?: {
+                                count: string | number;
+                                size: string | number;
+                                overlap: number;
+                            };
                             /** @description data:image/jpeg;base64,… (absent when annotate=false) */
                             annotated_image?: string;
-                            /** @description Milliseconds per phase */
+                            /** @description Milliseconds per phase (of the whole-image pass, when tiled) */
                             timings: {
                                 queue: number;
                                 preprocess: number;
@@ -1289,6 +1346,8 @@ export interface operations {
                                 postprocess: number;
                                 annotate: number;
                                 total: number;
+                                /** @description The tile passes, wall time, when tiled */
+                                tiles?: number;
                             };
                         };
                         error?: {

@@ -1,4 +1,4 @@
-import type { DetectParams } from "./task";
+import { type DetectParams, TILE_MODES } from "./task";
 
 /**
  * The detection knobs of POST /predict, as data: the one place their ranges,
@@ -20,7 +20,15 @@ export interface NumberKnob extends KnobBase {
   min: number;
   max: number;
   default: number;
-  param: "conf" | "iou" | "maxDet";
+  param: "conf" | "iou" | "maxDet" | "tileSize" | "tileOverlap";
+}
+
+/** One of a few words. */
+export interface ChoiceKnob extends KnobBase {
+  kind: "choice";
+  values: readonly string[];
+  default: string;
+  param: "tile";
 }
 
 export interface BooleanKnob extends KnobBase {
@@ -35,7 +43,7 @@ export interface ClassesKnob extends KnobBase {
   param: "classes";
 }
 
-export type Knob = NumberKnob | BooleanKnob | ClassesKnob;
+export type Knob = NumberKnob | BooleanKnob | ClassesKnob | ChoiceKnob;
 
 export const KNOBS = [
   { name: "conf", kind: "number", min: 0, max: 1, default: 0.25, param: "conf", description: "Minimum confidence" },
@@ -57,12 +65,31 @@ export const KNOBS = [
     description:
       "Letterbox to the smallest input shape that holds the image (same pixels, less padding: faster) when the model allows it; detections near the confidence threshold can differ from the square input's",
   },
+  {
+    name: "tile",
+    kind: "choice",
+    values: TILE_MODES,
+    default: "off",
+    param: "tile",
+    description:
+      "Also run the image in overlapping tiles at its own resolution, for small objects in large photos (the whole-image pass still runs; boxes cut at tile borders are merged): `auto` when its longer side is at least twice the model's input",
+  },
+  {
+    name: "tile_size",
+    kind: "integer",
+    min: 0,
+    max: 4096,
+    default: 0,
+    param: "tileSize",
+    description: "Tile side in image pixels, at least 64; 0 is the model's input size. At most 64 tiles: a larger image gets larger tiles",
+  },
+  { name: "tile_overlap", kind: "number", min: 0, max: 0.5, default: 0.2, param: "tileOverlap", description: "Fraction of a tile its neighbours overlap" },
 ] as const satisfies readonly Knob[];
 
 export type KnobName = (typeof KNOBS)[number]["name"];
 
 /** What a knob holds once its string form is coerced: repeated `classes` fields arrive as an array. */
-type KnobValue<K extends Knob> = K extends ClassesKnob ? string | string[] : K extends BooleanKnob ? boolean : number;
+type KnobValue<K extends Knob> = K extends ClassesKnob ? string | string[] : K extends BooleanKnob ? boolean : K extends ChoiceKnob ? K["values"][number] : number;
 
 /** Knobs as they arrive from a request, already checked against their ranges. */
 export type RawKnobs = { [K in (typeof KNOBS)[number] as K["name"]]?: KnobValue<K> };
@@ -76,6 +103,7 @@ export function knobDefaultText(knob: Knob): string {
 export function knobRangeText(knob: Knob): string {
   if (knob.kind === "boolean") return "true/false";
   if (knob.kind === "classes") return "ids or names";
+  if (knob.kind === "choice") return knob.values.join("/");
   return `${knob.min}..${knob.max}`;
 }
 
@@ -90,6 +118,8 @@ export function knobRule(knob: Knob): string {
       return "must be true or false";
     case "classes":
       return "must be class ids or names, comma-separated or repeated";
+    case "choice":
+      return `must be one of ${knob.values.join(", ")}`;
   }
 }
 
@@ -98,7 +128,7 @@ export type DefaultParams = Omit<DetectParams, "classes">;
 
 /** The parameters of a request that sets no knob. */
 export function defaultParams(): DefaultParams {
-  const params: Partial<Record<keyof DefaultParams, number | boolean>> = {};
+  const params: Partial<Record<keyof DefaultParams, number | boolean | string>> = {};
   for (const knob of KNOBS as readonly Knob[]) if (knob.kind !== "classes") params[knob.param] = knob.default;
-  return params as DefaultParams;
+  return params as unknown as DefaultParams;
 }

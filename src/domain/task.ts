@@ -31,7 +31,16 @@ export interface DetectParams {
   annotate: boolean;
   /** a rectangular model input when the model allows it (less padding, same pixels) */
   rect: boolean;
+  /** also run the image in tiles at its own resolution: never, when large (auto), or always */
+  tile: TileMode;
+  /** tile side in image pixels; 0: the model's input size */
+  tileSize: number;
+  /** fraction of a tile its neighbours overlap */
+  tileOverlap: number;
 }
+
+export const TILE_MODES = ["off", "auto", "on"] as const;
+export type TileMode = (typeof TILE_MODES)[number];
 
 export interface Box {
   x1: number;
@@ -54,6 +63,23 @@ export interface Timings {
   postprocess: number;
   annotate: number;
   total: number;
+  /** wall time of the tile passes, when the image was tiled */
+  tiles?: number;
+}
+
+/** A rectangle of an image, in its upright pixels. */
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** How a tiled result was computed: `count` tiles of `size` pixels overlapping by `overlap`, plus the whole image. */
+export interface TilesUsed {
+  count: number;
+  size: number;
+  overlap: number;
 }
 
 /** Width and height in pixels. */
@@ -79,6 +105,8 @@ export interface TaskResult {
   image: { width: number; height: number };
   /** the model input the image was letterboxed to (the square, or a rectangle with rect) */
   input_size?: ImageSize;
+  /** present when the image was also run in tiles at its own resolution */
+  tiles?: TilesUsed;
   timings: Timings;
   /** the annotated JPEG, kept as bytes; base64 only when a client asks for JSON */
   annotated?: Uint8Array;

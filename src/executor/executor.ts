@@ -1,11 +1,11 @@
 import type { Cancel, Clock } from "../domain/clock";
 import { taskFailure } from "../domain/errors";
 import type { Rate } from "../domain/eta";
-import type { DetectParams, ImageSize, InferenceResult, TaskError } from "../domain/task";
+import type { InferenceResult, TaskError } from "../domain/task";
 import type { ModelInfo } from "../model/model-info";
 import type { Logger } from "../util/logger";
 import { keepInferenceThreadsLowered } from "./inference-priority";
-import type { WorkerReply } from "./protocol";
+import type { PredictRequest, WorkerReply } from "./protocol";
 import { type WorkerStatus, WorkerPool } from "./worker-pool";
 import type { SpawnWorker, WorkerSlot } from "./worker-slot";
 
@@ -27,13 +27,11 @@ export interface ExecutorOptions {
   onFatal?: (reason: string) => void;
 }
 
-/** One image to run. */
-export interface InferenceJob {
+/** One image to run (or one tile of it: see PredictRequest). */
+export interface InferenceJob extends PredictRequest {
   id: string;
-  /** the upload; its buffer is transferred to the worker, so the caller must not use it afterwards */
+  /** the upload; its buffer is transferred to the worker (unless shared), so the caller must not use it afterwards */
   image: Uint8Array;
-  size: ImageSize;
-  params: DetectParams;
 }
 
 export type JobOutcome =
@@ -192,7 +190,8 @@ export class Executor implements InferenceStats {
 
   private post(slot: WorkerSlot, run: Run) {
     try {
-      slot.predict(run.runId, wholeBuffer(run.job.image), run.job.size, run.job.params);
+      const { id: _, image, ...request } = run.job;
+      slot.predict(run.runId, wholeBuffer(image), request);
     } catch (err) {
       this.opts.log.error("dispatch failed", { task_id: run.job.id, worker: slot.id, error: String(err) });
       return run.settle({ status: "failed", error: taskFailure.notHandedOver() });
@@ -243,8 +242,8 @@ export class Executor implements InferenceStats {
   }
 }
 
-/** Transfer needs an ArrayBuffer holding exactly the image; copy only when the view is a slice. */
-function wholeBuffer(view: Uint8Array): ArrayBuffer {
-  const buf = view.buffer as ArrayBuffer;
+/** Transfer needs an ArrayBuffer holding exactly the image; copy only when the view is a slice. A shared one is shared whole. */
+function wholeBuffer(view: Uint8Array): ArrayBuffer | SharedArrayBuffer {
+  const buf = view.buffer;
   return view.byteOffset === 0 && view.byteLength === buf.byteLength ? buf : buf.slice(view.byteOffset, view.byteOffset + view.byteLength);
 }

@@ -31,7 +31,7 @@ async function handle(msg: ToWorker) {
     case "predict": {
       if (!detector) return reply({ type: "failure", runId: msg.runId, error: taskFailure.noModel() });
       try {
-        const result = await detector.detect(new Uint8Array(msg.image), msg.size, msg.params);
+        const result = await detector.detect(new Uint8Array(msg.image), msg.size, msg.params, msg);
         const transfer = result.annotated ? [result.annotated.buffer as ArrayBuffer] : [];
         reply({ type: "result", runId: msg.runId, result }, transfer);
       } catch (err) {

@@ -3,7 +3,7 @@
  * inference worker (a Bun Worker), grouped by direction. Every `predict` sent
  * to a worker ends in exactly one `result` or `failure` carrying the same run id.
  */
-import type { DetectParams, ImageSize, InferenceResult, TaskError } from "../domain/task";
+import type { DetectParams, Detection, ImageSize, InferenceResult, Region, TaskError } from "../domain/task";
 import type { ModelInfo } from "../model/model-info";
 
 /** Sent once, as the worker starts: what it loads and the limits it decodes under. */
@@ -17,15 +17,26 @@ export interface InitMessage {
   annotatedMaxSide: number;
 }
 
-/** One image to run; `image` (the upload's bytes) is transferred, not copied. */
-export interface PredictMessage {
-  type: "predict";
-  /** `<task id>#<n>`, unique per run: a task run again never takes an earlier run's answer */
-  runId: string;
-  image: ArrayBuffer;
+/** What to run on one image, besides its bytes. */
+export interface PredictRequest {
   /** upright size, read from the header at upload */
   size: ImageSize;
   params: DetectParams;
+  /** only this part, at the image's own resolution (a tile); detections come back in its coordinates */
+  region?: Region;
+  /** detections from the tiles, in the image's coordinates: merged with this pass's before annotating */
+  merge?: Detection[];
+}
+
+/**
+ * One image to run. `image` (the upload's bytes) is transferred, not copied;
+ * a SharedArrayBuffer (one upload read by all of its tiles) is shared.
+ */
+export interface PredictMessage extends PredictRequest {
+  type: "predict";
+  /** `<task id>#<n>`, unique per run: a task run again never takes an earlier run's answer */
+  runId: string;
+  image: ArrayBuffer | SharedArrayBuffer;
 }
 
 export type ToWorker = InitMessage | PredictMessage;

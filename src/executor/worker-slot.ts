@@ -1,6 +1,5 @@
-import type { ImageSize, DetectParams } from "../domain/task";
 import type { ModelInfo } from "../model/model-info";
-import type { FromWorker, InitMessage, ToWorker, WorkerReply } from "./protocol";
+import type { FromWorker, InitMessage, PredictMessage, PredictRequest, ToWorker, WorkerReply } from "./protocol";
 import { IllegalSlotTransition, SLOT_TRANSITIONS, type SlotState } from "./slot-state";
 
 /** What the slot needs of a thread: a Bun Worker, or a fake one in unit tests. */
@@ -63,9 +62,11 @@ export class WorkerSlot {
   }
 
   /** Posts one image; throws (state unchanged) when the slot is not ready or the message cannot be posted. */
-  predict(runId: string, image: ArrayBuffer, size: ImageSize, params: DetectParams) {
+  predict(runId: string, image: ArrayBuffer | SharedArrayBuffer, request: PredictRequest) {
     if (this.current !== "ready") throw new IllegalSlotTransition(this.id, this.current, "busy");
-    this.worker.postMessage({ type: "predict", runId, image, size, params }, [image]);
+    const message: PredictMessage = { type: "predict", runId, image, ...request };
+    // A shared buffer (a tiled upload) is shared by every tile's worker; anything else moves.
+    this.worker.postMessage(message, image instanceof ArrayBuffer ? [image] : []);
     this.move("busy");
     this.inFlight = runId;
   }

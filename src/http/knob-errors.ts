@@ -7,7 +7,8 @@ import { DetectKnobs, plainBranch } from "./knob-schema";
 function coerce(raw: unknown, branch: TSchema): unknown {
   if (typeof raw !== "string") return raw;
   if (branch.type === "number") return raw.trim() === "" ? Number.NaN : Number(raw);
-  return raw === "true" ? true : raw === "false" ? false : raw;
+  if (branch.type === "boolean") return raw === "true" ? true : raw === "false" ? false : raw;
+  return raw;
 }
 
 /**

@@ -1,9 +1,15 @@
-import type { TArray, TBoolean, TNumber, TOptional, TSchema, TString, TUnion } from "@sinclair/typebox";
+import type { TArray, TBoolean, TLiteral, TNumber, TOptional, TSchema, TString, TUnion } from "@sinclair/typebox";
 import { t } from "elysia";
-import { type BooleanKnob, type ClassesKnob, KNOBS, type Knob, knobDefaultText } from "../domain/knobs";
+import { type BooleanKnob, type ChoiceKnob, type ClassesKnob, KNOBS, type Knob, knobDefaultText } from "../domain/knobs";
 
 /** The route schema Elysia gets for each kind of knob. */
-type SchemaOf<K extends Knob> = K extends ClassesKnob ? TUnion<[TString, TArray<TString>]> : K extends BooleanKnob ? TBoolean : TNumber;
+type SchemaOf<K extends Knob> = K extends ClassesKnob
+  ? TUnion<[TString, TArray<TString>]>
+  : K extends BooleanKnob
+    ? TBoolean
+    : K extends ChoiceKnob
+      ? TUnion<TLiteral<K["values"][number]>[]>
+      : TNumber;
 
 /** OpenAPI's text for a knob: its meaning and what an absent knob means. */
 export function knobDescription(knob: Knob): string {
@@ -29,13 +35,15 @@ function knobSchema(knob: Knob) {
     case "classes":
       // No example: Swagger UI would pre-fill it and filter every "Try it out" upload.
       return t.Union([t.String(), t.Array(t.String())], { description });
+    case "choice":
+      return t.UnionEnum(knob.values as [string, ...string[]], { description, examples: [knob.default] });
   }
 }
 
-/** The plain (non-string) branch of a string-coercing knob schema: it carries the range. */
+/** The plain (non-string) branch of a string-coercing knob schema, or a choice's word list: it carries the range. */
 export function plainBranch(schema: TSchema): TSchema | undefined {
   const branches = (schema as { anyOf?: TSchema[] }).anyOf ?? [schema];
-  return branches.find((b) => b.type === "number" || b.type === "boolean");
+  return branches.find((b) => b.type === "number" || b.type === "boolean" || Array.isArray((b as { enum?: unknown }).enum));
 }
 
 /**
@@ -43,6 +51,6 @@ export function plainBranch(schema: TSchema): TSchema | undefined {
  * src/domain/knobs.ts. The mapped type keeps each field's own static type
  * (number, boolean, string or string[]) for the handlers.
  */
-export const DetectKnobs = Object.fromEntries(KNOBS.map((knob) => [knob.name, t.Optional(knobSchema(knob))])) as {
+export const DetectKnobs = Object.fromEntries(KNOBS.map((knob) => [knob.name, t.Optional(knobSchema(knob))])) as unknown as {
   [K in (typeof KNOBS)[number] as K["name"]]: TOptional<SchemaOf<K>>;
 };

@@ -120,6 +120,7 @@ const TaskViewProperties = {
       detections: t.Array(DetectionSchema),
       image: t.Object({ width: t.Integer(), height: t.Integer() }),
       input_size: t.Optional(t.Object({ width: t.Integer(), height: t.Integer() }, { description: "The model input the image was letterboxed to: the square, or a smaller rectangle with rect" })),
+      tiles: t.Optional(t.Object({ count: t.Integer(), size: t.Integer(), overlap: t.Number() }, { description: "With tile: the tiles run besides the whole image (their side in image pixels, and overlap)" })),
       annotated_image: t.Optional(t.String({ description: "data:image/jpeg;base64,… (absent when annotate=false)" })),
       timings: t.Object({
         queue: t.Number(),
@@ -128,7 +129,8 @@ const TaskViewProperties = {
         postprocess: t.Number(),
         annotate: t.Number(),
         total: t.Number(),
-      }, { description: "Milliseconds per phase" }),
+        tiles: t.Optional(t.Number({ description: "The tile passes, wall time, when tiled" })),
+      }, { description: "Milliseconds per phase (of the whole-image pass, when tiled)" }),
     }),
   ),
   error: t.Optional(t.Object({ code: t.String(), message: t.String() })),

@@ -1,6 +1,7 @@
 import { unletterboxBox } from "../detect/letterbox";
 import { decodeDetections, nonMaxSuppression } from "../detect/postprocess";
-import type { DetectParams, Detection, ImageSize, InferenceResult } from "../domain/task";
+import type { DetectParams, Detection, ImageSize, InferenceResult, Region } from "../domain/task";
+import { mergeDetections } from "../detect/merge-boxes";
 import type { ModelInfo } from "../model/model-info";
 import { chooseShape } from "../detect/anchors";
 import { LETTERBOX_GREY } from "../detect/tensor";
@@ -25,15 +26,21 @@ export class Detector {
     private readonly annotatedMaxSide: number,
   ) {}
 
-  /** `upright` is the size the upload's header gave, EXIF orientation applied. */
-  async detect(bytes: Uint8Array, upright: ImageSize, params: DetectParams): Promise<InferenceResult> {
+  /**
+   * `upright` is the size the upload's header gave, EXIF orientation applied.
+   * With `region`, only that part (a tile), its detections in its own
+   * coordinates and nothing drawn; with `merge`, the tiles' detections are
+   * merged with this pass's before they are drawn.
+   */
+  async detect(bytes: Uint8Array, upright: ImageSize, params: DetectParams, { region, merge }: { region?: Region; merge?: Detection[] } = {}): Promise<InferenceResult> {
+    const frame = region ? { width: region.width, height: region.height } : upright;
     const square = { width: this.info.inputWidth, height: this.info.inputHeight };
-    const wanted = params.rect ? chooseShape(upright, this.info.inputShapes) : square;
+    const wanted = params.rect ? chooseShape(frame, this.info.inputShapes) : square;
     // The first image of a new shape in this worker opens its session (counted as inference time).
     const t0 = performance.now();
     const { session, shape: input } = await this.sessions.get(wanted, square);
     const opening = performance.now() - t0;
-    const prepared = await prepareInput(bytes, upright, input, params, this.limits, this.annotatedMaxSide);
+    const prepared = await prepareInput(bytes, frame, input, region ? { annotate: false } : params, this.limits, this.annotatedMaxSide, region);
     const { tensor, image, geometry } = prepared;
     const t1 = performance.now() - opening;
     const output = await session.run(tensor, [1, 3, input.height, input.width]);
@@ -44,7 +51,7 @@ export class Detector {
       classes: params.classes ? new Set(params.classes) : undefined,
     });
     const kept = nonMaxSuppression(candidates, { iou: params.iou, maxDet: params.maxDet, agnostic: params.agnosticNms });
-    const detections: Detection[] = kept.map((c) => {
+    const own: Detection[] = kept.map((c) => {
       const b = unletterboxBox(c.box, geometry);
       return {
         class_id: c.classId,
@@ -53,14 +60,15 @@ export class Detector {
         box: { x1: round(b.x1, 1), y1: round(b.y1, 1), x2: round(b.x2, 1), y2: round(b.y2, 1) },
       };
     });
+    const detections = merge ? mergeDetections([...own, ...merge]).slice(0, params.maxDet) : own;
     const t3 = performance.now();
 
-    const annotated = params.annotate ? await annotateImage(image, detections, upright) : undefined;
+    const annotated = params.annotate && !region ? await annotateImage(image, detections, upright) : undefined;
     const t4 = performance.now();
 
     return {
       detections,
-      image: { width: upright.width, height: upright.height },
+      image: { width: frame.width, height: frame.height },
       input_size: input,
       annotated,
       timings: {

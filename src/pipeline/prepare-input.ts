@@ -1,4 +1,4 @@
-import type { DetectParams, ImageSize } from "../domain/task";
+import type { DetectParams, ImageSize, Region } from "../domain/task";
 import { type DecodeLimits, decodeUpright, type RawImage } from "../vision/decode";
 import { resizeForModel } from "../vision/letterbox-image";
 import { type LetterboxGeometry, letterboxGeometry } from "../detect/letterbox";
@@ -25,11 +25,13 @@ export async function prepareInput(
   params: Pick<DetectParams, "annotate">,
   limits: DecodeLimits,
   annotatedMaxSide: number,
+  /** only this part of the image (a tile); `upright` is then its size */
+  region?: Region,
 ): Promise<PreparedInput> {
   const t0 = performance.now();
   const modelSide = Math.max(input.width, input.height);
   const maxSide = params.annotate ? (annotatedMaxSide > 0 ? Math.max(annotatedMaxSide, modelSide) : 0) : modelSide;
-  const image = await decodeUpright(bytes, maxSide, limits);
+  const image = await decodeUpright(bytes, maxSide, limits, region);
   const geometry = letterboxGeometry(upright.width, upright.height, input.width, input.height);
   const tensor = letterboxTensor(await resizeForModel(image, geometry), geometry);
   return { tensor, image, geometry, ms: performance.now() - t0 };

@@ -1,5 +1,6 @@
 import sharp, { type SharpOptions } from "sharp";
 import { DomainError, imageFailure } from "../domain/errors";
+import type { Region } from "../domain/task";
 
 // Every upload is a different image: libvips' operation cache never hits and only holds memory.
 sharp.cache(false);
@@ -35,10 +36,13 @@ export const decodeFailed = imageFailure.undecodable;
  * The one decode of an upload: auto-oriented, sRGB, alpha dropped, and no
  * larger than `maxSide` (0: full size). Shrinking in the same pipeline lets
  * libjpeg decode a 12 MP photo at a fraction of its size instead of in full.
+ * With `region` (upright pixels), only that part: libvips reads the file
+ * only as far down as the region goes, and holds no decoded copy of the rest.
  */
-export async function decodeUpright(bytes: Uint8Array, maxSide: number, limits: DecodeLimits): Promise<RawImage> {
+export async function decodeUpright(bytes: Uint8Array, maxSide: number, limits: DecodeLimits, region?: Region): Promise<RawImage> {
   try {
     let pipeline = limitedInput(bytes, limits).autoOrient();
+    if (region) pipeline = pipeline.extract({ left: region.x, top: region.y, width: region.width, height: region.height });
     // Linear is enough for a working copy and twice as fast as sharp's default lanczos.
     if (maxSide > 0) pipeline = pipeline.resize({ width: maxSide, height: maxSide, fit: "inside", withoutEnlargement: true, kernel: "linear" });
     const { data, info } = await pipeline.removeAlpha().toColourspace("srgb").raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });

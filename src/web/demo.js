@@ -37,6 +37,7 @@ async function upload(file) {
   form.append("file", file);
   form.append("conf", conf());
   form.append("iou", iou());
+  form.append("tile", $("#tile").value);
   let res;
   try {
     res = await fetch("/predict", { method: "POST", body: form });

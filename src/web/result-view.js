@@ -99,7 +99,9 @@ export function showResult(card, task, photo) {
     img.src = task.links.image;
   };
   img.src = photo ? URL.createObjectURL(photo) : task.links.image;
-  $("figcaption", card).textContent = `${image.width}×${image.height} pixels, ${detections.length} object(s)`;
+  const { tiles } = task.result;
+  const how = tiles ? `, the whole image and ${tiles.count} tiles of ${tiles.size} px` : "";
+  $("figcaption", card).textContent = `${image.width}×${image.height} pixels, ${detections.length} object(s)${how}`;
   drawBoxes(card, detections, image);
   fillTable(card, detections);
   linkRowsAndBoxes(card);

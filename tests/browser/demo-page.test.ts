@@ -1,37 +1,24 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { launchChromium, SCREENSHOTS } from "../support/browser";
+import { type BrowserRig, offsiteRequests, SCREENSHOTS, startBrowserRig } from "../support/browser";
 import { NOT_IMAGES } from "../support/crafted-files";
 import { IMAGES } from "../support/paths";
-import { startTestService, type TestService } from "../support/test-service";
 
-let svc: TestService;
-let server: { stop(): void };
+let rig: BrowserRig;
 let base: string;
 let browser: Browser;
 
 beforeAll(async () => {
   // One worker, so several uploads visibly wait their turn.
-  svc = await startTestService({ WORKERS: "1" });
-  const listening = svc.app.listen({ port: 0, hostname: "127.0.0.1" });
-  server = listening;
-  base = `http://127.0.0.1:${listening.server!.port}`;
-  browser = await launchChromium();
+  rig = await startBrowserRig({ WORKERS: "1" });
+  ({ base, browser } = rig);
 });
-afterAll(async () => {
-  await browser?.close();
-  server?.stop();
-  svc?.stop();
-});
+afterAll(() => rig?.stop());
 
 async function openPage(width = 1100): Promise<{ page: Page; offsite: string[] }> {
   const page = await browser.newPage({ viewport: { width, height: 900 } });
-  const offsite: string[] = [];
-  page.on("request", (r) => {
-    // data: and blob: URLs (the uploaded photo, shown under its boxes) never leave the browser.
-    if (!r.url().startsWith(base) && !/^(data|blob):/.test(r.url())) offsite.push(r.url());
-  });
+  const offsite = offsiteRequests(page, base);
   await page.goto(`${base}/`);
   await page.getByText("Model yolov8n.onnx, input 640×640").waitFor();
   return { page, offsite };
@@ -142,11 +129,7 @@ describe("the demo page", () => {
 describe("the Swagger page", () => {
   test("renders every operation from local assets, and Try it out uploads an image", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
-    const offsite: string[] = [];
-    page.on("request", (r) => {
-      // data: and blob: URLs (the uploaded photo, shown under its boxes) never leave the browser.
-    if (!r.url().startsWith(base) && !/^(data|blob):/.test(r.url())) offsite.push(r.url());
-    });
+    const offsite = offsiteRequests(page, base);
     await page.goto(`${base}/docs`);
     await page.locator(".opblock-summary").first().waitFor({ timeout: 20_000 });
     const paths = await page.locator(".opblock-summary-path").allInnerTexts();

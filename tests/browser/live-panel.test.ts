@@ -1,38 +1,23 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium, SCREENSHOTS } from "../support/browser";
+import type { Page } from "playwright-core";
+import { type BrowserRig, offsiteRequests, SCREENSHOTS, startBrowserRig } from "../support/browser";
 import { IMAGES } from "../support/paths";
-import { startTestService, type TestService } from "../support/test-service";
 
 /** The demo page's live panel, burst control and result view, in Chromium against the real service. */
-let svc: TestService;
-let server: { stop(): void };
+let rig: BrowserRig;
 let base: string;
-let browser: Browser;
-
 beforeAll(async () => {
   // One worker, so a burst visibly queues.
-  svc = await startTestService({ WORKERS: "1" });
-  const listening = svc.app.listen({ port: 0, hostname: "127.0.0.1" });
-  server = listening;
-  base = `http://127.0.0.1:${listening.server!.port}`;
-  browser = await launchChromium();
+  rig = await startBrowserRig({ WORKERS: "1" });
+  base = rig.base;
 });
-afterAll(async () => {
-  await browser?.close();
-  server?.stop();
-  await svc?.stop();
-});
+afterAll(() => rig?.stop());
 
 async function openWithDog(width: number): Promise<{ page: Page; offsite: string[] }> {
-  const page = await browser.newPage({ viewport: { width, height: 900 }, acceptDownloads: true });
-  const offsite: string[] = [];
-  page.on("request", (r) => {
-    // blob: is the uploaded photo under its boxes; it never leaves the browser.
-    if (!r.url().startsWith(base) && !/^(data|blob):/.test(r.url())) offsite.push(r.url());
-  });
+  const page = await rig.browser.newPage({ viewport: { width, height: 900 }, acceptDownloads: true });
+  const offsite = offsiteRequests(page, base);
   await page.goto(`${base}/`);
   await page.locator("#live-status", { hasText: "Live" }).waitFor();
   await page.getByLabel("Drop images here").setInputFiles(join(IMAGES, "dog.jpg"));

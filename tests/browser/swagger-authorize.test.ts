@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium, SCREENSHOTS } from "../support/browser";
+import type { Page } from "playwright-core";
+import { type BrowserRig, offsiteRequests, SCREENSHOTS, startBrowserRig } from "../support/browser";
 import { IMAGES } from "../support/paths";
-import { startTestService, type TestService } from "../support/test-service";
 
 /**
  * Swagger UI at /docs against a service started with API_KEY: "Try it out"
@@ -11,23 +10,11 @@ import { startTestService, type TestService } from "../support/test-service";
  * through the Authorize dialog, as a new user would do it.
  */
 const KEY = "swagger-test-key-7f3c";
-let svc: TestService;
-let server: { stop(): void };
-let base: string;
-let browser: Browser;
-
+let rig: BrowserRig;
 beforeAll(async () => {
-  svc = await startTestService({ WORKERS: "1", API_KEY: KEY });
-  const listening = svc.app.listen({ port: 0, hostname: "127.0.0.1" });
-  server = listening;
-  base = `http://127.0.0.1:${listening.server!.port}`;
-  browser = await launchChromium();
+  rig = await startBrowserRig({ WORKERS: "1", API_KEY: KEY });
 });
-afterAll(async () => {
-  await browser?.close();
-  server?.stop();
-  await svc?.stop();
-});
+afterAll(() => rig?.stop());
 
 /** Opens POST /predict, presses "Try it out", picks dog.jpg and executes; returns the status Swagger UI shows. */
 async function tryUpload(page: Page, screenshot?: string): Promise<string> {
@@ -51,12 +38,9 @@ async function tryUpload(page: Page, screenshot?: string): Promise<string> {
 }
 
 test("Swagger UI: an upload is 401 before Authorize and 201 after the key is given there", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  const offsite: string[] = [];
-  page.on("request", (r) => {
-    if (!r.url().startsWith(base) && !r.url().startsWith("data:")) offsite.push(r.url());
-  });
-  await page.goto(`${base}/docs`);
+  const page = await rig.browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const offsite = offsiteRequests(page, rig.base);
+  await page.goto(`${rig.base}/docs`);
   await page.locator(".opblock-summary-path").first().waitFor({ timeout: 30_000 });
 
   expect(await tryUpload(page)).toBe("401");

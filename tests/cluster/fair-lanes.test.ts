@@ -11,7 +11,7 @@ import { testRedisUrl, uniquePrefix } from "../support/backend";
 let redis: Redis;
 const TTL = 60_000;
 const limits = { queueMax: 1000, maxBytes: 1e9, clientQueueMax: 100 };
-const params: Task["params"] = { conf: 0.25, iou: 0.45, maxDet: 300, agnosticNms: false, annotate: true, rect: true };
+const params: Task["params"] = { conf: 0.25, iou: 0.45, maxDet: 300, agnosticNms: false, annotate: true, rect: true, tile: "off", tileSize: 0, tileOverlap: 0.2 };
 
 beforeAll(() => {
   redis = new Redis(testRedisUrl());

@@ -29,7 +29,7 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-const params: Task["params"] = { conf: 0.25, iou: 0.45, maxDet: 300, agnosticNms: false, annotate: true, rect: true };
+const params: Task["params"] = { conf: 0.25, iou: 0.45, maxDet: 300, agnosticNms: false, annotate: true, rect: true, tile: "off", tileSize: 0, tileOverlap: 0.2 };
 async function pendingTask(withJob: boolean): Promise<string> {
   const now = clock.now();
   const task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, client: "ip:127.0.0.2", size: { width: 1, height: 1 } } satisfies Task;

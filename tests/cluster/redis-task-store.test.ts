@@ -25,7 +25,7 @@ afterAll(() => {
   sub.disconnect();
 });
 
-const params: Task["params"] = { conf: 0.25, iou: 0.45, maxDet: 300, agnosticNms: false, annotate: true, rect: true };
+const params: Task["params"] = { conf: 0.25, iou: 0.45, maxDet: 300, agnosticNms: false, annotate: true, rect: true, tile: "off", tileSize: 0, tileOverlap: 0.2 };
 const newTask = (client = "ip:127.0.0.2") => ({ id: crypto.randomUUID(), status: "pending", createdAt: 1000, updatedAt: 1000, params, client, size: { width: 4, height: 3 } }) satisfies Task;
 const bytes = (n: number) => new Uint8Array(n).fill(7);
 

@@ -14,7 +14,7 @@ const makeTask = (id: string, status: TaskStatus, updatedAt: number): Task => ({
   status,
   createdAt: updatedAt,
   updatedAt,
-  params: { conf: 0.25, iou: 0.45, maxDet: 300, agnosticNms: false, annotate: true, rect: true },
+  params: { conf: 0.25, iou: 0.45, maxDet: 300, agnosticNms: false, annotate: true, rect: true, tile: "off", tileSize: 0, tileOverlap: 0.2 },
 });
 
 const storeWith = (...tasks: Task[]) => {

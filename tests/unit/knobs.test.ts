@@ -55,7 +55,17 @@ describe("knobErrors, with the table's rules", () => {
       classes: "must be class ids or names, comma-separated or repeated",
       annotate: "must be true or false",
       agnostic_nms: "must be true or false",
+      tile: "must be one of off, auto, on",
+      tile_size: "must be a whole number from 0 to 4096",
+      tile_overlap: "must be a number from 0 to 0.5",
     });
+  });
+
+  test("a choice takes its words only", () => {
+    expect(knobErrors({ tile: "auto" })).toEqual([]);
+    expect(knobErrors({ tile: "off" })).toEqual([]);
+    expect(knobErrors({ tile: "sometimes" })).toEqual([{ field: "tile", message: "must be one of off, auto, on" }]);
+    expect(knobErrors({ tile: "" })).toEqual([{ field: "tile", message: "must be one of off, auto, on" }]);
   });
 
   test("range ends are accepted and values just past them refused, for every numeric knob", () => {

@@ -11,7 +11,7 @@ const makeTask = (id: string, status: TaskStatus = "pending", at = 1_000): Task 
   status,
   createdAt: at,
   updatedAt: at,
-  params: { conf: 0.25, iou: 0.45, maxDet: 300, agnosticNms: false, annotate: true, rect: true },
+  params: { conf: 0.25, iou: 0.45, maxDet: 300, agnosticNms: false, annotate: true, rect: true, tile: "off", tileSize: 0, tileOverlap: 0.2 },
   input: new Uint8Array([1, 2, 3]),
 });
 

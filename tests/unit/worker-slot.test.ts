@@ -34,7 +34,7 @@ describe("WorkerSlot", () => {
     expect([slot.state, worker.received[0].type]).toEqual(["starting", "init"]);
     worker.ready();
     expect(slot.state).toBe("ready");
-    slot.predict("j1", new ArrayBuffer(4), SIZE, DEFAULT_PARAMS);
+    slot.predict("j1", new ArrayBuffer(4), { size: SIZE, params: DEFAULT_PARAMS });
     expect([slot.state, slot.inFlight, worker.lastRun]).toEqual(["busy", "j1", "j1"]);
     worker.finish();
     expect([slot.state, slot.inFlight]).toEqual(["ready", undefined]);
@@ -43,14 +43,14 @@ describe("WorkerSlot", () => {
 
   test("a predict on a slot that is not ready is refused by the table and changes nothing", () => {
     const { worker, slot } = slotWithLog();
-    expect(() => slot.predict("j1", new ArrayBuffer(4), SIZE, DEFAULT_PARAMS)).toThrow(IllegalSlotTransition);
+    expect(() => slot.predict("j1", new ArrayBuffer(4), { size: SIZE, params: DEFAULT_PARAMS })).toThrow(IllegalSlotTransition);
     expect([slot.state, worker.received.length]).toEqual(["starting", 1]);
   });
 
   test("a crash while busy: lost once with the job, terminated, and later messages ignored", () => {
     const { worker, slot, events } = slotWithLog();
     worker.ready();
-    slot.predict("j1", new ArrayBuffer(4), SIZE, DEFAULT_PARAMS);
+    slot.predict("j1", new ArrayBuffer(4), { size: SIZE, params: DEFAULT_PARAMS });
     worker.crash("kaput");
     worker.exit();
     expect([slot.state, worker.terminated]).toEqual(["defunct", true]);
@@ -67,7 +67,7 @@ describe("WorkerSlot", () => {
   test("retired while busy: lost at once, but terminated only when it next answers, and that answer is dropped", () => {
     const { worker, slot, events } = slotWithLog();
     worker.ready();
-    slot.predict("j1", new ArrayBuffer(4), SIZE, DEFAULT_PARAMS);
+    slot.predict("j1", new ArrayBuffer(4), { size: SIZE, params: DEFAULT_PARAMS });
     slot.retire("task timed out");
     expect([slot.state, worker.terminated]).toEqual(["retiring", false]);
     worker.finish();

@@ -6,6 +6,7 @@ import { type CancelReason, type DetectParams, type ImageSize, isTerminal, type 
 import { logTransition, type TransitionContext } from "../../domain/task-log";
 import type { MapTaskStore, TransitionPatch } from "../../domain/task-store";
 import type { Executor, JobOutcome } from "../../executor/executor";
+import { runDetection } from "../../executor/tiled-detection";
 import { FairQueue } from "../../queue/fair-queue";
 import type { Logger } from "../../util/logger";
 import type { WebhookRequest } from "../../domain/webhook";
@@ -31,10 +32,9 @@ export interface EmbeddedBackendOptions {
 }
 
 /**
- * Everything in this process: the Map store, the fair queue (clients take
- * turns), admission, drain and expiry; the executor runs each task. Admission
- * and queueing are one synchronous step, so concurrent uploads cannot all
- * slip under the limits.
+ * Everything in this process: the Map store, the fair queue (clients take turns), admission,
+ * drain and expiry; the executor runs each task (in tiles when asked: runDetection).
+ * Admission and queueing are one synchronous step, so concurrent uploads cannot all slip under the limits.
  */
 export class EmbeddedBackend implements TaskBackend {
   readonly kind = "embedded" as const;
@@ -212,7 +212,7 @@ export class EmbeddedBackend implements TaskBackend {
       this.move(task.id, "processing", { startedAt: clock.now(), input: undefined });
       const run = new AbortController();
       this.runs.set(task.id, run);
-      void executor.run(job, run.signal).then((outcome) => this.settle(task.id, outcome));
+      void runDetection(executor, job, run.signal).then((outcome) => this.settle(task.id, outcome));
     }
   }
 

@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { runDetection } from "../../executor/tiled-detection";
 import { type Job, Worker as QueueWorker } from "bullmq";
 import type Redis from "ioredis";
 import { type Cancel, type Clock, systemClock } from "../../domain/clock";
@@ -180,7 +181,7 @@ export class InferenceConsumer {
     try {
       const upload = await store.upload(id);
       if (!upload) return this.finish(id, { error: taskFailure.uploadGone() });
-      const outcome = await executor.run({ id, image: upload, size: found.task.size, params: found.task.params }, signal);
+      const outcome = await runDetection(executor, { id, image: upload, size: found.task.size, params: found.task.params }, signal);
       if (outcome.status === "canceled") return "canceled";
       if (outcome.status === "failed") return this.finish(id, { error: outcome.error });
       return this.finish(id, { result: { ...outcome.result, timings: { ...outcome.result.timings, queue: queueMs } } });

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { iou } from "../../src/detect/postprocess";
+import { detect, getJson, upload } from "../support/http";
+import { readImage } from "../support/paths";
+import { startTestService, type TestService, waitFor } from "../support/test-service";
+import { type Placed, tiledCanvas } from "../support/tiled-canvas";
+
+/**
+ * Tiled inference with known truth: a 4000×3000 canvas with a dozen small
+ * copies of dog.jpg's dog and car at known places, some across tile borders.
+ */
+let svc: TestService;
+let canvas: { jpeg: Uint8Array; truth: Placed[] };
+beforeAll(async () => {
+  svc = await startTestService({});
+  canvas = await tiledCanvas();
+});
+afterAll(() => svc.stop());
+
+/** For each pasted object, how many detections of its class cover it at IoU ≥ 0.5. */
+const matches = (detections: any[], truth: Placed[]) => truth.map((t) => detections.filter((d) => d.class === t.cls && iou(d.box, t.box) >= 0.5).length);
+
+describe("tile", () => {
+  test("off misses the small objects; auto finds at least 90 % of them, each once, and says how", async () => {
+    const off = (await detect(svc.app, canvas.jpeg, { fields: { tile: "off", annotate: "false" } })).result;
+    const task = await detect(svc.app, canvas.jpeg, { fields: { tile: "auto" } });
+    const found = task.result;
+    const offHits = matches(off.detections, canvas.truth);
+    const hits = matches(found.detections, canvas.truth);
+    expect(offHits.filter((n) => n > 0).length).toBeLessThan(canvas.truth.length / 2);
+    expect(hits.filter((n) => n > 0).length).toBeGreaterThanOrEqual(Math.ceil(0.9 * canvas.truth.length));
+    expect(Math.max(...hits)).toBe(1); // none twice, the ones across tile borders included
+    expect(found.tiles).toEqual({ count: 48, size: 640, overlap: 0.2 });
+    expect(found.timings.tiles).toBeGreaterThan(0);
+    expect(off.tiles).toBeUndefined();
+    expect(found.image).toEqual({ width: 4000, height: 3000 });
+    // the annotated image is drawn as usual, from the merged boxes
+    const image = await svc.app.handle(new Request(`http://localhost${task.links.image}`));
+    expect(image.headers.get("content-type")).toBe("image/jpeg");
+  }, 120_000);
+
+  test("a normal photo gives the same detections with auto as with off, untiled", async () => {
+    const photo = await readImage("dog.jpg");
+    const off = (await detect(svc.app, photo, { fields: { tile: "off", annotate: "false" } })).result;
+    const auto = (await detect(svc.app, photo, { fields: { tile: "auto", annotate: "false" } })).result;
+    expect(auto.detections).toEqual(off.detections);
+    expect(auto.tiles).toBeUndefined();
+  });
+
+  test("knobs out of range are 422 with the rule", async () => {
+    const res = await upload(svc.app, await readImage("dog.jpg"), { fields: { tile: "sometimes", tile_overlap: "0.8" } });
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as any;
+    expect(body.errors).toEqual(
+      expect.arrayContaining([
+        { field: "tile", message: "must be one of off, auto, on" },
+        { field: "tile_overlap", message: "must be a number from 0 to 0.5" },
+      ]),
+    );
+  });
+
+  test("a cancel during the tiles stops them: the workers are idle again long before the tiles would have finished", async () => {
+    const res = await upload(svc.app, canvas.jpeg, { fields: { tile: "on", annotate: "false" } });
+    const id = ((await res.json()) as any).task_id;
+    await waitFor(async () => (await getJson(svc.app, `/result/${id}`)).body.status === "processing", 30_000, "processing");
+    await Bun.sleep(300); // some tiles under way, most waiting
+    const canceled = await svc.app.handle(new Request(`http://localhost/result/${id}/cancel`, { method: "POST" }));
+    expect(((await canceled.json()) as any).status).toBe("canceled");
+    // 48 tiles take seconds on these workers; the ones already running finish within a tile's time.
+    const t0 = Date.now();
+    await waitFor(async () => (await getJson(svc.app, "/health")).body.backend.inference_workers.busy === 0, 10_000, "workers idle");
+    expect(Date.now() - t0).toBeLessThan(1500);
+  }, 60_000);
+});
