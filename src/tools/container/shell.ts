@@ -1,6 +1,6 @@
 /** Commands the container tooling runs: output shown (they are long), failures thrown with what failed. */
-export function run(cmd: string[], what: string): void {
-  const child = Bun.spawnSync(cmd, { stdin: "ignore", stdout: "inherit", stderr: "inherit" });
+export function run(cmd: string[], what: string, cwd?: string): void {
+  const child = Bun.spawnSync(cmd, { cwd, stdin: "ignore", stdout: "inherit", stderr: "inherit" });
   if (child.exitCode !== 0) throw new Error(`${what} failed (exit ${child.exitCode}): ${cmd.join(" ")}`);
 }
 
