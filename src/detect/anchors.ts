@@ -44,20 +44,22 @@ export function anchorStrides(shape: InputShape, strides: readonly number[] = HE
 }
 
 /**
- * Input shapes offered besides the square: each side a multiple of the
- * largest stride, landscape and portrait, from 4:3 down to about 16:9 (3:2
- * photos land on 448, 16:9 frames on 384). As fractions of the square side
- * they hold for any export size.
+ * Input shapes offered besides the square, landscape and portrait, down to
+ * 0.6 of it (3:2 photos land on 448 of 640, 16:9 frames on 384). Each short
+ * side differs from the square by a multiple of twice the largest stride:
+ * the letterbox centres the image, so the image then sits at the same offset
+ * modulo the largest stride as in the square input, and every cell of the
+ * coarsest grid sees the same pixels. A half-cell shift (640×480 for a 4:3
+ * photo, whose square offset is 80) changed dog.jpg's car from 0.65 to 0.54;
+ * on the same grid phase (640×512) it is 0.63 (docs/BENCHMARKS.md).
  */
-const RECT_FRACTIONS = [0.75, 0.7, 0.6] as const;
+const RECT_MIN_FRACTION = 0.6;
 
 /** The square and the rectangles derived from it, all multiples of the largest stride. */
 export function inputShapes(square: number, strides: readonly number[] = HEAD_STRIDES): InputShape[] {
-  const step = Math.max(...strides);
+  const step = 2 * Math.max(...strides);
   const shapes: InputShape[] = [{ width: square, height: square }];
-  for (const f of RECT_FRACTIONS) {
-    const short = Math.ceil((square * f) / step) * step;
-    if (short >= square || shapes.some((s) => s.height === short)) continue;
+  for (let short = square - step; short >= square * RECT_MIN_FRACTION; short -= step) {
     shapes.push({ width: square, height: short }, { width: short, height: square });
   }
   return shapes;
@@ -70,8 +72,9 @@ export function inputShapes(square: number, strides: readonly number[] = HEAD_ST
 export function chooseShape(image: InputShape, shapes: readonly InputShape[]): InputShape {
   const square = shapes.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
   const scale = Math.min(square.width / image.width, square.height / image.height);
-  const w = Math.min(square.width, Math.max(1, Math.round(image.width * scale)));
-  const h = Math.min(square.height, Math.max(1, Math.round(image.height * scale)));
-  const fits = shapes.filter((s) => s.width >= w && s.height >= h);
+  // Unrounded: a shape that held only the rounded size would letterbox at a smaller scale.
+  const w = image.width * scale;
+  const h = image.height * scale;
+  const fits = shapes.filter((s) => s.width >= w - 1e-9 && s.height >= h - 1e-9);
   return fits.reduce((a, b) => (b.width * b.height < a.width * a.height ? b : a), square);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { anchorCount, anchorPoints, anchorStrides, chooseShape, inputShapes } from "../../src/detect/anchors";
+import { letterboxGeometry } from "../../src/detect/letterbox";
 import { recogniseHead, reshapeModel } from "../../src/model/reshape-model";
 import { openOnnxSession } from "../../src/model/onnx-session";
 import { resolve } from "node:path";
@@ -17,9 +18,24 @@ describe("anchor constants, pure", () => {
     expect(Array.from(anchorStrides(shape))).toEqual([...Array(32).fill(8), ...Array(8).fill(16), 32, 32]);
   });
 
-  test("shapes: the square, then landscape and portrait rectangles, all multiples of 32", () => {
-    expect(inputShapes(640).map((s) => `${s.width}x${s.height}`)).toEqual(["640x640", "640x480", "480x640", "640x448", "448x640", "640x384", "384x640"]);
-    expect(inputShapes(320).every((s) => s.width % 32 === 0 && s.height % 32 === 0)).toBe(true);
+  test("shapes: the square, then landscape and portrait rectangles, short sides 64 apart (twice the largest stride)", () => {
+    expect(inputShapes(640).map((s) => `${s.width}x${s.height}`)).toEqual([
+      "640x640", "640x576", "576x640", "640x512", "512x640", "640x448", "448x640", "640x384", "384x640",
+    ]);
+    expect(inputShapes(320).map((s) => `${s.width}x${s.height}`)).toEqual(["320x320", "320x256", "256x320", "320x192", "192x320"]);
+  });
+
+  test("whatever the image, the chosen shape puts it at the square's offset modulo the largest stride (the same grid phase)", () => {
+    const shapes = inputShapes(640);
+    for (let width = 200; width <= 4000; width += 37) {
+      for (const height of [300, 427, 480, 512, 601, 1080, 2000]) {
+        const shape = chooseShape({ width, height }, shapes);
+        const square = letterboxGeometry(width, height, 640, 640);
+        const rect = letterboxGeometry(width, height, shape.width, shape.height);
+        expect([rect.newW, rect.newH]).toEqual([square.newW, square.newH]); // the same pixels
+        expect([(square.left - rect.left) % 32, (square.top - rect.top) % 32]).toEqual([0, 0]);
+      }
+    }
   });
 
   test("the smallest shape that holds the image at the square's scale", () => {
@@ -28,7 +44,7 @@ describe("anchor constants, pure", () => {
       const s = chooseShape({ width, height }, shapes);
       return `${s.width}x${s.height}`;
     };
-    expect(pick(768, 576)).toBe("640x480"); // 4:3 → 640×480 exactly
+    expect(pick(768, 576)).toBe("640x512"); // 4:3 → 640×480, on 512 (480 would shift the grid by half a cell)
     expect(pick(6000, 4000)).toBe("640x448"); // 3:2 → 640×427
     expect(pick(1920, 1080)).toBe("640x384"); // 16:9 → 640×360
     expect(pick(1080, 1920)).toBe("384x640");
