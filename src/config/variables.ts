@@ -40,6 +40,11 @@ export function memoryBudget(cap: number, memoryBytes: number): number {
   return Math.max(MiB, Math.min(cap, Math.floor(memoryBytes / 8)));
 }
 
+/** memoryBudget as a variable's default, with the words README shows for it. */
+function memoryBudgetDefault(cap: number, capWords: string) {
+  return { words: `${capWords}, or an eighth of the memory limit when less`, compute: ({ memoryBytes }: { memoryBytes: number }) => memoryBudget(cap, memoryBytes) };
+}
+
 const ON_REDIS: Condition = { variable: "QUEUE_BACKEND", equals: "redis" };
 const MiB = 1024 * 1024;
 
@@ -101,7 +106,7 @@ export const VARIABLES = [
     // 256 MiB: with results kept TASK_TTL_S (300 s) at ~14 images/s, this cap, not the TTL,
     // bounds memory; the process stays under 1 GB (docs/BENCHMARKS.md).
     name: "MAX_STORE_BYTES", key: "maxStoreBytes", type: "int", min: MiB, max: 64 * 1024 * MiB, unit: "bytes",
-    default: { words: "256 MiB, or an eighth of the memory limit when less", compute: ({ memoryBytes }) => memoryBudget(256 * MiB, memoryBytes) },
+    default: memoryBudgetDefault(256 * MiB, "256 MiB"),
     description:
       "most bytes all tasks may hold (uploads waiting, annotated JPEGs kept for `TASK_TTL_S`; on Redis, uploads of unfinished tasks only); more uploads get `429`",
   },
@@ -127,7 +132,7 @@ export const VARIABLES = [
   {
     // 1 GiB on a 16 GB Space: see docs/operations.md, "Memory of uploads in flight".
     name: "MAX_INFLIGHT_BYTES", key: "maxInflightBytes", type: "int", min: MiB, max: 64 * 1024 * MiB, unit: "bytes",
-    default: { words: "1 GiB, or an eighth of the memory limit when less", compute: ({ memoryBytes }) => memoryBudget(1024 * MiB, memoryBytes) },
+    default: memoryBudgetDefault(1024 * MiB, "1 GiB"),
     description:
       "most bytes of request bodies being received at once (a declared `Content-Length` is reserved before reading; one client may hold half); more uploads get `429 inflight_full`",
   },
