@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { imageBytes } from "../../src/tools/container/project-image";
+import { imageBytes } from "../../src/tools/container/shell";
 import { freePort } from "../../src/util/free-port";
 import { BUILD_TIMEOUT_MS, docker, expectDogClasses, inspect, logLines, nonJsonLines, projectImage, removeContainers, runContainer, upload, waitForReady } from "../support/docker";
 

@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { run, runQuiet } from "./shell";
+import { imageBytes, run, standInKey } from "./shell";
 
 export const BASE_TAG = "oven/bun:1.4.5-slim";
 const RECIPE = {
@@ -35,15 +35,10 @@ function recipeKey(): string {
   return hash.digest("hex").slice(0, 16);
 }
 
-function labelOf(tag: string): string | undefined {
-  const out = runQuiet(["docker", "image", "inspect", "--format", '{{index .Config.Labels "stand-in.key"}}', tag]);
-  return out.ok ? out.stdout.trim() : undefined;
-}
-
 /** Builds the stand-in base image unless one with the same key is there; returns its tag. */
 export function ensureBaseImage(): string {
   const key = recipeKey();
-  if (labelOf(BASE_TAG) === key) {
+  if (standInKey(BASE_TAG) === key) {
     console.error(`base image: ${BASE_TAG} (stand-in ${key}, cached)`);
     return BASE_TAG;
   }
@@ -84,7 +79,6 @@ export function ensureBaseImage(): string {
   run(["tar", "-C", rootfs, "--numeric-owner", "-cf", tar, "."], "tar the root filesystem");
   run(["docker", "import", ...changes, tar, BASE_TAG], "docker import");
   rmSync(WORK, { recursive: true, force: true });
-  const size = runQuiet(["docker", "image", "inspect", "--format", "{{.Size}}", BASE_TAG]).stdout.trim();
-  console.error(`base image: ${BASE_TAG} ready, ${(Number(size) / 1e6).toFixed(0)} MB`);
+  console.error(`base image: ${BASE_TAG} ready, ${(imageBytes(BASE_TAG) / 1e6).toFixed(0)} MB`);
   return BASE_TAG;
 }

@@ -6,7 +6,7 @@
 import { resolve } from "node:path";
 import { ensureBaseImage } from "./base-image";
 import { ensureDocker } from "./ensure-docker";
-import { run, runQuiet } from "./shell";
+import { imageBytes, run } from "./shell";
 
 export const PROJECT_TAG = "yolo-api:test";
 const REPO = resolve(import.meta.dir, "../../..");
@@ -23,10 +23,6 @@ export async function ensureProjectImage(): Promise<string> {
   run(["docker", "build", "--network", "host", "-t", PROJECT_TAG, REPO], "docker build");
   console.error(`image: built in ${((performance.now() - t0) / 1000).toFixed(0)} s, ${(imageBytes(PROJECT_TAG) / 1e6).toFixed(0)} MB`);
   return PROJECT_TAG;
-}
-
-export function imageBytes(tag: string): number {
-  return Number(runQuiet(["docker", "image", "inspect", "--format", "{{.Size}}", tag]).stdout.trim());
 }
 
 if (import.meta.main) {

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { BASE_TAG, ensureBaseImage } from "./base-image";
-import { runQuiet } from "./shell";
+import { imageId, standInKey } from "./shell";
 
 export const REDIS_TAG = "redis:7";
 const DOCKERFILE = `FROM ${BASE_TAG}
@@ -18,10 +18,9 @@ CMD ["redis-server"]
 
 export function ensureRedisImage(): string {
   const base = ensureBaseImage();
-  const baseId = runQuiet(["docker", "image", "inspect", "--format", "{{.Id}}", base]).stdout.trim();
+  const baseId = imageId(base) ?? "";
   const key = createHash("sha256").update(DOCKERFILE).update(baseId).digest("hex").slice(0, 16);
-  const current = runQuiet(["docker", "image", "inspect", "--format", '{{index .Config.Labels "stand-in.key"}}', REDIS_TAG]);
-  if (current.ok && current.stdout.trim() === key) return REDIS_TAG;
+  if (standInKey(REDIS_TAG) === key) return REDIS_TAG;
   console.error(`redis image: making a stand-in for ${REDIS_TAG} (Debian's redis-server)…`);
   const build = Bun.spawnSync(["docker", "build", "--network", "host", "--label", `stand-in.key=${key}`, "-t", REDIS_TAG, "-"], {
     stdin: new Blob([DOCKERFILE]),
