@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { resolve } from "node:path";
 import sharp from "sharp";
 import { ensureRedisImage } from "../../src/tools/container/redis-image";
 import { freePort } from "../../src/util/free-port";
 import { BUILD_TIMEOUT_MS, docker, finalTask, inspect, logLines, nonJsonLines, projectImage, removeContainers, runContainer, waitForReady } from "../support/docker";
-import { readImage, REPO } from "../support/paths";
+import { envOf, readCompose, tokens } from "../support/compose-file";
+import { readImage } from "../support/paths";
 
 /**
  * docs/compose.yaml's shape for real: Redis, 2 API containers and 1 inference
@@ -14,16 +14,8 @@ import { readImage, REPO } from "../support/paths";
  * job lock is 5 s instead of the file's 30 s, so the takeover happens within
  * the test's time.
  */
-interface ComposeService {
-  image: string;
-  command: string[];
-  environment?: Record<string, string>;
-  restart?: string;
-}
-const compose = Bun.YAML.parse(await Bun.file(resolve(REPO, "docs/compose.yaml")).text()) as { services: Record<string, ComposeService> };
+const { compose } = await readCompose();
 const { redis, api, inference } = compose.services;
-/** The file's values, with ${VAR:-default} taken as its default (no shell here). */
-const envOf = (s: ComposeService) => Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, String(v).replace(/^\$\{[A-Z_]+:-(.*)\}$/, "$1")]));
 
 let image: string;
 let apis: string[] = [];
@@ -34,19 +26,19 @@ beforeAll(async () => {
   const redisPort = freePort();
   const redisImage = ensureRedisImage();
   expect(redis.image).toBe(redisImage);
-  const redisName = runContainer(redisImage, "redis", { command: [...redis.command, "--port", String(redisPort), "--bind", "127.0.0.1"] });
+  const redisName = runContainer(redisImage, "redis", { command: [...tokens(redis.command!), "--port", String(redisPort), "--bind", "127.0.0.1"] });
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   for (let i = 0; docker(["exec", redisName, "redis-cli", "-p", String(redisPort), "ping"]) !== "PONG" && i < 100; i++) await Bun.sleep(100);
 
   // An API replica is ready once an inference process is there to run its tasks.
   inferenceName = runContainer(image, "inference", {
     env: { ...envOf(inference), REDIS_URL: redisUrl, JOB_LOCK_MS: "5000" },
-    command: inference.command,
+    command: tokens(inference.command!),
     flags: ["--no-healthcheck", "--restart", inference.restart ?? "no"],
   });
   const ports = [freePort(), freePort()];
   const names = (apiNames = ports.map((port, i) =>
-    runContainer(image, `api${i}`, { env: { ...envOf(api), REDIS_URL: redisUrl, PORT: String(port) }, command: api.command }),
+    runContainer(image, `api${i}`, { env: { ...envOf(api), REDIS_URL: redisUrl, PORT: String(port) }, command: tokens(api.command!) }),
   ));
   apis = ports.map((port) => `http://127.0.0.1:${port}`);
   await Promise.all(apis.map((url, i) => waitForReady(`${url}/health/ready`, names[i], 60_000)));

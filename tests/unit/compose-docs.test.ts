@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { type Config, loadConfig } from "../../src/config/config";
 import { VARIABLES } from "../../src/config/variables";
+import { envOf, interpolate, readCompose, type Service, tokens } from "../support/compose-file";
 import { REPO } from "../support/paths";
 
 /**
@@ -12,17 +13,6 @@ import { REPO } from "../support/paths";
 
 const read = (rel: string) => Bun.file(join(REPO, rel)).text();
 
-type Service = {
-  image?: string;
-  command?: string | string[];
-  environment?: Record<string, string | number | boolean | null> | string[];
-  ports?: (string | number | { target: number })[];
-  healthcheck?: { test?: string | string[]; disable?: boolean };
-  stop_grace_period?: string;
-  deploy?: { replicas?: number };
-};
-type Compose = { services: Record<string, Service> };
-
 /** A page's fenced YAML blocks that are compose files (a top-level `services:`). */
 function composeBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/^```ya?ml\n([\s\S]*?)^```$/gm)].map((m) => m[1]).filter((block) => /^services:$/m.test(block));
@@ -31,22 +21,6 @@ function composeBlocks(markdown: string): string[] {
 /** Every environment variable the service reads: src/config/variables.ts declares them all. */
 function configEnvNames(): Set<string> {
   return new Set(VARIABLES.map((v) => v.name));
-}
-
-/** Compose's `${VAR:-default}` / `${VAR-default}` / `${VAR}`, as with VAR unset. */
-function interpolate(value: string): string {
-  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g, (_m, _name, fallback) => fallback ?? "");
-}
-
-function envOf(service: Service): Record<string, string> {
-  const env = service.environment ?? {};
-  const pairs: [string, string][] = Array.isArray(env)
-    ? env.map((line) => {
-        const i = line.indexOf("=");
-        return i < 0 ? [line, ""] : [line.slice(0, i), line.slice(i + 1)];
-      })
-    : Object.entries(env).map(([k, v]) => [k, v === null ? "" : String(v)]);
-  return Object.fromEntries(pairs.map(([k, v]) => [k, interpolate(v)]));
 }
 
 /** ENV of the Dockerfile's last stage: what every container of the image starts with. */
@@ -70,9 +44,6 @@ function dockerfileCmd(dockerfile: string): string[] {
   return JSON.parse(m[1]);
 }
 
-function tokens(command: string | string[]): string[] {
-  return Array.isArray(command) ? command : command.trim().split(/\s+/);
-}
 /** The script a `bun run [flags] <script>` command runs. */
 const scriptOf = (command: string[]) => command.slice(2).find((word) => !word.startsWith("-"))!;
 
@@ -98,15 +69,14 @@ function redisArg(command: string[], flag: string): string | undefined {
   return i < 0 ? undefined : command[i + 1];
 }
 
-const [readme, scalingOut, configurationPage, composeText, dockerfile, pkg] = await Promise.all([
+const [readme, scalingOut, configurationPage, { text: composeText, compose }, dockerfile, pkg] = await Promise.all([
   read("README.md"),
   read("docs/scaling-out.md"),
   read("docs/configuration.md"),
-  read("docs/compose.yaml"),
+  readCompose(),
   read("Dockerfile"),
   Bun.file(join(REPO, "package.json")).json() as Promise<{ scripts: Record<string, string> }>,
 ]);
-const compose = Bun.YAML.parse(composeText) as Compose;
 const services = compose.services ?? {};
 const api = services.api;
 const inference = services.inference;
