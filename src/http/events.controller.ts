@@ -2,9 +2,7 @@ import { Elysia, t } from "elysia";
 import { refuse } from "../domain/errors";
 import type { ServiceStats, ServiceStatsHub } from "../monitor/service-stats";
 import { problemResponseObjects, readOnlyErrors } from "./problem-docs";
-
-const KEEPALIVE_MS = 15_000;
-const encoder = new TextEncoder();
+import { sseResponse, sseStream } from "./sse";
 
 const count = t.Integer({ minimum: 0 });
 /** One `stats` event's data (documented; the stream itself is text). */
@@ -31,45 +29,6 @@ const EXAMPLE: ServiceStats = {
   images_per_second: 0.65,
 };
 
-/** SSE of the hub's readings: a `stats` event now and at every change, until the client leaves or the service stops. */
-function statsStream(hub: ServiceStatsHub, signal: AbortSignal): ReadableStream<Uint8Array> {
-  let cleanup = () => {};
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      let closed = false;
-      const send = (text: string) => {
-        if (closed) return;
-        try {
-          controller.enqueue(encoder.encode(text));
-        } catch {
-          close();
-        }
-      };
-      const close = () => {
-        if (closed) return;
-        closed = true;
-        cleanup();
-        try {
-          controller.close();
-        } catch {
-          // already closed by the client
-        }
-      };
-      // Throws too_many_subscribers before the 200 is sent: see the route.
-      const unsubscribe = hub.subscribe((stats) => send(`event: stats\ndata: ${JSON.stringify(stats)}\n\n`));
-      const keepalive = setInterval(() => send(": keep-alive\n\n"), KEEPALIVE_MS);
-      cleanup = () => {
-        unsubscribe();
-        clearInterval(keepalive);
-      };
-      signal.addEventListener("abort", close);
-    },
-    cancel() {
-      cleanup();
-    },
-  });
-}
-
 /** `GET /events`: the live panel's feed, or one reading as JSON. */
 export function eventsController(hub: ServiceStatsHub) {
   return new Elysia({ name: "events", tags: ["Service"] }).get(
@@ -78,11 +37,10 @@ export function eventsController(hub: ServiceStatsHub) {
       const accept = request.headers.get("accept") ?? "";
       // `Accept: application/json` (and not event-stream): one reading, for curl and scripts.
       if (accept.includes("application/json") && !accept.includes("text/event-stream")) return Response.json(await hub.current());
-      // Refuse here, as a problem, rather than inside the stream after a 200.
-      if (hub.subscribers >= hub.maxSubscribers) throw refuse.tooManySubscribers(hub.maxSubscribers);
-      return new Response(statsStream(hub, request.signal), {
-        headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" },
-      });
+      // A `stats` event now and at every change. Past the listener cap, subscribing throws
+      // too_many_subscribers here, before any answer: the client gets the problem, not a 200.
+      const stream = sseStream(request.signal, (channel) => hub.subscribe((stats) => channel.send(`event: stats\ndata: ${JSON.stringify(stats)}\n\n`)));
+      return sseResponse(stream);
     },
     {
       detail: {

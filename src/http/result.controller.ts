@@ -4,6 +4,7 @@ import { isTerminal } from "../domain/task";
 import type { TaskBackend } from "../backend/task-backend";
 import { TaskIdParams, TaskView } from "./schemas";
 import { problemResponseObjects, problemResponses } from "./problem-docs";
+import { sseResponse } from "./sse";
 import { taskEventStream } from "./task-events";
 import { taskView } from "./task-view";
 import { type RenderedView, ViewCache } from "./view-cache";
@@ -113,9 +114,7 @@ export function resultController(backend: TaskBackend) {
       "/result/:id/events",
       async ({ params, request }) => {
         const snap = await find(params.id, false);
-        return new Response(taskEventStream(snap, backend, request.signal), {
-          headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" },
-        });
+        return sseResponse(taskEventStream(snap, backend, request.signal));
       },
       {
         params: TaskIdParams,

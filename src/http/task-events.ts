@@ -1,10 +1,9 @@
 import type { TaskBackend, TaskSnapshot } from "../backend/task-backend";
 import { isTerminal, type TaskStatus } from "../domain/task";
+import { sseStream } from "./sse";
 import { taskView } from "./task-view";
 
-const KEEPALIVE_MS = 15_000;
 const LEAVES_QUEUE: ReadonlySet<TaskStatus> = new Set(["processing", "canceled", "failed"]);
-const encoder = new TextEncoder();
 
 /**
  * A Server-Sent Events stream of one task: its state now, then every change
@@ -14,84 +13,55 @@ const encoder = new TextEncoder();
  */
 export function taskEventStream(first: TaskSnapshot, backend: TaskBackend, signal: AbortSignal): ReadableStream<Uint8Array> {
   const id = first.task.id;
-  let cleanup = () => {};
-  let closed = false;
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      let last = "";
-      let pending = first.task.status === "pending";
-      let reading = false;
-      let again = false;
-      // The client may be gone by the time a read comes back: writing then must not throw.
-      const send = (text: string) => {
-        if (closed) return;
-        try {
-          controller.enqueue(encoder.encode(text));
-        } catch {
-          closed = true;
-          cleanup();
-        }
-      };
-      /** set by a `closing` event: this process stops following its tasks (they go on elsewhere) */
-      let ending = backend.closing;
-      const close = () => {
-        if (closed) return;
-        closed = true;
-        cleanup();
-        controller.close();
-      };
-      const push = (snap: TaskSnapshot) => {
-        if (closed) return;
-        const t = snap.task;
-        pending = t.status === "pending";
-        const view = taskView(snap, { inlineImage: false });
-        const key = `${t.status}:${view.queue_position ?? ""}`;
-        if (key === last) return;
-        last = key;
-        send(`event: ${t.status}\nid: ${key}\ndata: ${JSON.stringify(view)}\n\n`);
-        if (isTerminal(t.status)) close();
-      };
-      // One read at a time; cues that arrive meanwhile fold into one more read.
-      const refresh = async () => {
-        if (reading) {
-          again = true;
-          return;
-        }
-        reading = true;
-        try {
-          do {
-            again = false;
-            const snap = await backend.find(id, { withImage: false }).catch(() => undefined);
-            if (snap) push(snap);
-            // A replica shutting down ends its streams; an EventSource reconnects (to another replica).
-            if (ending) close();
-          } while (again && !closed);
-        } finally {
-          reading = false;
-        }
-      };
-      // A pending task moves up only when one ahead leaves the queue (taken,
-      // canceled or failed); a new upload or a completion never moves it. Once
-      // it runs, only its own changes matter. On Redis every re-read is a round
-      // trip, and every replica hears every transition.
-      const unsubscribe = backend.subscribe((event) => {
-        if (event.type === "closing") ending = true;
-        // A resync or a closing: re-read, whatever moved.
-        if (event.type !== "transition" || event.id === id || (pending && LEAVES_QUEUE.has(event.status))) void refresh();
-      });
-      const keepalive = setInterval(() => send(": keep-alive\n\n"), KEEPALIVE_MS);
-      cleanup = () => {
-        unsubscribe();
-        clearInterval(keepalive);
-      };
-      signal.addEventListener("abort", close);
-      push(first);
-      // Opened on a replica already shutting down: the first state, then the end.
-      if (ending) close();
-    },
-    cancel() {
-      closed = true;
-      cleanup();
-    },
+  return sseStream(signal, (channel) => {
+    let last = "";
+    let pending = first.task.status === "pending";
+    let reading = false;
+    let again = false;
+    /** set by a `closing` event: this process stops following its tasks (they go on elsewhere) */
+    let ending = backend.closing;
+    const push = (snap: TaskSnapshot) => {
+      if (channel.closed) return;
+      const t = snap.task;
+      pending = t.status === "pending";
+      const view = taskView(snap, { inlineImage: false });
+      const key = `${t.status}:${view.queue_position ?? ""}`;
+      if (key === last) return;
+      last = key;
+      channel.send(`event: ${t.status}\nid: ${key}\ndata: ${JSON.stringify(view)}\n\n`);
+      if (isTerminal(t.status)) channel.close();
+    };
+    // One read at a time; cues that arrive meanwhile fold into one more read.
+    const refresh = async () => {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = true;
+      try {
+        do {
+          again = false;
+          const snap = await backend.find(id, { withImage: false }).catch(() => undefined);
+          if (snap) push(snap);
+          // A replica shutting down ends its streams; an EventSource reconnects (to another replica).
+          if (ending) channel.close();
+        } while (again && !channel.closed);
+      } finally {
+        reading = false;
+      }
+    };
+    // A pending task moves up only when one ahead leaves the queue (taken,
+    // canceled or failed); a new upload or a completion never moves it. Once
+    // it runs, only its own changes matter. On Redis every re-read is a round
+    // trip, and every replica hears every transition.
+    const unsubscribe = backend.subscribe((event) => {
+      if (event.type === "closing") ending = true;
+      // A resync or a closing: re-read, whatever moved.
+      if (event.type !== "transition" || event.id === id || (pending && LEAVES_QUEUE.has(event.status))) void refresh();
+    });
+    push(first);
+    // Opened on a replica already shutting down: the first state, then the end.
+    if (ending) channel.close();
+    return unsubscribe;
   });
 }
