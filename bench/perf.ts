@@ -15,6 +15,11 @@ const IMAGES = join(REPO, "../shared/images");
 /** The polling load generator runs this far below normal priority, like the service's inference threads (INFERENCE_NICE). */
 const LOAD_NICE = 10;
 /**
+ * The probe times uploads only after this long (a quarter of a short run): the
+ * clients' first uploads all arrive at once (the ramp), then the queue stays full.
+ */
+const PROBE_WARMUP_MS = 5000;
+/**
  * The load comes from one address here, where it would come from 64 machines:
  * one client's cap (CLIENT_QUEUE_MAX) would refuse most of it, so it is lifted.
  */
@@ -54,7 +59,7 @@ async function bareLimit(o: PerfOptions, image: Uint8Array) {
 async function pollingRun(o: PerfOptions, probeImage: string) {
   const server = await startServer(REPO, SERVICE_ENV);
   try {
-    const probe = Bun.spawn(["bun", join(import.meta.dir, "ingest-probe.ts"), server.url, probeImage, "500", String(o.seconds)], { stdout: "pipe", stderr: "inherit" });
+    const probe = Bun.spawn(["bun", join(import.meta.dir, "ingest-probe.ts"), server.url, probeImage, "500", String(o.seconds), String(Math.min(PROBE_WARMUP_MS, o.seconds * 250))], { stdout: "pipe", stderr: "inherit" });
     const before = treeTicks(server.pid);
     const serverPid = processRunning(server.pid, "src/main/serve.ts") ?? server.pid;
     const threadsBefore = threadTicksById(serverPid);
