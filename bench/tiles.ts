@@ -1,11 +1,11 @@
-import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { round, table } from "../src/bench-kit/stats";
 import { progressBar } from "../src/util/progress";
 import type { BenchImage } from "./images";
 import { runLoad } from "./load";
 import { treeTicks } from "./proc";
 import { startServer } from "./server";
+import { writeResults } from "./results-file";
 
 const REPO = resolve(import.meta.dir, "..");
 const TICK_MS = 10;
@@ -44,9 +44,6 @@ export async function runTiles(photos12mp: BenchImage[], requests: number, concu
   }
   const report = { service };
   console.log(table([["service, 12 MP photos", "round", "img/s", "CPU ms/img", "tile phase ms"], ...service.map((s) => [`tile=${s.tile}`, s.round, s.images_per_second, s.cpu_ms_per_image, s.tile_phase_ms])]));
-  const file = out ?? join(REPO, "bench/results", `tiles-${started.toISOString().replace(/[:.]/g, "-")}.json`);
-  mkdirSync(join(file, ".."), { recursive: true });
-  await Bun.write(file, `${JSON.stringify({ started: started.toISOString(), ...report }, null, 2)}\n`);
-  console.log(`written: ${file}`);
+  await writeResults("tiles-", started, { started: started.toISOString(), ...report }, out);
   return report;
 }

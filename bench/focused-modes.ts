@@ -1,0 +1,44 @@
+import { round, table } from "../src/bench-kit/stats";
+import { args, concurrency, limitSeconds, positive, quick, requests } from "./args";
+import { runFairness } from "./fairness";
+import type { BenchImage } from "./images";
+import { runPerf } from "./perf";
+import { runRect } from "./rect";
+import { writeResults } from "./results-file";
+import { stopRedis, theRedis } from "./service-runs";
+
+/** --perf: the performance issue's five targets in one run (bench/perf.ts). */
+export async function perfMode(modelPath: string, photos: BenchImage[], started: Date) {
+  const report = await runPerf({
+    modelPath,
+    photos,
+    clients: positive("clients", args.clients),
+    pollMs: positive("poll-ms", args["poll-ms"]),
+    seconds: positive("seconds", args.seconds ?? (quick ? "4" : "30")),
+    limitSeconds,
+    parts: args.parts?.split(","),
+  });
+  console.log(table([["target", "goal", "reached", "met"], ...report.targets.map((t) => [t.target, t.goal, t.reached, t.met ? "yes" : "no"])]));
+  console.log(`polling: ${report.polling.uploads} uploads, ${report.polling.completed} completed, ${report.polling.polls} polls (${round(report.polling.polls / Math.max(1, report.polling.completed))} per image), ${report.polling.images_per_second} img/s`);
+  console.log(`poll cost: pending ${JSON.stringify(report.poll_cost.pending)}, finished ${JSON.stringify(report.poll_cost.finished_inline_image)}`);
+  await writeResults("perf-", started, { started: started.toISOString(), ...report }, args.out);
+}
+
+/** --fairness: the fair queue's cost against a plain FIFO (bench/fairness.ts); on Redis too, with REDIS_URL or a throwaway redis-server. */
+export async function fairnessMode(modelPath: string, dog: Uint8Array, started: Date) {
+  const redisUrl = (await theRedis()).url;
+  const report = await runFairness({ modelPath, redisUrl, requests, concurrency: Math.min(concurrency, 16), image: dog });
+  console.log(table([["queue", "clients", "waiting", "µs per task"], ...report.queues.map((q) => [q.queue, q.clients, q.waiting, q.us_per_task])]));
+  console.log(table([["backend", "clients", "images/s", "POST p50 ms", "POST p95 ms", "POST p99 ms"], ...report.service.map((r) => [r.backend, r.clients, r.images_per_second, r.post_ms.p50, r.post_ms.p95, r.post_ms.p99])]));
+  await writeResults("fairness-", started, { started: started.toISOString(), ...report }, args.out);
+  await stopRedis();
+}
+
+/** --rect: bare ORT at each input shape, and the service with rect off and on (bench/rect.ts). */
+export async function rectMode(modelPath: string, photos: BenchImage[], started: Date) {
+  const report = await runRect(modelPath, photos, limitSeconds, requests, concurrency);
+  console.log(table([["bare ORT shape", "img/s", "CPU ms/img"], ...report.limit.map((l) => [l.shape, l.images_per_second, l.cpu_ms_per_image])]));
+  console.log(table([["service, 3:2 photos", "round", "img/s", "CPU ms/img"], ...report.service.map((s) => [`rect=${s.rect}`, s.round, s.images_per_second, s.cpu_ms_per_image])]));
+  console.log(`rect speed-up on 3:2 photos: ${report.speedup}×`);
+  await writeResults("rect-", started, { started: started.toISOString(), ...report }, args.out);
+}
