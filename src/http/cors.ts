@@ -16,13 +16,14 @@ const MAX_AGE_S = "600";
  */
 export function cors(origins: string[] | "*", exposeHeaders: string[]) {
   const listed = new Set(origins === "*" ? [] : origins);
+  const exposed = exposeHeaders.join(", ");
   return new Elysia({ name: "cors" }).onRequest(({ request, set }) => {
     const origin = request.headers.get("origin");
     const allowed = origins === "*" ? "*" : origin && listed.has(origin) ? origin : undefined;
     if (origins !== "*") set.headers.vary = "Origin";
     if (allowed) {
       set.headers["access-control-allow-origin"] = allowed;
-      set.headers["access-control-expose-headers"] = exposeHeaders.join(", ");
+      set.headers["access-control-expose-headers"] = exposed;
     }
     const preflight = request.method === "OPTIONS" && request.headers.has("access-control-request-method");
     if (!preflight) return;

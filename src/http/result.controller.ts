@@ -12,9 +12,18 @@ import { type RenderedView, ViewCache } from "./view-cache";
 /** Bytes of rendered task views kept for polling clients (a finished view carries its JPEG in base64). */
 const VIEW_CACHE_BYTES = 32 * 1024 * 1024;
 
-/** A rendered view as the HTTP answer: 304 when the client holds this version already. */
-function viewResponse(view: RenderedView, ifNoneMatch: string | null): Response {
-  const headers: Record<string, string> = { etag: view.etag, "cache-control": "no-cache" };
+/**
+ * A rendered view as the HTTP answer: 304 when the client holds this version
+ * already. The headers hooks have set (CORS) go into this Response and are
+ * taken off `set`: with `set.headers` empty, Elysia sends the Response as it
+ * is instead of copying it into a second one to merge them (a poll is the
+ * hottest route: ~80 per image under polling clients).
+ */
+function viewResponse(view: RenderedView, ifNoneMatch: string | null, set: { headers: Record<string, unknown> }): Response {
+  const headers = set.headers as Record<string, string>;
+  set.headers = {};
+  headers.etag = view.etag;
+  headers["cache-control"] = "no-cache";
   if (view.retryAfter) headers["retry-after"] = view.retryAfter;
   if (ifNoneMatch && matchesEtag(ifNoneMatch, view.etag)) return new Response(null, { status: 304, headers });
   headers["content-type"] = "application/json";
@@ -55,11 +64,16 @@ export function resultController(backend: TaskBackend) {
   return new Elysia({ name: "result", tags: ["Detection"] })
     .get(
       "/result/:id",
-      async ({ params, request }) => {
-        // Without the image first: a version already rendered needs no JPEG (on Redis, a large read).
-        let snap = await find(params.id, false);
-        if (snap.task.status === "completed" && !snap.task.result?.annotated && snap.task.params.annotate && !views.has(snap)) snap = await find(params.id);
-        return viewResponse(views.render(snap), request.headers.get("if-none-match"));
+      ({ params, request, set }) => {
+        const ifNoneMatch = request.headers.get("if-none-match");
+        const held = backend.findHeld?.(params.id);
+        if (held) return viewResponse(views.render(held), ifNoneMatch, set);
+        return (async () => {
+          // Without the image first: a version already rendered needs no JPEG (on Redis, a large read).
+          let snap = await find(params.id, false);
+          if (snap.task.status === "completed" && !snap.task.result?.annotated && snap.task.params.annotate && !views.has(snap)) snap = await find(params.id);
+          return viewResponse(views.render(snap), ifNoneMatch, set);
+        })();
       },
       {
         params: TaskIdParams,

@@ -35,6 +35,14 @@ test("a finished task answers with a strong ETag, and 304 with no body when the 
   // another tag, or none: the whole view again, identical
   const other = await get(`/result/${id}`, { "if-none-match": '"something-else"' });
   expect([other.status, (await other.json()) as any]).toEqual([200, body]);
+  // The poll builds its own Response from the headers hooks set: CORS is on the 200 and the 304 alike.
+  for (const res of [await get(`/result/${id}`, { origin: "https://anyone.example" }), await get(`/result/${id}`, { origin: "https://anyone.example", "if-none-match": etag })]) {
+    expect([res.status, res.headers.get("access-control-allow-origin"), res.headers.get("access-control-expose-headers")]).toEqual([
+      res.status,
+      "*",
+      "Location, Retry-After, Preference-Applied, Idempotent-Replayed",
+    ]);
+  }
 });
 
 test("an open task's tag is weak, changes as it moves up, and comes with a Retry-After", async () => {

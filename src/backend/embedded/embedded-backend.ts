@@ -12,6 +12,7 @@ import type { Logger } from "../../util/logger";
 import type { WebhookRequest } from "../../domain/webhook";
 import type { MemoryDeliveryQueue } from "../../webhook/memory-delivery-queue";
 import { EventHub } from "../event-hub";
+import { untilEvent } from "../until-event";
 import type { IdempotencyStore } from "../idempotency";
 import { BACKLOGS_SHOWN, type BackendHealth, sumWorkers, type TaskBackend, type TaskSnapshot } from "../task-backend";
 
@@ -85,6 +86,12 @@ export class EmbeddedBackend implements TaskBackend {
     return this.snapshot(task);
   }
 
+  /** Held in this process: answered without a promise, unless its webhook deliveries are to be read (then find()). */
+  findHeld(id: string) {
+    const task = this.opts.store.get(id);
+    return task && !task.webhook ? this.snapshot(task) : undefined;
+  }
+
   async find(id: string) {
     const task = this.opts.store.get(id);
     if (!task) return undefined;
@@ -103,20 +110,12 @@ export class EmbeddedBackend implements TaskBackend {
     return this.snapshot(task);
   }
 
-  waitForTerminal(id: string, ms: number): Promise<TaskSnapshot | undefined> {
+  async waitForTerminal(id: string, ms: number): Promise<TaskSnapshot | undefined> {
     const task = this.opts.store.get(id);
-    if (!task || isTerminal(task.status)) return this.find(id);
-    return new Promise((resolve) => {
-      const stopTimer = this.opts.clock.setTimeout(() => done(), ms);
-      const unsubscribe = this.subscribe((e) => {
-        if (e.type !== "transition" || (e.id === id && isTerminal(e.status))) done();
-      });
-      const done = () => {
-        stopTimer();
-        unsubscribe();
-        resolve(this.find(id));
-      };
-    });
+    if (task && !isTerminal(task.status)) {
+      await untilEvent((l) => this.subscribe(l), (e) => e.type !== "transition" || (e.id === id && isTerminal(e.status)), this.opts.clock, ms);
+    }
+    return this.find(id);
   }
 
   subscribe(listener: Parameters<EventHub["subscribe"]>[0]) {
@@ -162,19 +161,7 @@ export class EmbeddedBackend implements TaskBackend {
       const counts = this.opts.store.countByStatus();
       return counts.pending + counts.processing;
     };
-    if (open() > 0) {
-      await new Promise<void>((resolve) => {
-        const stopTimer = this.opts.clock.setTimeout(() => finish(), timeoutMs);
-        const unsubscribe = this.subscribe(() => {
-          if (open() === 0) finish();
-        });
-        function finish() {
-          stopTimer();
-          unsubscribe();
-          resolve();
-        }
-      });
-    }
+    if (open() > 0) await untilEvent((l) => this.subscribe(l), () => open() === 0, this.opts.clock, timeoutMs);
     let canceled = 0;
     for (const task of [...this.opts.store.values()]) {
       if (task.status === "pending" || task.status === "processing") {
