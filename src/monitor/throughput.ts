@@ -21,10 +21,10 @@ export class Throughput {
     return Array.from({ length: this.windowS }, (_, i) => this.counts.get(current - this.windowS + i) ?? 0);
   }
 
-  /** Mean completions per second over the window. */
-  perSecond(nowMs: number): number {
+  /** The series and its mean (completions per second over the window), from one pass over the counters. */
+  reading(nowMs: number): { series: number[]; perSecond: number } {
     const series = this.series(nowMs);
-    return series.reduce((a, b) => a + b, 0) / this.windowS;
+    return { series, perSecond: series.reduce((a, b) => a + b, 0) / this.windowS };
   }
 
   private prune(current: number) {

@@ -9,7 +9,7 @@ describe("Throughput", () => {
     for (const ms of [T + 10, T + 900, T + 1000, T + 3500, T + 4999]) t.add(ms);
     // at T+5.2 s the window is the seconds T..T+4
     expect(t.series(T + 5200)).toEqual([2, 1, 0, 1, 1]);
-    expect(t.perSecond(T + 5200)).toBe(1);
+    expect(t.reading(T + 5200)).toEqual({ series: [2, 1, 0, 1, 1], perSecond: 1 });
     t.add(T + 5100);
     expect(t.series(T + 5200)).toEqual([2, 1, 0, 1, 1]);
     expect(t.series(T + 6000)).toEqual([1, 0, 1, 1, 1]);
@@ -19,6 +19,6 @@ describe("Throughput", () => {
     const t = new Throughput(3);
     t.add(T);
     expect(t.series(T + 60_000)).toEqual([0, 0, 0]);
-    expect(t.perSecond(T + 60_000)).toBe(0);
+    expect(t.reading(T + 60_000)).toEqual({ series: [0, 0, 0], perSecond: 0 });
   });
 });
