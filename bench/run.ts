@@ -25,19 +25,17 @@
  *   times interleaved; reports medians and the change against embedded.
  */
 import { join, resolve } from "node:path";
-import { loadConfig } from "../src/config/config";
 import { resolveModel } from "../src/model/resolve-model";
 import { progressBar } from "../src/util/progress";
 import { round } from "../src/bench-kit/stats";
-import { args, backend, concurrency, defaults, limitSeconds, quick, redisLayout, requests, rounds } from "./args";
+import { args, backend, defaults, limitSeconds, quick } from "./args";
 import { benchImages } from "./images";
 import { type LimitResult, measureLimit } from "./limit";
 import { measurePipeline, type PipelineRow } from "./pipeline";
 import { type IngestReport, runIngest } from "./ingest";
-import { runOverload } from "./overload";
+import { overloadRun } from "./overload-run";
 import { stopEverything, wasInterrupted } from "./children";
-import { type CompareConfig, type CompareRun, parseLayouts, summarizeComparison } from "./compare";
-import { layoutName } from "./redis-service";
+import { compareBackends } from "./compare-backends";
 import { runTiles } from "./tiles";
 import { fairnessMode, perfMode, rectMode } from "./focused-modes";
 import { type MainReport, printReport, type ServiceRun } from "./print-report";
@@ -74,7 +72,7 @@ async function main() {
   if (!args.url && backend !== "compare") {
     const bar = progressBar("pipeline (no load)    ");
     const dogs = mixed.filter((m) => m.name.startsWith("dog"));
-    pipeline = await measurePipeline(modelPath, dogs, loadConfig({}).annotatedMaxSide, quick ? 3 : 9);
+    pipeline = await measurePipeline(modelPath, dogs, defaults.annotatedMaxSide, quick ? 3 : 9);
     bar.done();
   }
   const best = limits.reduce<LimitResult | undefined>((a, b) => (!a || b.imagesPerSecond > a.imagesPerSecond ? b : a), undefined);
@@ -90,28 +88,7 @@ async function main() {
     ];
   }
 
-  // The same photo load, the same clients, on each backend layout in turn; rounds interleave the
-  // configurations so that a machine slowing down (a shared VM) weighs on all of them alike.
-  let comparison: MainReport["comparison"];
-  if (backend === "compare") {
-    const layouts = parseLayouts(args.layouts ?? (quick ? "1x3,2x2" : "1x3,2x2,2x3"), redisLayout.ortThreads);
-    const configs: CompareConfig[] = [
-      { name: `embedded ${defaults.workers}×${defaults.threadsPerWorker}`, backend: "embedded", workers: defaults.workers, ortThreads: defaults.threadsPerWorker },
-      ...layouts.map((l): CompareConfig => ({ name: `redis API + ${layoutName(l)}`, backend: "redis", layout: l })),
-    ];
-    const runs: CompareRun[] = [];
-    for (let roundNo = 1; roundNo <= rounds; roundNo++) {
-      for (const c of configs) {
-        const label = rounds > 1 ? `${c.name} #${roundNo}` : c.name;
-        const report =
-          c.backend === "redis"
-            ? await withServer({}, (s) => loadRun(s, photos, label), { kind: "redis", layout: c.layout! })
-            : await withServer({ WORKERS: String(c.workers), ORT_THREADS: String(c.ortThreads) }, (s) => loadRun(s, photos, label), { kind: "embedded" });
-        runs.push({ config: c.name, round: roundNo, report: { ...report, images: "photos 768x576" } });
-      }
-    }
-    comparison = { requests, concurrency, rounds, configs, runs, summary: summarizeComparison(configs, runs) };
-  }
+  const comparison = backend === "compare" ? await compareBackends(photos) : undefined;
 
   const sweep: MainReport["sweep"] = [];
   if (args.sweep && !args.url) {
@@ -133,42 +110,8 @@ async function main() {
     });
   }
 
-  let overload: MainReport["overload"];
-  if (args.overload && !args.url) {
-    const seconds = Number(args.overload);
-    // A short TTL by default, so "after the TTL" comes within minutes; --ttl 300 runs the service's default.
-    const ttlS = Number(args.ttl);
-    overload = await withServer({ TASK_TTL_S: String(ttlS), GC_INTERVAL_S: "5" }, async (s) => {
-      const warm = await loadRun(s, mixed, "overload warm-up", 60);
-      const warmedRss = s.rssMb();
-      const bar = progressBar("overload 2× capacity  ");
-      const result = await runOverload({
-        url: s.url,
-        images: mixed,
-        rate: 2 * warm.throughput,
-        seconds,
-        rssMb: s.rssMb,
-        onProgress: (f, detail) => bar.update(f, detail),
-      });
-      bar.done();
-      const wait = progressBar("waiting out the TTL   ");
-      const until = performance.now() + (ttlS + 12) * 1000;
-      while (performance.now() < until) {
-        wait.update(1 - (until - performance.now()) / ((ttlS + 12) * 1000));
-        await Bun.sleep(1000);
-      }
-      wait.done();
-      Bun.gc(true);
-      const health = (await (await fetch(`${s.url}/health`)).json()) as { tasks: Record<string, number> };
-      return {
-        ...result,
-        ttl_s: ttlS,
-        warmed_rss_mb: round(warmedRss),
-        after_ttl_rss_mb: round(s.rssMb()),
-        tasks_after_ttl: Object.values(health.tasks).reduce((a, b) => a + b, 0),
-      };
-    });
-  }
+  // A short TTL by default (--ttl, 60 s); --ttl 300 runs the service's default.
+  const overload = args.overload && !args.url ? await overloadRun(mixed, Number(args.overload), Number(args.ttl)) : undefined;
 
   const report = {
     date: started.toISOString(),
