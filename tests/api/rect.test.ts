@@ -34,7 +34,8 @@ describe("rect: rectangular model inputs", () => {
   // Measured (docs/BENCHMARKS.md): on the square's grid phase the model sees the same pixels in the
   // same cells, and every detection keeps its box and its confidence within 0.03. What can differ is
   // a class whose score sits just under another's on the same object: dog.jpg's car also gives a
-  // 0.47 truck with rect (as second class it never shows on the square). So rect stays opt-in.
+  // 0.47 truck with rect, as it does on the square itself when the photo sits 64 px higher in it.
+  // The proof asks for the same classes, so rect stays opt-in.
   test("on every shared photo, each square detection is found with rect: same class, IoU ≥ 0.9, confidence within 0.05; confident ones (≥ 0.5) agree both ways", async () => {
     const photos = readdirSync(IMAGES).filter((f) => f.endsWith(".jpg"));
     expect(photos.length).toBeGreaterThanOrEqual(7);
