@@ -19,11 +19,6 @@ const LOAD_NICE = 10;
  * clients' first uploads all arrive at once (the ramp), then the queue stays full.
  */
 const PROBE_WARMUP_MS = 5000;
-/**
- * The load comes from one address here, where it would come from 64 machines:
- * one client's cap (CLIENT_QUEUE_MAX) would refuse most of it, so it is lifted.
- */
-const SERVICE_ENV = { CLIENT_QUEUE_MAX: "100000" };
 const TICK_MS = 10; // /proc's USER_HZ is 100
 
 export interface PerfOptions {
@@ -57,7 +52,7 @@ async function bareLimit(o: PerfOptions, image: Uint8Array) {
 
 /** Runs the load while a separate process probes ingestion, then the service's CPU per finished image. */
 async function pollingRun(o: PerfOptions, probeImage: string) {
-  const server = await startServer(REPO, SERVICE_ENV);
+  const server = await startServer(REPO, {});
   try {
     const probe = Bun.spawn(["bun", join(import.meta.dir, "ingest-probe.ts"), server.url, probeImage, "500", String(o.seconds), String(Math.min(PROBE_WARMUP_MS, o.seconds * 250))], { stdout: "pipe", stderr: "inherit" });
     const before = treeTicks(server.pid);
@@ -89,7 +84,7 @@ async function pollingRun(o: PerfOptions, probeImage: string) {
 
 /** Clients that follow their tasks over SSE: they cost the box little, so the service's own overhead shows. */
 async function eventsRun(o: PerfOptions) {
-  const server = await startServer(REPO, SERVICE_ENV);
+  const server = await startServer(REPO, {});
   try {
     const before = treeTicks(server.pid);
     const bar = progressBar("events: 32 clients     ");
@@ -105,7 +100,7 @@ async function eventsRun(o: PerfOptions) {
 
 /** Main-thread CPU per poll: of a pending task (behind a full queue) and of a finished one with its inline image. */
 async function pollCostRun(o: PerfOptions) {
-  const server = await startServer(REPO, { ...SERVICE_ENV, QUEUE_MAX: "1000" });
+  const server = await startServer(REPO, { QUEUE_MAX: "1000" });
   try {
     const pid = processRunning(server.pid, "src/main/serve.ts") ?? server.pid;
     const upload = async () => {

@@ -40,7 +40,7 @@ export async function runRect(modelPath: string, photos: BenchImage[], limitSeco
   bar.done();
   // 3:2 photos (eagle, horses, kite, person): they land on 640×448.
   const threeTwo = photos.filter((p) => Math.abs(p.width / p.height - 1.5) < 0.06);
-  const server = await startServer(REPO, { CLIENT_QUEUE_MAX: "100000" });
+  const server = await startServer(REPO, {});
   const service: RectReport["service"] = [];
   try {
     for (const [round_, rect] of [[1, false], [1, true], [2, false], [2, true]] as const) {

@@ -20,11 +20,19 @@ export interface BenchServer {
   stop(): Promise<number>;
 }
 
+/**
+ * The bench's load comes from one address, where a real one would come from
+ * many clients: the per-client cap (CLIENT_QUEUE_MAX, 25 by default) would
+ * refuse most of it, so every service the bench starts lifts it, unless the
+ * run sets its own (the fairness bench does).
+ */
+const ONE_ADDRESS_FOR_ALL_CLIENTS = { CLIENT_QUEUE_MAX: "100000" };
+
 /** `bun run --silent <script>` from package.json (start:prod, inference:prod: what the container runs), tracked for cleanup. */
 export function spawnScript(repo: string, script: string, env: Record<string, string>): Subprocess {
   return spawnTracked(["bun", "run", "--silent", script], {
     cwd: repo,
-    env: { ...process.env, LOG_LEVEL: "warn", ...env },
+    env: { ...process.env, LOG_LEVEL: "warn", ...ONE_ADDRESS_FOR_ALL_CLIENTS, ...env },
     stdout: "ignore",
     stderr: "inherit",
   });

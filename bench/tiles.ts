@@ -21,7 +21,7 @@ export interface TilesReport {
  * off and auto, interleaved; `requests` images per run, `concurrency` clients.
  */
 export async function runTiles(photos12mp: BenchImage[], requests: number, concurrency: number, started: Date, out?: string): Promise<TilesReport> {
-  const server = await startServer(REPO, { CLIENT_QUEUE_MAX: "100000" });
+  const server = await startServer(REPO, {});
   const service: TilesReport["service"] = [];
   try {
     for (const [round_, tile] of [[1, "off"], [1, "auto"], [2, "off"], [2, "auto"]] as const) {

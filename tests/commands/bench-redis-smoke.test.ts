@@ -23,7 +23,7 @@ function bench(args: string[]) {
 }
 
 function expectSaneRedisRun(s: any) {
-  expectSaneRun(s);
+  expectSaneRun(s, 8);
   expect(s.warm_ms).toBeGreaterThanOrEqual(s.ready_ms);
 }
 
