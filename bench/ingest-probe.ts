@@ -19,7 +19,7 @@ const upload = async () => {
   return res.status;
 };
 await upload();
-await Bun.sleep(Math.max(0, start + Number(warmupMs) - performance.now()));
+await Bun.sleep(Math.max(0, start + (Number(warmupMs) || 0) - performance.now()));
 const samples: { code: number; ms: number }[] = [];
 const end = start + Number(seconds) * 1000;
 while (performance.now() < end) {

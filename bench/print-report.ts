@@ -5,7 +5,15 @@ import type { IngestReport } from "./ingest";
 import type { OverloadReport } from "./overload";
 import type { PipelineRow } from "./pipeline";
 import type { CpuUse } from "./proc";
-import { type BackendInfo, backendLabel } from "./service-runs";
+
+/** Which backend, in which layout, a service run measured (started by service-runs.ts). */
+export type BackendInfo =
+  | { kind: "embedded"; workers: number; ort_threads: number }
+  | { kind: "redis"; api_workers: 0; inference_processes: number; workers_per_process: number; ort_threads: number; redis: "local" | "REDIS_URL" };
+
+/** The backend as a row label, e.g. "embedded 3×1" or "redis API + 2×2". */
+export const backendLabel = (b: BackendInfo | undefined) =>
+  !b ? "" : b.kind === "embedded" ? `embedded ${b.workers}×${b.ort_threads}` : `redis API + ${b.inference_processes}×${b.workers_per_process}${b.ort_threads > 1 ? `×${b.ort_threads}t` : ""}`;
 
 export type ServiceRun = ServiceReport & { peak_rss_mb: number; cpu: CpuUse; ready_ms?: number; warm_ms?: number; backend?: BackendInfo };
 

@@ -23,8 +23,8 @@ export interface BenchServer {
 /**
  * The bench's load comes from one address, where a real one would come from
  * many clients: the per-client cap (CLIENT_QUEUE_MAX, 25 by default) would
- * refuse most of it, so every service the bench starts lifts it, unless the
- * run sets its own (the fairness bench does).
+ * refuse most of it, so every service the bench starts lifts it, unless
+ * CLIENT_QUEUE_MAX is set in the bench's environment or by the caller's `env`.
  */
 const ONE_ADDRESS_FOR_ALL_CLIENTS = { CLIENT_QUEUE_MAX: "100000" };
 
@@ -32,7 +32,7 @@ const ONE_ADDRESS_FOR_ALL_CLIENTS = { CLIENT_QUEUE_MAX: "100000" };
 export function spawnScript(repo: string, script: string, env: Record<string, string>): Subprocess {
   return spawnTracked(["bun", "run", "--silent", script], {
     cwd: repo,
-    env: { ...process.env, LOG_LEVEL: "warn", ...ONE_ADDRESS_FOR_ALL_CLIENTS, ...env },
+    env: { ...ONE_ADDRESS_FOR_ALL_CLIENTS, ...process.env, LOG_LEVEL: "warn", ...env },
     stdout: "ignore",
     stderr: "inherit",
   });

@@ -8,6 +8,7 @@ import type { BenchImage } from "./images";
 import { runLoad } from "./load";
 import { cpuBetween, type CpuUse, sampleCpu } from "./proc";
 import { type BenchRedis, benchRedis, type RedisLayout, startRedisServer } from "./redis-service";
+import type { BackendInfo } from "./print-report";
 import { type BenchServer, startServer } from "./server";
 
 const REPO = resolve(import.meta.dir, "..");
@@ -43,10 +44,6 @@ export async function loadRun(server: { url: string; rssMb?: () => number; roles
   return { ...serviceReport(records, seconds, concurrency, label), peak_rss_mb: round(peakRss), cpu };
 }
 
-export type BackendInfo =
-  | { kind: "embedded"; workers: number; ort_threads: number }
-  | { kind: "redis"; api_workers: 0; inference_processes: number; workers_per_process: number; ort_threads: number; redis: "local" | "REDIS_URL" };
-
 /** Starts the service on `on` (embedded: one start:prod; redis: API + inference processes), runs `fn`, stops it. */
 export async function withServer<T>(
   env: Record<string, string>,
@@ -71,6 +68,3 @@ export async function withServer<T>(
     await server.stop();
   }
 }
-
-export const backendLabel = (b: BackendInfo | undefined) =>
-  !b ? "" : b.kind === "embedded" ? `embedded ${b.workers}×${b.ort_threads}` : `redis API + ${b.inference_processes}×${b.workers_per_process}${b.ort_threads > 1 ? `×${b.ort_threads}t` : ""}`;

@@ -95,8 +95,9 @@ export interface TaskBackend {
   /** the task, with its annotated JPEG only when `withImage` (default true) */
   find(id: string, opts?: { withImage?: boolean }): Promise<TaskSnapshot | undefined>;
   /**
-   * A backend that holds its tasks in this process answers a poll without a
-   * promise (~2 µs less on the hottest route); undefined means: ask find().
+   * A backend that holds its tasks in this process answers a poll at once,
+   * without a promise of its own (~2 µs less on the hottest route); undefined
+   * means: ask find().
    */
   findHeld?(id: string): TaskSnapshot | undefined;
   cancel(id: string, reason: CancelReason): Promise<TaskSnapshot>;

@@ -100,15 +100,15 @@ export class ServiceStatsHub {
   private async read(): Promise<ServiceStats> {
     const h = await this.backend.health();
     const now = this.clock.now();
-    const done = this.throughput.reading(now);
+    const completions = this.throughput.reading(now);
     return {
       at: new Date(now).toISOString(),
       queue_depth: h.queueDepth,
       tasks: h.tasks,
       workers: h.inference.workers,
       clients_waiting: h.clients.active,
-      throughput: done.series,
-      images_per_second: Math.round(done.perSecond * 100) / 100,
+      throughput: completions.series,
+      images_per_second: Math.round(completions.perSecond * 100) / 100,
     };
   }
 }

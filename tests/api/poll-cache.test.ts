@@ -36,12 +36,25 @@ test("a finished task answers with a strong ETag, and 304 with no body when the 
   const other = await get(`/result/${id}`, { "if-none-match": '"something-else"' });
   expect([other.status, (await other.json()) as any]).toEqual([200, body]);
   // The poll builds its own Response from the headers hooks set: CORS is on the 200 and the 304 alike.
-  for (const res of [await get(`/result/${id}`, { origin: "https://anyone.example" }), await get(`/result/${id}`, { origin: "https://anyone.example", "if-none-match": etag })]) {
-    expect([res.status, res.headers.get("access-control-allow-origin"), res.headers.get("access-control-expose-headers")]).toEqual([
-      res.status,
-      "*",
-      "Location, Retry-After, Preference-Applied, Idempotent-Replayed",
-    ]);
+  const cors = (res: Response) => [res.status, res.headers.get("access-control-allow-origin"), res.headers.get("access-control-expose-headers"), res.headers.get("vary")];
+  const exposed = "Location, Retry-After, Preference-Applied, Idempotent-Replayed";
+  expect(cors(await get(`/result/${id}`, { origin: "https://anyone.example" }))).toEqual([200, "*", exposed, null]);
+  expect(cors(await get(`/result/${id}`, { origin: "https://anyone.example", "if-none-match": etag }))).toEqual([304, "*", exposed, null]);
+});
+
+test("with an allow-list, a poll echoes a listed origin with Vary: Origin, once, on the 200 and the 304", async () => {
+  const strict = await startTestService({ WORKERS: "1", CORS_ORIGINS: "https://app.example" });
+  try {
+    const id = ((await (await upload(strict.app, dog)).json()) as any).task_id;
+    await pollUntilDone(strict.app, id);
+    const poll = (headers: Record<string, string>) => strict.app.handle(new Request(`http://localhost/result/${id}`, { headers }));
+    const cors = (res: Response) => [res.status, res.headers.get("access-control-allow-origin"), res.headers.get("vary")];
+    const first = await poll({ origin: "https://app.example" });
+    expect(cors(first)).toEqual([200, "https://app.example", "Origin"]);
+    expect(cors(await poll({ origin: "https://app.example", "if-none-match": first.headers.get("etag")! }))).toEqual([304, "https://app.example", "Origin"]);
+    expect(cors(await poll({ origin: "https://evil.example" }))).toEqual([200, null, "Origin"]);
+  } finally {
+    strict.stop();
   }
 });
 

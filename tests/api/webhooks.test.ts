@@ -101,6 +101,9 @@ test("a task canceled while pending sends completed, with the canceled task", as
   // It never started, so there is no start event.
   expect((await deliveryOf(id, "completed", (d) => d.state === "delivered")).attempts).toBe(1);
   expect((await getJson(svc.app, `/result/${id}`)).body.webhook.deliveries.map((d: any) => d.event)).toEqual(["completed"]);
+  // A task with a webhook is polled through find() (its deliveries are read): CORS comes with it too.
+  const poll = await svc.app.handle(new Request(`http://localhost/result/${id}`, { headers: { origin: "https://anyone.example" } }));
+  expect([poll.status, poll.headers.get("access-control-allow-origin"), ((await poll.json()) as any).webhook.deliveries.length]).toEqual([200, "*", 1]);
 });
 
 test("a receiver that answers 500 twice gets the event on the third attempt, same webhook-id, at the published delays", async () => {

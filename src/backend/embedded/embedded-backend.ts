@@ -86,17 +86,17 @@ export class EmbeddedBackend implements TaskBackend {
     return this.snapshot(task);
   }
 
-  /** Held in this process: answered without a promise, unless its webhook deliveries are to be read (then find()). */
+  /** Held in this process: answered at once, unless its webhook deliveries are to be read (then find()). */
   findHeld(id: string) {
     const task = this.opts.store.get(id);
     return task && !task.webhook ? this.snapshot(task) : undefined;
   }
 
   async find(id: string) {
+    const held = this.findHeld(id);
+    if (held) return held;
     const task = this.opts.store.get(id);
-    if (!task) return undefined;
-    const snap = this.snapshot(task);
-    return task.webhook ? { ...snap, deliveries: await this.opts.deliveries.statesOf(id) } : snap;
+    return task && { ...this.snapshot(task), deliveries: await this.opts.deliveries.statesOf(id) };
   }
 
   /** A pending task leaves the queue at once; a processing one is marked canceled and its run aborted. */
