@@ -4,6 +4,7 @@ import sharp from "sharp";
 import { freePort, waitUntilReady } from "../../src/util/free-port";
 import { testRedisUrl, uniquePrefix } from "../support/backend";
 import { readImage, scriptEntry } from "../support/paths";
+import { finalTask, submitTo } from "../support/remote-service";
 
 // The scale-out shape for real: 2 API processes (no inference) and 2
 // inference processes (`bun run inference`) on one Redis, over HTTP.
@@ -66,24 +67,6 @@ afterAll(async () => {
   await Promise.all(procs.map((p) => p.child.exited));
 });
 
-async function submit(base: string, bytes: Uint8Array, name: string): Promise<string> {
-  const form = new FormData();
-  form.append("file", new File([bytes as Uint8Array<ArrayBuffer>], name));
-  const res = await fetch(`${base}/predict`, { method: "POST", body: form });
-  expect(res.status).toBe(201);
-  return ((await res.json()) as any).task_id;
-}
-
-async function finalState(base: string, id: string, ms = 60_000): Promise<any> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const body = (await (await fetch(`${base}/result/${id}`)).json()) as any;
-    if (["completed", "failed", "canceled"].includes(body.status)) return body;
-    if (Date.now() > deadline) throw new Error(`task ${id} still ${body.status}`);
-    await Bun.sleep(50);
-  }
-}
-
 const processing = (p: Proc) => p.logs.filter((l) => l.msg === "task" && l.status === "processing").map((l) => l.task_id as string);
 const inFlight = (p: Proc) => processing(p).filter((id) => !completed(p).includes(id));
 const completed = (p: Proc) => p.logs.filter((l) => l.msg === "task" && l.status === "completed").map((l) => l.task_id as string);
@@ -91,7 +74,7 @@ const completed = (p: Proc) => p.logs.filter((l) => l.msg === "task" && l.status
 test("uploads spread over both APIs all complete, on both inference processes; one killed mid-job loses nothing", async () => {
   const [victim, survivor] = inference;
   // Large images only, uploaded all at once, so both processes have a queue to work through.
-  const uploads = Promise.all(Array.from({ length: 8 }, (_, i) => submit(apis[i % 2], bigPng, "big.png")));
+  const uploads = Promise.all(Array.from({ length: 8 }, (_, i) => submitTo(apis[i % 2], bigPng, "big.png")));
   // Kill the victim while it holds a job: started and not yet finished.
   await until(() => inFlight(victim).length > 0, 60_000, "the victim to be in the middle of a job");
   victim.child.kill("SIGKILL");
@@ -101,7 +84,7 @@ test("uploads spread over both APIs all complete, on both inference processes; o
   const ids = await uploads;
 
   // Every task finishes, whichever API is asked; the killed one after its lock lapsed.
-  const finals = await Promise.all(ids.map((id, i) => finalState(apis[(i + 1) % 2], id)));
+  const finals = await Promise.all(ids.map((id, i) => finalTask(apis[(i + 1) % 2], id, 60_000)));
   expect(finals.map((f) => f.status)).toEqual(ids.map(() => "completed"));
   for (const f of finals) expect(f.result.detections.map((d: any) => d.class)).toContain("dog");
   expect(finals[0].result.image).toEqual({ width: 3200, height: 2400 });
@@ -118,28 +101,28 @@ test("uploads spread over both APIs all complete, on both inference processes; o
 test("SIGTERM to an inference process mid-job: it finishes what it holds, exits 0, and every task completes", async () => {
   const fresh = inferenceProcess();
   await until(async () => (await health(apis[0])).backend.inference_processes === 2, 30_000, "the new inference process");
-  const ids = await Promise.all(Array.from({ length: 6 }, (_, i) => submit(apis[i % 2], i % 2 ? photo : bigPng, "img")));
+  const ids = await Promise.all(Array.from({ length: 6 }, (_, i) => submitTo(apis[i % 2], i % 2 ? photo : bigPng, "img")));
   await until(() => processing(fresh).some((id) => ids.includes(id)), 30_000, "the new process to take a job");
   fresh.child.kill("SIGTERM");
   expect(await fresh.child.exited).toBe(0);
   expect(fresh.logs.some((l) => l.msg === "stopped")).toBe(true);
   // what it had started, it finished before exiting
   for (const id of processing(fresh).filter((id) => ids.includes(id))) expect(completed(fresh)).toContain(id);
-  const finals = await Promise.all(ids.map((id) => finalState(apis[0], id)));
+  const finals = await Promise.all(ids.map((id) => finalTask(apis[0], id, 60_000)));
   expect(finals.map((f) => f.status)).toEqual(ids.map(() => "completed"));
 }, 120_000);
 
 test("an inference process whose drain times out exits 0 within seconds; whatever it held completes, here or elsewhere", async () => {
   const hasty = inferenceProcess({ DRAIN_TIMEOUT_MS: "0" });
   await until(async () => (await health(apis[0])).backend.inference_processes === 2, 30_000, "the hasty process");
-  const ids = await Promise.all(Array.from({ length: 4 }, (_, i) => submit(apis[i % 2], bigPng, "big.png")));
+  const ids = await Promise.all(Array.from({ length: 4 }, (_, i) => submitTo(apis[i % 2], bigPng, "big.png")));
   await until(() => processing(hasty).some((id) => ids.includes(id)), 30_000, "the hasty process to take a job");
   const t0 = Date.now();
   hasty.child.kill("SIGTERM");
   expect(await hasty.child.exited).toBe(0);
   expect(Date.now() - t0).toBeLessThan(10_000);
   const abandoned = processing(hasty).filter((id) => ids.includes(id) && !completed(hasty).includes(id));
-  const finals = await Promise.all(ids.map((id) => finalState(apis[1], id)));
+  const finals = await Promise.all(ids.map((id) => finalTask(apis[1], id, 60_000)));
   expect(finals.map((f) => f.status)).toEqual(ids.map(() => "completed"));
   // what it dropped, someone else finished
   for (const id of abandoned) expect(procs.some((p) => p !== hasty && completed(p).includes(id))).toBe(true);

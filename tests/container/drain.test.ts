@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { freePort } from "../../src/util/free-port";
-import { BUILD_TIMEOUT_MS, docker, inspect, logLines, projectImage, removeContainers, runContainer, upload, waitForReady } from "../support/docker";
+import { BUILD_TIMEOUT_MS, docker, inspect, logLines, projectImage, removeContainers, runContainer, waitForReady } from "../support/docker";
+import { readImage } from "../support/paths";
+import { uploadTo } from "../support/remote-service";
 
 /**
  * `docker stop` sends SIGTERM and kills 10 s later. The image drains within
@@ -21,9 +23,10 @@ test("docker stop with a task processing and more queued: each completes or is c
   const name = runContainer(image, "drain", { env: { PORT: String(port), WORKERS: "1", ...queue } });
   await waitForReady(`${url}/health/ready`, name, 10_000);
 
+  const dog = await readImage("dog.jpg");
   const accepted: string[] = [];
   for (let i = 0; i < 150; i++) {
-    const res = await upload(url, "dog.jpg");
+    const res = await uploadTo(url, dog, "dog.jpg");
     expect(res.status).toBe(201);
     accepted.push(((await res.json()) as any).task_id);
   }

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { imageBytes } from "../../src/tools/container/shell";
 import { freePort } from "../../src/util/free-port";
-import { BUILD_TIMEOUT_MS, docker, expectDogClasses, inspect, logLines, nonJsonLines, projectImage, removeContainers, runContainer, upload, waitForReady } from "../support/docker";
+import { BUILD_TIMEOUT_MS, docker, expectDogClasses, inspect, logLines, nonJsonLines, projectImage, removeContainers, runContainer, waitForReady } from "../support/docker";
+import { readImage } from "../support/paths";
+import { uploadTo } from "../support/remote-service";
 
 /**
  * The image as a Space runs it: the project's Dockerfile built unchanged on
@@ -40,7 +42,7 @@ test("read-only root: ready within 10 s, runs as uid 1000, detects dog.jpg, turn
   expect(status.match(/^Gid:\s+(\d+)/m)?.[1]).toBe("1000");
   expect(inspect(name, "{{.HostConfig.ReadonlyRootfs}}")).toBe("true");
 
-  const res = await upload(url, "dog.jpg", { prefer: "wait=30" });
+  const res = await uploadTo(url, await readImage("dog.jpg"), "dog.jpg", { prefer: "wait=30" });
   expect(res.status).toBe(200);
   const task = (await res.json()) as any;
   expectDogClasses(task);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import sharp from "sharp";
 import { freePort } from "../../src/util/free-port";
-import { BUILD_TIMEOUT_MS, finalTask, inspect, logLines, nonJsonLines, sampleMemory, projectImage, removeContainers, runContainer, waitForReady } from "../support/docker";
+import { BUILD_TIMEOUT_MS, inspect, logLines, nonJsonLines, sampleMemory, projectImage, removeContainers, runContainer, waitForReady } from "../support/docker";
+import { finalTask } from "../support/remote-service";
 
 /**
  * A small box and a burst of big photos: 50 clients at once each send a 12 MP

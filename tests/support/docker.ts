@@ -1,6 +1,5 @@
 import { expect } from "bun:test";
 import { runQuiet } from "../../src/tools/container/shell";
-import { readImage } from "./paths";
 
 /**
  * Containers for the container tests: every one on the host's network (so
@@ -73,22 +72,6 @@ export async function waitForReady(url: string, name: string, timeoutMs: number)
     if (inspect(name, "{{.State.Running}}") !== "true") throw new Error(`${name} stopped before it was ready:\n${logLines(name).slice(-20).join("\n")}`);
     if (performance.now() - t0 > timeoutMs) throw new Error(`${name} was not ready after ${timeoutMs} ms:\n${logLines(name).slice(-20).join("\n")}`);
     await Bun.sleep(50);
-  }
-}
-
-export async function upload(url: string, image: string, headers: Record<string, string> = {}): Promise<Response> {
-  const form = new FormData();
-  form.append("file", new File([(await readImage(image)) as Uint8Array<ArrayBuffer>], image));
-  return fetch(`${url}/predict`, { method: "POST", body: form, headers });
-}
-
-/** Polls a task until it ends (or the deadline passes); returns its last view. */
-export async function finalTask(url: string, id: string, timeoutMs: number): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const task = (await (await fetch(`${url}/result/${id}`)).json()) as any;
-    if (["completed", "failed", "canceled"].includes(task.status) || Date.now() > deadline) return task;
-    await Bun.sleep(100);
   }
 }
 

@@ -1,3 +1,4 @@
+import { isTerminal } from "../../src/domain/task";
 import type { Service } from "../../src/main/create-service";
 
 type App = Service["app"];
@@ -33,15 +34,13 @@ export async function getJson(app: App, path: string) {
   return { res, body: (await res.json()) as any };
 }
 
-const TERMINAL = new Set(["completed", "failed", "canceled"]);
-
 /** Polls like a client would until the task is finished. */
 export async function pollUntilDone(app: App, id: string, timeoutMs = 60_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { res, body } = await getJson(app, `/result/${id}`);
     if (res.status !== 200) throw new Error(`GET /result/${id} answered ${res.status}: ${JSON.stringify(body)}`);
-    if (TERMINAL.has(body.status)) return body;
+    if (isTerminal(body.status)) return body;
     if (Date.now() > deadline) throw new Error(`task ${id} still ${body.status} after ${timeoutMs} ms`);
     await Bun.sleep(20);
   }
