@@ -2,6 +2,7 @@ import { Elysia } from "elysia";
 import { missingImage, refuse, rejectRequest, serverFault } from "../domain/errors";
 import { isTerminal } from "../domain/task";
 import type { TaskBackend } from "../backend/task-backend";
+import { EXAMPLE_ID, EXAMPLE_LINKS } from "./examples";
 import { TaskIdParams, TaskView } from "./schemas";
 import { problemResponseObjects, problemResponses } from "./problem-docs";
 import { sseResponse } from "./sse";
@@ -36,8 +37,6 @@ function matchesEtag(header: string, etag: string): boolean {
   return header.split(",").some((tag) => tag.trim() === "*" || bare(tag) === bare(etag));
 }
 
-/** A task id as the examples show it. */
-const EXAMPLE_TASK = "/result/5f0c6b2e-8a4e-4c1e-9a37-2d5c1f0b9e11";
 /** Any read or write of a task can meet these: an unknown id, an unreachable store (Redis), our own fault. */
 const TASK_PROBLEMS = [refuse.taskNotFound(), refuse.backendUnavailable(), serverFault.unexpected()];
 
@@ -48,7 +47,7 @@ export function resultController(backend: TaskBackend) {
     params: TaskIdParams,
     // Never read a body here: whatever a client sends, it is not buffered.
     parse: "none" as const,
-    response: { 200: TaskView, ...problemResponses(`${EXAMPLE_TASK}/cancel`, rejectRequest.unauthorized(), refuse.taskFinished("completed"), ...TASK_PROBLEMS) },
+    response: { 200: TaskView, ...problemResponses(EXAMPLE_LINKS.cancel, rejectRequest.unauthorized(), refuse.taskFinished("completed"), ...TASK_PROBLEMS) },
     detail: {
       summary: "Cancel a task",
       description:
@@ -77,7 +76,7 @@ export function resultController(backend: TaskBackend) {
       },
       {
         params: TaskIdParams,
-        response: { 200: TaskView, ...problemResponses(EXAMPLE_TASK, ...TASK_PROBLEMS) },
+        response: { 200: TaskView, ...problemResponses(EXAMPLE_LINKS.self, ...TASK_PROBLEMS) },
         detail: {
           operationId: "getTask",
           summary: "Poll a task",
@@ -105,8 +104,8 @@ export function resultController(backend: TaskBackend) {
           responses: {
             200: { description: "JPEG", content: { "image/jpeg": { schema: { type: "string", format: "binary" } } } },
             ...problemResponseObjects(
-              `${EXAMPLE_TASK}/image`,
-              missingImage.notFinished("processing", EXAMPLE_TASK.slice("/result/".length)),
+              EXAMPLE_LINKS.image,
+              missingImage.notFinished("processing", EXAMPLE_ID),
               missingImage.annotateOff(),
               missingImage.taskUnsuccessful("failed"),
               ...TASK_PROBLEMS,
@@ -151,7 +150,7 @@ export function resultController(backend: TaskBackend) {
                 },
               },
             },
-            ...problemResponseObjects(`${EXAMPLE_TASK}/events`, ...TASK_PROBLEMS),
+            ...problemResponseObjects(EXAMPLE_LINKS.events, ...TASK_PROBLEMS),
           },
         },
       },

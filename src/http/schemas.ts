@@ -1,7 +1,9 @@
 import { t } from "elysia";
+import { inputShapes } from "../detect/anchors";
 import { SLOT_STATES } from "../executor/slot-state";
 import { DetectKnobs } from "./knob-schema";
 import { IDEMPOTENCY_KEY_MAX } from "./idempotency-key";
+import { COMPLETED_EXAMPLE, PENDING_EXAMPLE } from "./examples";
 
 /**
  * Route schemas: they validate requests, type the handlers and write the
@@ -68,45 +70,6 @@ export const DetectionSchema = t.Object({
   confidence: t.Number({ examples: [0.93] }),
   box: BoxSchema,
 });
-
-const EXAMPLE_ID = "5f0c6b2e-8a4e-4c1e-9a37-2d5c1f0b9e11";
-const EXAMPLE_LINKS = {
-  self: `/result/${EXAMPLE_ID}`,
-  image: `/result/${EXAMPLE_ID}/image`,
-  events: `/result/${EXAMPLE_ID}/events`,
-  cancel: `/result/${EXAMPLE_ID}/cancel`,
-};
-
-/** dog.jpg as the service answers it (tests/api/openapi-contract.test.ts compares a real answer with it). */
-export const COMPLETED_EXAMPLE = {
-  task_id: EXAMPLE_ID,
-  status: "completed",
-  created_at: "2026-11-30T16:57:25.333Z",
-  updated_at: "2026-11-30T16:57:25.500Z",
-  links: EXAMPLE_LINKS,
-  result: {
-    detections: [
-      { class_id: 16, class: "dog", confidence: 0.9303, box: { x1: 130.4, y1: 218, x2: 308.4, y2: 540.3 } },
-      { class_id: 1, class: "bicycle", confidence: 0.8952, box: { x1: 131.9, y1: 135.6, x2: 568.4, y2: 419.4 } },
-      { class_id: 2, class: "car", confidence: 0.6511, box: { x1: 467.4, y1: 76.1, x2: 692.8, y2: 171.4 } },
-    ],
-    image: { width: 768, height: 576 },
-    input_size: { width: 640, height: 640 },
-    timings: { queue: 11, preprocess: 14.3, inference: 93.2, postprocess: 1, annotate: 4.9, total: 113.4 },
-    annotated_image: "data:image/jpeg;base64,/9j/2wBDAAUDBAQEA…",
-  },
-};
-
-/** An upload's 201: the task just queued. */
-export const PENDING_EXAMPLE = {
-  task_id: EXAMPLE_ID,
-  status: "pending",
-  created_at: "2026-11-30T16:57:25.333Z",
-  updated_at: "2026-11-30T16:57:25.333Z",
-  queue_position: 1,
-  eta_ms: 180,
-  links: EXAMPLE_LINKS,
-};
 
 const TaskViewProperties = {
   task_id: t.String({ format: "uuid" }),
@@ -226,7 +189,7 @@ export const HealthView = t.Object({
       model: {
         name: "yolov8n.onnx",
         input_size: { width: 640, height: 640 },
-        input_shapes: [640, 480, 448, 384].flatMap((short) => (short === 640 ? [{ width: 640, height: 640 }] : [{ width: 640, height: short }, { width: short, height: 640 }])),
+        input_shapes: inputShapes(640),
         classes: 80, names_source: "metadata", warmup_ms: 160 },
       workers: [{ id: "w0.0", state: "busy", restarts: 0 }, { id: "w1.0", state: "ready", restarts: 0 }, { id: "w2.0", state: "ready", restarts: 0 }],
       queue_depth: 0,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { COMPLETED_EXAMPLE, PENDING_EXAMPLE } from "../../src/http/schemas";
+import { COMPLETED_EXAMPLE, PENDING_EXAMPLE } from "../../src/http/examples";
 import { getJson, pollUntilDone, upload } from "../support/http";
 import { readImage } from "../support/paths";
 import { startTestService, type TestService } from "../support/test-service";

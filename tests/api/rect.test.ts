@@ -16,7 +16,7 @@ afterAll(() => svc.stop());
 const run = async (name: string, rect: boolean) => (await detect(svc.app, await readImage(name), { fields: { rect: String(rect), annotate: "false" } })).result;
 
 describe("rect: rectangular model inputs", () => {
-  test("the model lists its input shapes: the square and six rectangles", async () => {
+  test("the model lists its input shapes: the square and eight rectangles", async () => {
     const { body } = await getJson(svc.app, "/health");
     expect(body.model.input_shapes.map((s: any) => `${s.width}x${s.height}`)).toEqual([
       "640x640", "640x576", "576x640", "640x512", "512x640", "640x448", "448x640", "640x384", "384x640",
