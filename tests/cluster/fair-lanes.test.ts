@@ -6,12 +6,13 @@ import { RedisTaskStore } from "../../src/backend/redis/redis-task-store";
 import type { Task } from "../../src/domain/task";
 import { FairQueue } from "../../src/queue/fair-queue";
 import { testRedisUrl, uniquePrefix } from "../support/backend";
+import { DEFAULT_PARAMS } from "../../src/intake/detect-params";
 
 // The fair queue in Redis (lanes, turns, claims) on a real Redis, against the in-memory FairQueue.
 let redis: Redis;
 const TTL = 60_000;
 const limits = { queueMax: 1000, maxBytes: 1e9, clientQueueMax: 100 };
-const params: Task["params"] = { conf: 0.25, iou: 0.45, maxDet: 300, agnosticNms: false, annotate: true, rect: true, tile: "off", tileSize: 0, tileOverlap: 0.2 };
+const params: Task["params"] = { ...DEFAULT_PARAMS, rect: true };
 
 beforeAll(() => {
   redis = new Redis(testRedisUrl());

@@ -9,6 +9,7 @@ import { jsonLogger } from "../../src/util/logger";
 import { testRedisUrl, uniquePrefix } from "../support/backend";
 import { REPO } from "../support/paths";
 import { FakeClock } from "../support/fake-clock";
+import { DEFAULT_PARAMS } from "../../src/intake/detect-params";
 
 // The backstop for tasks whose job is gone: on a fake clock, a real Redis and a real BullMQ queue.
 let redis: Redis;
@@ -29,7 +30,7 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-const params: Task["params"] = { conf: 0.25, iou: 0.45, maxDet: 300, agnosticNms: false, annotate: true, rect: true, tile: "off", tileSize: 0, tileOverlap: 0.2 };
+const params: Task["params"] = { ...DEFAULT_PARAMS, rect: true };
 async function pendingTask(withJob: boolean): Promise<string> {
   const now = clock.now();
   const task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, client: "ip:127.0.0.2", size: { width: 1, height: 1 } } satisfies Task;

@@ -4,6 +4,7 @@ import { redisKeys } from "../../src/backend/redis/keys";
 import { parseEvent, RedisTaskStore } from "../../src/backend/redis/redis-task-store";
 import type { Task } from "../../src/domain/task";
 import { testRedisUrl, uniquePrefix } from "../support/backend";
+import { DEFAULT_PARAMS } from "../../src/intake/detect-params";
 
 // The Redis store on a real Redis: atomic limits, the lifecycle table, expiry and events.
 let redis: Redis;
@@ -25,7 +26,7 @@ afterAll(() => {
   sub.disconnect();
 });
 
-const params: Task["params"] = { conf: 0.25, iou: 0.45, maxDet: 300, agnosticNms: false, annotate: true, rect: true, tile: "off", tileSize: 0, tileOverlap: 0.2 };
+const params: Task["params"] = { ...DEFAULT_PARAMS, rect: true };
 const newTask = (client = "ip:127.0.0.2") => ({ id: crypto.randomUUID(), status: "pending", createdAt: 1000, updatedAt: 1000, params, client, size: { width: 4, height: 3 } }) satisfies Task;
 const bytes = (n: number) => new Uint8Array(n).fill(7);
 

@@ -3,6 +3,7 @@ import { GarbageCollector, sweepExpired } from "../../src/domain/garbage-collect
 import type { Task, TaskStatus } from "../../src/domain/task";
 import { MapTaskStore } from "../../src/domain/task-store";
 import { FakeClock } from "../support/fake-clock";
+import { DEFAULT_PARAMS } from "../../src/intake/detect-params";
 
 const T0 = 1_000_000;
 const TTL = 300_000;
@@ -14,7 +15,7 @@ const makeTask = (id: string, status: TaskStatus, updatedAt: number): Task => ({
   status,
   createdAt: updatedAt,
   updatedAt,
-  params: { conf: 0.25, iou: 0.45, maxDet: 300, agnosticNms: false, annotate: true, rect: true, tile: "off", tileSize: 0, tileOverlap: 0.2 },
+  params: { ...DEFAULT_PARAMS, rect: true },
 });
 
 const storeWith = (...tasks: Task[]) => {

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import type { Task, TaskStatus } from "../../src/domain/task";
 import { LEGAL_TRANSITIONS } from "../../src/domain/task";
 import { IllegalTransition, MapTaskStore } from "../../src/domain/task-store";
+import { DEFAULT_PARAMS } from "../../src/intake/detect-params";
 
 const STATUSES: TaskStatus[] = ["pending", "processing", "completed", "failed", "canceled"];
 
@@ -11,7 +12,7 @@ const makeTask = (id: string, status: TaskStatus = "pending", at = 1_000): Task 
   status,
   createdAt: at,
   updatedAt: at,
-  params: { conf: 0.25, iou: 0.45, maxDet: 300, agnosticNms: false, annotate: true, rect: true, tile: "off", tileSize: 0, tileOverlap: 0.2 },
+  params: { ...DEFAULT_PARAMS, rect: true },
   input: new Uint8Array([1, 2, 3]),
 });
 
