@@ -4,7 +4,8 @@ import sharp from "sharp";
 import { freePort, waitUntilReady } from "../../src/util/free-port";
 import { testRedisUrl, uniquePrefix } from "../support/backend";
 import { readImage, scriptEntry } from "../support/paths";
-import { finalTask, submitTo } from "../support/remote-service";
+import { finalTask, healthOf, submitTo } from "../support/remote-service";
+import { waitFor } from "../support/wait";
 
 // The scale-out shape for real: 2 API processes (no inference) and 2
 // inference processes (`bun run inference`) on one Redis, over HTTP.
@@ -41,14 +42,6 @@ let inference: Proc[];
 let photo: Uint8Array;
 let bigPng: Uint8Array;
 
-async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string) {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await Bun.sleep(20);
-  }
-}
-const health = async (base: string) => (await (await fetch(`${base}/health`)).json()) as any;
 
 beforeAll(async () => {
   inference = [inferenceProcess(), inferenceProcess()];
@@ -56,7 +49,7 @@ beforeAll(async () => {
   const api = ports.map((port) => spawn(API_ENTRY, { PORT: String(port), WORKERS: "0" }));
   apis = ports.map((port) => `http://127.0.0.1:${port}`);
   await Promise.all(apis.map((base, i) => waitUntilReady(`${base}/health/ready`, api[i].child, 60_000)));
-  await until(async () => (await health(apis[0])).backend.inference_processes === 2, 30_000, "both inference processes");
+  await waitFor(async () => (await healthOf(apis[0])).backend.inference_processes === 2, 30_000, "both inference processes");
   photo = await readImage("dog.jpg");
   // A 3200×2400 PNG (no shrink-on-load) keeps a worker busy long enough to be killed mid-job.
   bigPng = new Uint8Array(await sharp(photo).resize(3200, 2400).png({ compressionLevel: 1 }).toBuffer());
@@ -76,7 +69,7 @@ test("uploads spread over both APIs all complete, on both inference processes; o
   // Large images only, uploaded all at once, so both processes have a queue to work through.
   const uploads = Promise.all(Array.from({ length: 8 }, (_, i) => submitTo(apis[i % 2], bigPng, "big.png")));
   // Kill the victim while it holds a job: started and not yet finished.
-  await until(() => inFlight(victim).length > 0, 60_000, "the victim to be in the middle of a job");
+  await waitFor(() => inFlight(victim).length > 0, 60_000, "the victim to be in the middle of a job");
   victim.child.kill("SIGKILL");
   await victim.child.exited;
   const killedMidJob = inFlight(victim);
@@ -95,14 +88,14 @@ test("uploads spread over both APIs all complete, on both inference processes; o
   // both processes did real work before the kill
   expect(processing(victim).length).toBeGreaterThan(0);
   expect(completed(survivor).length).toBeGreaterThan(0);
-  await until(async () => (await health(apis[1])).backend.inference_processes === 1, 10_000, "the dead process to drop out of /health");
+  await waitFor(async () => (await healthOf(apis[1])).backend.inference_processes === 1, 10_000, "the dead process to drop out of /health");
 }, 120_000);
 
 test("SIGTERM to an inference process mid-job: it finishes what it holds, exits 0, and every task completes", async () => {
   const fresh = inferenceProcess();
-  await until(async () => (await health(apis[0])).backend.inference_processes === 2, 30_000, "the new inference process");
+  await waitFor(async () => (await healthOf(apis[0])).backend.inference_processes === 2, 30_000, "the new inference process");
   const ids = await Promise.all(Array.from({ length: 6 }, (_, i) => submitTo(apis[i % 2], i % 2 ? photo : bigPng, "img")));
-  await until(() => processing(fresh).some((id) => ids.includes(id)), 30_000, "the new process to take a job");
+  await waitFor(() => processing(fresh).some((id) => ids.includes(id)), 30_000, "the new process to take a job");
   fresh.child.kill("SIGTERM");
   expect(await fresh.child.exited).toBe(0);
   expect(fresh.logs.some((l) => l.msg === "stopped")).toBe(true);
@@ -114,9 +107,9 @@ test("SIGTERM to an inference process mid-job: it finishes what it holds, exits 
 
 test("an inference process whose drain times out exits 0 within seconds; whatever it held completes, here or elsewhere", async () => {
   const hasty = inferenceProcess({ DRAIN_TIMEOUT_MS: "0" });
-  await until(async () => (await health(apis[0])).backend.inference_processes === 2, 30_000, "the hasty process");
+  await waitFor(async () => (await healthOf(apis[0])).backend.inference_processes === 2, 30_000, "the hasty process");
   const ids = await Promise.all(Array.from({ length: 4 }, (_, i) => submitTo(apis[i % 2], bigPng, "big.png")));
-  await until(() => processing(hasty).some((id) => ids.includes(id)), 30_000, "the hasty process to take a job");
+  await waitFor(() => processing(hasty).some((id) => ids.includes(id)), 30_000, "the hasty process to take a job");
   const t0 = Date.now();
   hasty.child.kill("SIGTERM");
   expect(await hasty.child.exited).toBe(0);

@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { freePort, waitUntilReady } from "../../src/util/free-port";
 import { testRedisUrl, uniquePrefix } from "../support/backend";
 import { readImage, REPO, SHARED } from "../support/paths";
+import { uploadTo } from "../support/remote-service";
 
 /**
  * The container's path without a Docker engine: a clean copy of the
@@ -25,9 +26,7 @@ function run(cmd: string[], cwd: string) {
 
 /** dog.jpg through a running service with Prefer: wait: 200 and the reference classes; the task for more checks. */
 async function detectDog(url: string): Promise<any> {
-  const form = new FormData();
-  form.append("file", new File([(await readImage("dog.jpg")) as Uint8Array<ArrayBuffer>], "dog.jpg"));
-  const res = await fetch(`${url}/predict`, { method: "POST", body: form, headers: { prefer: "wait=30" } });
+  const res = await uploadTo(url, await readImage("dog.jpg"), "dog.jpg", { prefer: "wait=30" });
   expect(res.status).toBe(200);
   const task = (await res.json()) as any;
   expect(task.result.detections.map((d: any) => d.class).sort()).toEqual(["bicycle", "car", "dog"]);

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { freePort, waitUntilReady } from "../../src/util/free-port";
 import { readImage, REPO, scriptEntry } from "../support/paths";
 import { readSse } from "../support/sse";
+import { submitTo } from "../support/remote-service";
 
 const ENTRY = await scriptEntry("start");
 
@@ -69,11 +70,7 @@ describe("bun start", () => {
     const dog = await readImage("dog.jpg");
     const accepted: string[] = [];
     for (let i = 0; i < 8; i++) {
-      const form = new FormData();
-      form.append("file", new File([dog as Uint8Array<ArrayBuffer>], "dog.jpg"));
-      const res = await fetch(`${base}/predict`, { method: "POST", body: form });
-      expect(res.status).toBe(201);
-      accepted.push(((await res.json()) as any).task_id);
+      accepted.push(await submitTo(base, dog, "dog.jpg"));
     }
     child.kill("SIGTERM");
     expect(await child.exited).toBe(0);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { freePort } from "../../src/util/free-port";
 import { BUILD_TIMEOUT_MS, docker, inspect, logLines, projectImage, removeContainers, runContainer, waitForReady } from "../support/docker";
 import { readImage } from "../support/paths";
-import { uploadTo } from "../support/remote-service";
+import { submitTo } from "../support/remote-service";
 
 /**
  * `docker stop` sends SIGTERM and kills 10 s later. The image drains within
@@ -26,9 +26,7 @@ test("docker stop with a task processing and more queued: each completes or is c
   const dog = await readImage("dog.jpg");
   const accepted: string[] = [];
   for (let i = 0; i < 150; i++) {
-    const res = await uploadTo(url, dog, "dog.jpg");
-    expect(res.status).toBe(201);
-    accepted.push(((await res.json()) as any).task_id);
+    accepted.push(await submitTo(url, dog, "dog.jpg"));
   }
   const first = (await (await fetch(`${url}/result/${accepted[0]}`)).json()) as any;
   expect(["processing", "completed"]).toContain(first.status);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import sharp from "sharp";
 import { freePort } from "../../src/util/free-port";
 import { BUILD_TIMEOUT_MS, inspect, logLines, nonJsonLines, sampleMemory, projectImage, removeContainers, runContainer, waitForReady } from "../support/docker";
-import { finalTask } from "../support/remote-service";
+import { finalTask, uploadTo } from "../support/remote-service";
 
 /**
  * A small box and a burst of big photos: 50 clients at once each send a 12 MP
@@ -31,9 +31,7 @@ test("--memory 1g: a burst of 50 uploads of 12 MP photos gets 201s and 429s, no 
   const memory = sampleMemory(name);
 
   const send = async () => {
-    const form = new FormData();
-    form.append("file", new File([photo as Uint8Array<ArrayBuffer>], "big.jpg", { type: "image/jpeg" }));
-    const res = await fetch(`${url}/predict`, { method: "POST", body: form });
+    const res = await uploadTo(url, photo, "big.jpg");
     return { status: res.status, body: (await res.json()) as any };
   };
   const answers = await Promise.all(Array.from({ length: 50 }, send));

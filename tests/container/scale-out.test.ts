@@ -2,10 +2,11 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import sharp from "sharp";
 import { ensureRedisImage } from "../../src/tools/container/redis-image";
 import { freePort } from "../../src/util/free-port";
-import { BUILD_TIMEOUT_MS, docker, inspect, logLines, nonJsonLines, projectImage, removeContainers, runContainer, waitForReady } from "../support/docker";
+import { BUILD_TIMEOUT_MS, docker, expectDogClasses, inspect, logLines, nonJsonLines, projectImage, removeContainers, runContainer, waitForReady } from "../support/docker";
 import { envOf, readCompose, tokens } from "../support/compose-file";
 import { readImage } from "../support/paths";
-import { finalTask, submitTo } from "../support/remote-service";
+import { finalTask, healthOf, submitTo } from "../support/remote-service";
+import { waitFor } from "../support/wait";
 
 /**
  * docs/compose.yaml's shape for real: Redis, 2 API containers and 1 inference
@@ -46,24 +47,18 @@ beforeAll(async () => {
 }, BUILD_TIMEOUT_MS);
 afterAll(removeContainers);
 
-async function health(url: string): Promise<any> {
-  return (await fetch(`${url}/health`)).json();
-}
-
 test("a task through each API; the inference container killed mid-job: the job is taken over and completes", async () => {
-  expect((await health(apis[0])).backend.inference_processes).toBe(1);
+  expect((await healthOf(apis[0])).backend.inference_processes).toBe(1);
   // A task through each API, read back through the other.
   const dog = await readImage("dog.jpg");
   const first = await Promise.all(apis.map((url, i) => submitTo(url, dog, "dog.jpg").then((id) => finalTask(apis[1 - i], id, 60_000))));
-  for (const task of first) expect(task.result.detections.map((d: any) => d.class).sort()).toEqual(["bicycle", "car", "dog"]);
+  for (const task of first) expectDogClasses(task);
 
   // Large PNGs (no shrink-on-load) keep the workers busy long enough to be killed mid-job.
   const big = new Uint8Array(await sharp(dog).resize(3200, 2400).png({ compressionLevel: 1 }).toBuffer());
   const ids = await Promise.all(Array.from({ length: 6 }, (_, i) => submitTo(apis[i % 2], big, "big.png")));
   const started = () => logLines(inferenceName).map((l) => JSON.parse(l)).filter((l) => l.msg === "task" && l.status === "processing");
-  for (const deadline = Date.now() + 60_000; started().length === 0; await Bun.sleep(20)) {
-    if (Date.now() > deadline) throw new Error("no job started");
-  }
+  await waitFor(() => started().length > 0, 60_000, "a job to start");
   // A crash, not a stop: SIGKILL to the container's process from the host. Its restart policy brings it back.
   const pid = inspect(inferenceName, "{{.State.Pid}}");
   process.kill(Number(pid), "SIGKILL");

@@ -20,6 +20,11 @@ export async function submitTo(url: string, bytes: Uint8Array, name: string): Pr
   return ((await res.json()) as any).task_id;
 }
 
+/** GET /health as JSON. */
+export async function healthOf(url: string): Promise<any> {
+  return (await fetch(`${url}/health`)).json();
+}
+
 /** Polls a task until it ends (or the deadline passes); returns its last view. */
 export async function finalTask(url: string, id: string, timeoutMs: number): Promise<any> {
   const deadline = Date.now() + timeoutMs;

@@ -4,6 +4,7 @@ import { resolveModel } from "../../src/model/resolve-model";
 import { createService, type Service } from "../../src/main/create-service";
 import { jsonLogger } from "../../src/util/logger";
 import { backendEnv } from "./backend";
+import { waitFor } from "./wait";
 
 export interface TestService {
   service: Service;
@@ -37,13 +38,7 @@ export async function startTestService(
   return { service, app: service.app, logs, stop: () => service.stop() };
 }
 
-export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await Bun.sleep(10);
-  }
-}
+export { waitFor };
 
 /** A task's status as the backend holds it (either backend), or undefined once unknown. */
 export async function statusOf(svc: TestService, id: string) {
