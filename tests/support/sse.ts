@@ -5,18 +5,7 @@ export interface SseEvent {
 
 /** Reads a whole text/event-stream response into events (comments skipped). */
 export async function readSse(res: Response): Promise<SseEvent[]> {
-  const text = await res.text();
-  const events: SseEvent[] = [];
-  for (const block of text.split("\n\n")) {
-    let event = "message";
-    const data: string[] = [];
-    for (const line of block.split("\n")) {
-      if (line.startsWith("event: ")) event = line.slice(7);
-      else if (line.startsWith("data: ")) data.push(line.slice(6));
-    }
-    if (data.length) events.push({ event, data: JSON.parse(data.join("\n")) });
-  }
-  return events;
+  return (await res.text()).split("\n\n").flatMap(parseBlock);
 }
 
 /** The events of an open stream as they arrive (comments skipped); breaking out of the loop cancels it. */
@@ -30,7 +19,7 @@ export async function* streamSse(res: Response): AsyncGenerator<SseEvent> {
       buffer += value;
       let end = buffer.indexOf("\n\n");
       while (end >= 0) {
-        const [event] = parseBlocks(buffer.slice(0, end));
+        const [event] = parseBlock(buffer.slice(0, end));
         buffer = buffer.slice(end + 2);
         if (event) yield event;
         end = buffer.indexOf("\n\n");
@@ -41,7 +30,8 @@ export async function* streamSse(res: Response): AsyncGenerator<SseEvent> {
   }
 }
 
-function parseBlocks(block: string): SseEvent[] {
+/** One block of a stream: its event, or none for a comment or keep-alive. */
+function parseBlock(block: string): SseEvent[] {
   let event = "message";
   const data: string[] = [];
   for (const line of block.split("\n")) {
