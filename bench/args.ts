@@ -7,7 +7,7 @@ export const { values: args } = parseArgs({
   options: {
     url: { type: "string" },
     requests: { type: "string" },
-    concurrency: { type: "string", default: "32" },
+    concurrency: { type: "string" },
     "limit-seconds": { type: "string" },
     sweep: { type: "boolean", default: false },
     perf: { type: "boolean", default: false },
@@ -43,7 +43,8 @@ export function positive(name: string, raw: string | undefined): number {
 
 export const quick = args.quick;
 export const requests = Number(args.requests ?? (quick ? 16 : 300));
-export const concurrency = Number(args.concurrency);
+/** clients at once: 32 unless --concurrency says (--tiles has its own default) */
+export const concurrency = Number(args.concurrency ?? 32);
 export const limitSeconds = Number(args["limit-seconds"] ?? (quick ? 1 : 8));
 /** the service's own defaults (its layout, its annotated size) */
 export const defaults = loadConfig({});

@@ -16,6 +16,8 @@ import { FairQueue } from "../src/queue/fair-queue";
 import { FifoQueue } from "../src/queue/fifo-queue";
 import { percentile, round } from "../src/bench-kit/stats";
 import { jsonLogger } from "../src/util/logger";
+import { isTerminal, type TaskStatus } from "../src/domain/task";
+import { uploadForm } from "./upload-form";
 
 export interface FairnessOptions {
   modelPath: string;
@@ -49,9 +51,7 @@ async function serviceRun(opts: FairnessOptions, backend: "embedded" | "redis", 
   const service = createService({ config, modelPath: opts.modelPath, log: jsonLogger("silent") });
   service.start();
   while (service.backend.notReadyReason()) await Bun.sleep(20);
-  const form = new FormData();
-  form.append("file", new File([opts.image as Uint8Array<ArrayBuffer>], "dog.jpg", { type: "image/jpeg" }));
-  const encoded = new Response(form);
+  const encoded = new Response(uploadForm(opts.image, "dog.jpg"));
   const type = encoded.headers.get("content-type")!;
   const body = new Uint8Array(await encoded.arrayBuffer());
   const post: number[] = [];
@@ -68,8 +68,8 @@ async function serviceRun(opts: FairnessOptions, backend: "embedded" | "redis", 
       post.push(performance.now() - started);
       const { task_id: id } = (await res.json()) as { task_id: string };
       for (;;) {
-        const view = (await (await service.app.handle(new Request(`http://bench/result/${id}`))).json()) as { status: string };
-        if (view.status !== "pending" && view.status !== "processing") break;
+        const view = (await (await service.app.handle(new Request(`http://bench/result/${id}`))).json()) as { status: TaskStatus };
+        if (isTerminal(view.status)) break;
         await Bun.sleep(25);
       }
     }

@@ -5,7 +5,7 @@ import type { BenchImage } from "./images";
 import { runPerf } from "./perf";
 import { runRect } from "./rect";
 import { writeResults } from "./results-file";
-import { stopRedis, theRedis } from "./service-runs";
+import { theRedis } from "./service-runs";
 
 /** --perf: the performance issue's five targets in one run (bench/perf.ts). */
 export async function perfMode(modelPath: string, photos: BenchImage[], started: Date) {
@@ -31,7 +31,6 @@ export async function fairnessMode(modelPath: string, dog: Uint8Array, started: 
   console.log(table([["queue", "clients", "waiting", "µs per task"], ...report.queues.map((q) => [q.queue, q.clients, q.waiting, q.us_per_task])]));
   console.log(table([["backend", "clients", "images/s", "POST p50 ms", "POST p95 ms", "POST p99 ms"], ...report.service.map((r) => [r.backend, r.clients, r.images_per_second, r.post_ms.p50, r.post_ms.p95, r.post_ms.p99])]));
   await writeResults("fairness-", started, { started: started.toISOString(), ...report }, args.out);
-  await stopRedis();
 }
 
 /** --rect: bare ORT at each input shape, and the service with rect off and on (bench/rect.ts). */

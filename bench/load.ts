@@ -1,6 +1,7 @@
 import type { RequestRecord } from "../src/bench-kit/report";
 import type { BenchImage } from "./images";
 import { uploadForm } from "./upload-form";
+import { isTerminal, type TaskStatus } from "../src/domain/task";
 
 export interface LoadOptions {
   url: string;
@@ -21,7 +22,7 @@ async function followPolling(url: string, id: string, pollMs: number): Promise<F
   for (;;) {
     await Bun.sleep(pollMs);
     const task = (await (await fetch(`${url}/result/${id}`)).json()) as Finished;
-    if (TERMINAL.has(task.status)) return task;
+    if (isTerminal(task.status as TaskStatus)) return task;
   }
 }
 
@@ -35,7 +36,6 @@ async function followEvents(url: string, id: string): Promise<Finished> {
   return JSON.parse(data.slice(6)) as Finished;
 }
 
-const TERMINAL = new Set(["completed", "failed", "canceled"]);
 
 /**
  * `concurrency` clients share `requests` uploads; each client uploads, then

@@ -1,6 +1,7 @@
 import type { BenchImage } from "./images";
 import { round } from "../src/bench-kit/stats";
 import { uploadForm } from "./upload-form";
+import { isTerminal, type TaskStatus } from "../src/domain/task";
 
 export interface OverloadOptions {
   url: string;
@@ -27,7 +28,6 @@ export interface OverloadReport {
   rss_mb: { start: number; peak: number; end_of_load: number };
 }
 
-const TERMINAL = new Set(["completed", "failed", "canceled"]);
 
 /** Follows one task's event stream to its end; the last status seen. */
 async function finalStatus(url: string, id: string): Promise<string | undefined> {
@@ -82,7 +82,7 @@ export async function runOverload(opts: OverloadOptions): Promise<OverloadReport
   const terminal: Record<string, number> = {};
   let lost = 0;
   for (const s of statuses) {
-    if (s && TERMINAL.has(s)) terminal[s] = (terminal[s] ?? 0) + 1;
+    if (s && isTerminal(s as TaskStatus)) terminal[s] = (terminal[s] ?? 0) + 1;
     else lost++;
   }
   const { 201: accepted = 0, 429: rejected = 0, ...other } = codes;

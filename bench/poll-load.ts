@@ -1,5 +1,6 @@
 import type { BenchImage } from "./images";
 import { uploadForm } from "./upload-form";
+import { isTerminal, type TaskStatus } from "../src/domain/task";
 
 export interface PollLoadReport {
   clients: number;
@@ -10,7 +11,6 @@ export interface PollLoadReport {
   polls: number;
 }
 
-const TERMINAL = new Set(["completed", "failed", "canceled"]);
 
 /**
  * The original service's stress client: each of `clients` loops uploads a
@@ -42,7 +42,7 @@ export async function runPollLoad(url: string, images: readonly BenchImage[], cl
           await Bun.sleep(pollMs);
           const task = (await (await fetch(`${url}/result/${created.task_id}`)).json()) as { status: string };
           polls++;
-          if (TERMINAL.has(task.status)) {
+          if (isTerminal(task.status as TaskStatus)) {
             if (task.status === "completed") completed++;
             break;
           }

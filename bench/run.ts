@@ -49,13 +49,14 @@ async function main() {
   const modelPath = await resolveModel({});
   const cache = join(REPO, "bench/results/images");
   const photos = await benchImages(join(REPO, "../shared/images"), cache, ["original"]);
-  const mixed = quick ? photos : await benchImages(join(REPO, "../shared/images"), cache, ["original", "1080p", "12mp"]);
   const dog = photos.find((p) => p.name.startsWith("dog"))!.bytes;
   if (args.perf) return perfMode(modelPath, photos, started);
   if (args.rect) return rectMode(modelPath, photos, started);
   // --tiles: tile off and auto on 12 MP photos (bench/tiles.ts); --requests per run (default 24), --concurrency (default 3).
-  if (args.tiles) return void (await runTiles(await benchImages(join(REPO, "../shared/images"), cache, ["12mp"]), Number(args.requests ?? 24), Number(args.concurrency === "32" ? 3 : args.concurrency), started, args.out));
+  if (args.tiles) return void (await runTiles(await benchImages(join(REPO, "../shared/images"), cache, ["12mp"]), Number(args.requests ?? 24), Number(args.concurrency ?? 3), started, args.out));
   if (args.fairness) return fairnessMode(modelPath, dog, started);
+  const mixed = quick ? photos : await benchImages(join(REPO, "../shared/images"), cache, ["original", "1080p", "12mp"]);
+
   // The limit is measured on this machine even with --url: the ratio is only
   // meaningful when the service runs on the same kind of machine.
   const limits: LimitResult[] = [];

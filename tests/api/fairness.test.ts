@@ -4,6 +4,7 @@ import { SLOW_MAX_DET } from "../support/faulty-worker";
 import { readImage } from "../support/paths";
 import { requestFrom, uploadFrom } from "../support/source-http";
 import { startTestService, type TestService, waitFor } from "../support/test-service";
+import { isTerminal } from "../../src/domain/task";
 
 // Fair share between clients on a real socket, on whichever backend TEST_BACKEND names,
 // with one worker so the order in which tasks start is the queue's order.
@@ -30,7 +31,7 @@ afterAll(async () => {
 });
 
 const result = async (id: string) => (await requestFrom(`${base}/result/${id}`)).body;
-const finished = async (id: string) => ["completed", "failed", "canceled"].includes((await result(id)).status);
+const finished = async (id: string) => isTerminal((await result(id)).status);
 /** Task ids in the order they moved to processing (one worker: the order they started). */
 const startOrder = () => svc.logs.filter((l) => l.msg === "task" && l.status === "processing").map((l) => l.task_id as string);
 
