@@ -39,7 +39,7 @@ export function eventsController(hub: ServiceStatsHub) {
       if (accept.includes("application/json") && !accept.includes("text/event-stream")) return Response.json(await hub.current());
       // A `stats` event now and at every change. Past the listener cap, subscribing throws
       // too_many_subscribers here, before any answer: the client gets the problem, not a 200.
-      const stream = sseStream(request.signal, (channel) => hub.subscribe((stats) => channel.send(`event: stats\ndata: ${JSON.stringify(stats)}\n\n`)));
+      const stream = sseStream(request.signal, (channel) => hub.subscribe((_, json) => channel.send(`event: stats\ndata: ${json}\n\n`)));
       return sseResponse(stream);
     },
     {

@@ -25,7 +25,8 @@ export interface ServiceStatsOptions {
   windowS?: number;
 }
 
-type Listener = (stats: ServiceStats) => void;
+/** Hears a reading, and the same as JSON text (serialised once for every listener). */
+type Listener = (stats: ServiceStats, json: string) => void;
 
 /**
  * One reading of the service's counts for every listener of `GET /events`:
@@ -61,7 +62,7 @@ export class ServiceStatsHub {
       });
     }
     this.listeners.add(listener);
-    if (this.latest) listener(this.latest);
+    if (this.latest) listener(this.latest, JSON.stringify(this.latest));
     this.stopTicker ??= this.clock.setInterval(() => void this.tick(), this.opts.tickMs ?? 500);
     void this.tick();
     return () => {
@@ -84,7 +85,8 @@ export class ServiceStatsHub {
       this.latest = stats;
       if (key === this.lastKey) return;
       this.lastKey = key;
-      for (const listener of this.listeners) listener(stats);
+      const json = JSON.stringify(stats);
+      for (const listener of this.listeners) listener(stats, json);
     } catch {
       // Redis unreachable: no reading this tick; /health says why.
     } finally {
