@@ -59,7 +59,7 @@ export function eventsController(hub: ServiceStatsHub) {
               "application/json": { schema: ServiceStatsView as never, example: EXAMPLE },
             },
           },
-          ...problemResponseObjects("/events", refuse.tooManySubscribers(100), ...readOnlyErrors("/events")),
+          ...problemResponseObjects("/events", refuse.tooManySubscribers(hub.maxSubscribers), ...readOnlyErrors("/events")),
         },
       },
     },

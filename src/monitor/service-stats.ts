@@ -51,6 +51,11 @@ export class ServiceStatsHub {
     this.throughput = new Throughput(opts.windowS ?? 60);
   }
 
+  /** The most listeners at once (EVENTS_MAX_SUBSCRIBERS). */
+  get maxSubscribers(): number {
+    return this.opts.maxSubscribers;
+  }
+
   /** Adds a listener, which hears the current counts at once and every change after; returns its unsubscribe. */
   subscribe(listener: Listener): Cancel {
     if (this.listeners.size >= this.opts.maxSubscribers) throw refuse.tooManySubscribers(this.opts.maxSubscribers);

@@ -40,7 +40,9 @@ export class Detector {
     const t0 = performance.now();
     const { session, shape: input } = await this.sessions.get(wanted, square);
     const opening = performance.now() - t0;
-    const prepared = await prepareInput(bytes, frame, input, region ? { annotate: false } : params, this.limits, this.annotatedMaxSide, region);
+    // A tile is never drawn on: the whole-image pass draws everything.
+    const annotate = params.annotate && !region;
+    const prepared = await prepareInput(bytes, frame, input, { annotate }, this.limits, this.annotatedMaxSide, region);
     const { tensor, image, geometry } = prepared;
     const t1 = performance.now() - opening;
     const output = await session.run(tensor, [1, 3, input.height, input.width]);
@@ -63,7 +65,7 @@ export class Detector {
     const detections = merge ? mergeDetections([...own, ...merge]).slice(0, params.maxDet) : own;
     const t3 = performance.now();
 
-    const annotated = params.annotate && !region ? await annotateImage(image, detections, upright) : undefined;
+    const annotated = annotate ? await annotateImage(image, detections, upright) : undefined;
     const t4 = performance.now();
 
     return {
