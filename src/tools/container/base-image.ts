@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { imageBytes, run, standInKey } from "./shell";
+import { aptInstall } from "../apt-install";
 
 export const BASE_TAG = "oven/bun:1.4.5-slim";
 const RECIPE = {
@@ -42,6 +43,7 @@ export function ensureBaseImage(): string {
     console.error(`base image: ${BASE_TAG} (stand-in ${key}, cached)`);
     return BASE_TAG;
   }
+  if (!aptInstall("debootstrap", "debootstrap", "the container tests make their base image from Debian")) throw new Error("debootstrap is missing");
   console.error(`base image: making a stand-in for ${BASE_TAG} (key ${key}): debootstrap, Bun from npm, user ${RECIPE.user.name}…`);
   const rootfs = join(WORK, `rootfs-${key}`);
   rmSync(WORK, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 /**
- * A Docker engine for the container tests: Debian's docker.io (and
- * debootstrap, which makes the base image) installed when missing, and
+ * A Docker engine for the container tests: Debian's docker.io installed when
+ * missing (debootstrap only when the base image is made: base-image.ts), and
  * `dockerd` started when nothing answers. Throws with the reason when it
  * cannot, so the tests fail saying why instead of skipping.
  */
@@ -15,7 +15,6 @@ function answers(): boolean {
 
 export async function ensureDocker(): Promise<void> {
   if (!aptInstall("docker.io", "dockerd", "the container tests build and run the image")) throw new Error("no Docker engine: install docker.io");
-  if (!aptInstall("debootstrap", "debootstrap", "the container tests make their base image from Debian")) throw new Error("debootstrap is missing");
   if (answers()) return;
   if (process.getuid?.() !== 0) throw new Error("the Docker daemon is not running, and only root can start it (run dockerd as root)");
   console.error(`docker: starting dockerd (log: ${DAEMON_LOG})…`);
