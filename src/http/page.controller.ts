@@ -8,6 +8,7 @@ const ASSETS: Record<string, string> = {
   "/card.js": "card.js",
   "/result-view.js": "result-view.js",
   "/panel.js": "panel.js",
+  "/dom.js": "dom.js",
   "/demo.css": "demo.css",
 };
 const TYPES: Record<string, string> = { html: "text/html; charset=utf-8", js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8" };

@@ -1,8 +1,8 @@
 // One card per upload: its task followed over Server-Sent Events (polling if
 // the stream fails) until it finishes, then its result.
+import { $ } from "./dom.js";
 import { showResult } from "./result-view.js";
 
-const $ = (selector, root = document) => root.querySelector(selector);
 const TERMINAL = new Set(["completed", "failed", "canceled"]);
 /** The file each card uploaded, drawn under its boxes. */
 const photos = new WeakMap();

@@ -1,10 +1,9 @@
 // The demo page: uploads each picked or dropped image (or a burst of copies of
 // the last one) and follows its task on a card; the live panel shows the queue.
 import { follow, newCard, onCardChange, problemText, setState } from "./card.js";
+import { $ } from "./dom.js";
 import { refreshShare, startPanel } from "./panel.js";
 
-const $ = (selector) => document.querySelector(selector);
-const BURST_MAX = 20;
 
 function knob(id) {
   const input = $(`#${id}`);
@@ -52,10 +51,12 @@ async function upload(file) {
 let lastFile;
 const burstButton = $("#burst");
 const burstCount = $("#burst-count");
-const copies = () => Math.min(BURST_MAX, Math.max(1, Math.round(Number(burstCount.value) || 1)));
+// Within the input's own min and max (index.html).
+const copies = () => Math.min(Number(burstCount.max), Math.max(Number(burstCount.min), Math.round(Number(burstCount.value) || 1)));
 burstCount.addEventListener("input", () => (burstButton.textContent = `Send ${copies()} copies`));
 burstButton.addEventListener("click", () => {
-  for (let i = 0; i < copies(); i++) upload(lastFile);
+  const n = copies();
+  for (let i = 0; i < n; i++) upload(lastFile);
 });
 
 function uploadAll(files) {

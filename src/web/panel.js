@@ -1,7 +1,7 @@
 // The live panel: the service's counts from GET /events (Server-Sent Events),
 // drawn as numbers, one tile per inference worker and a one-minute chart.
-const $ = (selector) => document.querySelector(selector);
-const SVG = "http://www.w3.org/2000/svg";
+import { $, svg } from "./dom.js";
+
 const STATUSES = ["pending", "processing", "completed", "failed", "canceled"];
 const RETRY_MS = 5000;
 
@@ -28,13 +28,8 @@ function drawChart(series) {
   const width = 240 / series.length;
   chart.replaceChildren(
     ...series.map((count, i) => {
-      const bar = document.createElementNS(SVG, "rect");
       const height = (count / peak) * 60;
-      bar.setAttribute("x", String(i * width + 0.5));
-      bar.setAttribute("width", String(Math.max(0.5, width - 1)));
-      bar.setAttribute("y", String(64 - height));
-      bar.setAttribute("height", String(height));
-      return bar;
+      return svg("rect", { x: i * width + 0.5, width: Math.max(0.5, width - 1), y: 64 - height, height });
     }),
   );
   const total = series.reduce((a, b) => a + b, 0);

@@ -2,17 +2,10 @@
 // detection (an SVG over the image, in the image's own pixels), the table of
 // detections linked to the boxes both ways, a toggle per class, the annotated
 // JPEG to download and the curl command that fetches the result.
-const $ = (selector, root) => root.querySelector(selector);
-const SVG = "http://www.w3.org/2000/svg";
+import { $, svg } from "./dom.js";
 
 /** One colour per class id: golden-angle steps keep neighbouring ids apart. */
 const colour = (classId) => `hsl(${Math.round((classId * 137.5) % 360)} 80% 42%)`;
-
-function svg(name, attrs) {
-  const el = document.createElementNS(SVG, name);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  return el;
-}
 
 function drawBoxes(card, detections, { width, height }) {
   const layer = $(".boxes", card);
@@ -69,9 +62,10 @@ function linkRowsAndBoxes(card) {
   }
 }
 
-function classToggles(card, detections) {
+/** `counts`: detections per class name. */
+function classToggles(card, counts) {
   const set = $(".classes", card);
-  const names = [...new Set(detections.map((d) => d.class))].sort();
+  const names = [...counts.keys()].sort();
   set.replaceChildren(set.querySelector("legend"));
   for (const name of names) {
     const label = document.createElement("label");
@@ -80,7 +74,7 @@ function classToggles(card, detections) {
       for (const row of card.querySelectorAll("tbody tr")) if (row.dataset.class === name) row.hidden = !box.checked;
       for (const g of card.querySelectorAll(".boxes g")) if (g.dataset.class === name) g.style.display = box.checked ? "" : "none";
     });
-    label.append(box, ` ${name} (${detections.filter((d) => d.class === name).length})`);
+    label.append(box, ` ${name} (${counts.get(name)})`);
     set.append(label);
   }
   set.hidden = names.length === 0;
@@ -91,7 +85,9 @@ export function showResult(card, task, photo) {
   const { detections, image } = task.result;
   const result = $(".result", card);
   const img = $(".photo", card);
-  const names = [...new Set(detections.map((d) => d.class))];
+  const counts = new Map();
+  for (const d of detections) counts.set(d.class, (counts.get(d.class) ?? 0) + 1);
+  const names = [...counts.keys()];
   img.alt = names.length ? `The image, with boxes around: ${names.join(", ")}` : "The image; nothing was detected";
   // The annotated JPEG (boxes drawn in) when the browser cannot show the upload (TIFF, say).
   img.onerror = () => {
@@ -105,7 +101,7 @@ export function showResult(card, task, photo) {
   drawBoxes(card, detections, image);
   fillTable(card, detections);
   linkRowsAndBoxes(card);
-  classToggles(card, detections);
+  classToggles(card, counts);
   const download = $(".download", card);
   download.href = task.links.image;
   download.download = `${task.task_id}.jpg`;
