@@ -2,6 +2,7 @@ import type { CpuUse } from "./proc";
 import type { ServiceReport } from "../src/bench-kit/report";
 import { median, round } from "../src/bench-kit/stats";
 import type { RedisLayout } from "./redis-service";
+import type { LoadRunReport } from "./service-runs";
 
 /** One configuration of the backend comparison. */
 export interface CompareConfig {
@@ -17,7 +18,7 @@ export interface CompareConfig {
 export interface CompareRun {
   config: string;
   round: number;
-  report: ServiceReport & { peak_rss_mb: number; ready_ms: number; warm_ms: number; cpu: CpuUse };
+  report: LoadRunReport & { ready_ms: number; warm_ms: number };
 }
 
 const METRICS = {

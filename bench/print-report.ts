@@ -1,21 +1,16 @@
 import { table } from "../src/bench-kit/stats";
-import type { ServiceReport } from "../src/bench-kit/report";
 import type { CompareConfig, CompareRow, CompareRun } from "./compare";
 import type { IngestReport } from "./ingest";
 import type { OverloadReport } from "./overload";
 import type { PipelineRow } from "./pipeline";
-import type { CpuUse } from "./proc";
-
-/** Which backend, in which layout, a service run measured (started by service-runs.ts). */
-export type BackendInfo =
-  | { kind: "embedded"; workers: number; ort_threads: number }
-  | { kind: "redis"; api_workers: 0; inference_processes: number; workers_per_process: number; ort_threads: number; redis: "local" | "REDIS_URL" };
+import type { BackendInfo, LoadRunReport } from "./service-runs";
 
 /** The backend as a row label, e.g. "embedded 3×1" or "redis API + 2×2". */
 export const backendLabel = (b: BackendInfo | undefined) =>
   !b ? "" : b.kind === "embedded" ? `embedded ${b.workers}×${b.ort_threads}` : `redis API + ${b.inference_processes}×${b.workers_per_process}${b.ort_threads > 1 ? `×${b.ort_threads}t` : ""}`;
 
-export type ServiceRun = ServiceReport & { peak_rss_mb: number; cpu: CpuUse; ready_ms?: number; warm_ms?: number; backend?: BackendInfo };
+/** A load run as the tables show it: against a running service (--url) it has no start-up figures and no backend. */
+export type ServiceRun = LoadRunReport & { ready_ms?: number; warm_ms?: number; backend?: BackendInfo };
 
 /** What the default mode of `bun run bench` measured, as written to its JSON file. */
 export interface MainReport {

@@ -8,7 +8,6 @@ import type { BenchImage } from "./images";
 import { runLoad } from "./load";
 import { cpuBetween, type CpuUse, sampleCpu } from "./proc";
 import { type BenchRedis, benchRedis, type RedisLayout, startRedisServer } from "./redis-service";
-import type { BackendInfo } from "./print-report";
 import { type BenchServer, startServer } from "./server";
 
 const REPO = resolve(import.meta.dir, "..");
@@ -18,7 +17,13 @@ let redis: BenchRedis | undefined;
 export const theRedis = async () => (redis ??= await benchRedis());
 export const stopRedis = async () => redis?.stop();
 
+/** What one load run measured: the service report, its peak RSS and the CPU by role. */
 export type LoadRunReport = ServiceReport & { peak_rss_mb: number; cpu: CpuUse };
+
+/** Which backend, in which layout, a service run measured (started by withServer). */
+export type BackendInfo =
+  | { kind: "embedded"; workers: number; ort_threads: number }
+  | { kind: "redis"; api_workers: 0; inference_processes: number; workers_per_process: number; ort_threads: number; redis: "local" | "REDIS_URL" };
 
 /** `n` uploads from --concurrency clients against a running service: throughput, latencies, peak RSS and CPU by role. */
 export async function loadRun(server: { url: string; rssMb?: () => number; roles?: () => Record<string, number[]> }, images: BenchImage[], label: string, n = requests): Promise<LoadRunReport> {

@@ -6,7 +6,7 @@ import { runQuiet } from "../../src/tools/container/shell";
  * all traffic stays on loopback), each on its own PORT, named so a failed
  * run's leftovers are found and removed.
  */
-export const NAME_PREFIX = "yolo-api-test-";
+const NAME_PREFIX = "yolo-api-test-";
 const started = new Set<string>();
 
 export interface RunOptions {
@@ -38,7 +38,7 @@ export function removeContainers(): void {
 }
 
 /** Leftovers of an earlier, interrupted run. */
-export function removeStaleContainers(): void {
+function removeStaleContainers(): void {
   const names = docker(["ps", "-a", "--filter", `name=${NAME_PREFIX}`, "--format", "{{.Names}}"]).split("\n").filter(Boolean);
   for (const name of names) runQuiet(["docker", "rm", "-f", name]);
 }
@@ -65,10 +65,10 @@ export function nonJsonLines(lines: readonly string[]): string[] {
 }
 
 /** Waits for `url` to answer 200, failing with the container's log when it stops first. */
-export async function waitForReady(url: string, name: string, timeoutMs: number): Promise<number> {
+export async function waitForReady(url: string, name: string, timeoutMs: number): Promise<void> {
   const t0 = performance.now();
   for (;;) {
-    if (await fetch(url).then((r) => r.status === 200, () => false)) return performance.now() - t0;
+    if (await fetch(url).then((r) => r.status === 200, () => false)) return;
     if (inspect(name, "{{.State.Running}}") !== "true") throw new Error(`${name} stopped before it was ready:\n${logLines(name).slice(-20).join("\n")}`);
     if (performance.now() - t0 > timeoutMs) throw new Error(`${name} was not ready after ${timeoutMs} ms:\n${logLines(name).slice(-20).join("\n")}`);
     await Bun.sleep(50);

@@ -196,8 +196,7 @@ describe("docs/compose.yaml", () => {
 });
 
 test("docs/configuration.md's table lists every variable src/config/variables.ts declares", () => {
-  const section = configurationPage;
-  const documented = new Set([...section.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1]));
+  const documented = new Set([...configurationPage.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1]));
   const missing = [...configEnvNames()].filter((name) => !documented.has(name));
   expect(missing).toEqual([]);
 });
