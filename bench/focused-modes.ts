@@ -4,6 +4,7 @@ import { runFairness } from "./fairness";
 import type { BenchImage } from "./images";
 import { runPerf } from "./perf";
 import { runRect } from "./rect";
+import { runTiles } from "./tiles";
 import { writeResults } from "./results-file";
 import { theRedis } from "./service-runs";
 
@@ -31,6 +32,13 @@ export async function fairnessMode(modelPath: string, dog: Uint8Array, started: 
   console.log(table([["queue", "clients", "waiting", "µs per task"], ...report.queues.map((q) => [q.queue, q.clients, q.waiting, q.us_per_task])]));
   console.log(table([["backend", "clients", "images/s", "POST p50 ms", "POST p95 ms", "POST p99 ms"], ...report.service.map((r) => [r.backend, r.clients, r.images_per_second, r.post_ms.p50, r.post_ms.p95, r.post_ms.p99])]));
   await writeResults("fairness-", started, { started: started.toISOString(), ...report }, args.out);
+}
+
+/** --tiles: tile off and auto on 12 MP photos (bench/tiles.ts); --requests per run (default 24), --concurrency (default 3). */
+export async function tilesMode(photos12mp: BenchImage[], started: Date) {
+  const report = await runTiles(photos12mp, Number(args.requests ?? 24), Number(args.concurrency ?? 3));
+  console.log(table([["service, 12 MP photos", "round", "img/s", "CPU ms/img", "tile phase ms"], ...report.service.map((s) => [`tile=${s.tile}`, s.round, s.images_per_second, s.cpu_ms_per_image, s.tile_phase_ms])]));
+  await writeResults("tiles-", started, { started: started.toISOString(), ...report }, args.out);
 }
 
 /** --rect: bare ORT at each input shape, and the service with rect off and on (bench/rect.ts). */

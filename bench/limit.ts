@@ -4,7 +4,7 @@ import { letterboxGeometry } from "../src/detect/letterbox";
 import { decodeUpright } from "../src/vision/decode";
 import { resizeForModel } from "../src/vision/letterbox-image";
 import { probeImage } from "../src/vision/probe-image";
-import { ticksOf } from "./proc";
+import { MS_PER_TICK, ticksOf } from "./proc";
 
 export interface LimitResult {
   layout: string;
@@ -42,7 +42,7 @@ export async function measureLimit(modelPath: string, image: Uint8Array, session
   for (const wk of workers) wk.postMessage("go");
   const counts = await Promise.all(finished);
   const elapsed = (performance.now() - t0) / 1000;
-  const cpuMs = (ticksOf(process.pid) - ticks0) * 10; // USER_HZ = 100
+  const cpuMs = (ticksOf(process.pid) - ticks0) * MS_PER_TICK;
   // Terminated only after each answered "done": never while native work runs.
   for (const wk of workers) wk.terminate();
   const done = counts.reduce((n, c) => n + c.done, 0);

@@ -3,10 +3,10 @@ import { countBy, round, summarize, type Summary } from "../src/bench-kit/stats"
 import { progressBar } from "../src/util/progress";
 import type { BenchImage } from "./images";
 import { type LimitResult, measureLimit } from "./limit";
-import { runLoad } from "./load";
 import { measurePollCost, type PollCost } from "./poll-cost";
 import type { PollLoadReport } from "./poll-load";
-import { processRunning, threadProfile, threadTicksById, treeTicks } from "./proc";
+import { cpuLoad } from "./cpu-load";
+import { MS_PER_TICK, processRunning, threadProfile, threadTicksById, treeTicks } from "./proc";
 import { startServer } from "./server";
 import { uploadForm } from "./upload-form";
 
@@ -19,7 +19,6 @@ const LOAD_NICE = 10;
  * clients' first uploads all arrive at once (the ramp), then the queue stays full.
  */
 const PROBE_WARMUP_MS = 5000;
-const TICK_MS = 10; // /proc's USER_HZ is 100
 
 export interface PerfOptions {
   modelPath: string;
@@ -65,7 +64,7 @@ async function pollingRun(o: PerfOptions, probeImage: string) {
     const load = JSON.parse(await new Response(client.stdout).text()) as PollLoadReport;
     clearInterval(ticker);
     bar.done();
-    const cpuMs = (treeTicks(server.pid) - before) * TICK_MS;
+    const cpuMs = (treeTicks(server.pid) - before) * MS_PER_TICK;
     const threads = threadProfile(threadsBefore, threadTicksById(serverPid));
     const samples = JSON.parse(await new Response(probe.stdout).text()) as { code: number; ms: number }[];
     return {
@@ -75,7 +74,7 @@ async function pollingRun(o: PerfOptions, probeImage: string) {
       probe_post_ms: summarize(samples.filter((s) => s.code === 201).map((s) => s.ms)),
       probe_codes: countBy(samples.map((s) => s.code)),
       /** where the server's CPU went, by thread name (ms per finished image) */
-      threads_ms_per_image: Object.fromEntries(Object.entries(threads).map(([name, ticks]) => [name, round((ticks * TICK_MS) / Math.max(1, load.completed))])),
+      threads_ms_per_image: Object.fromEntries(Object.entries(threads).map(([name, ticks]) => [name, round((ticks * MS_PER_TICK) / Math.max(1, load.completed))])),
     };
   } finally {
     await server.stop();
@@ -86,13 +85,8 @@ async function pollingRun(o: PerfOptions, probeImage: string) {
 async function eventsRun(o: PerfOptions) {
   const server = await startServer(REPO, {});
   try {
-    const before = treeTicks(server.pid);
-    const bar = progressBar("events: 32 clients     ");
-    const requests = Math.max(64, Math.round(o.seconds * 16));
-    const { records, seconds } = await runLoad({ url: server.url, images: o.photos, requests, concurrency: 32, pollMs: 0, follow: "events", onProgress: (d, t) => bar.update(d / t) });
-    bar.done();
-    const done = records.filter((r) => r.status === "completed").length;
-    return { images_per_second: round(done / seconds, 2), server_cpu_ms_per_image: round(((treeTicks(server.pid) - before) * TICK_MS) / Math.max(1, done)) };
+    const run = await cpuLoad(server, { label: "events: 32 clients     ", images: o.photos, requests: Math.max(64, Math.round(o.seconds * 16)), concurrency: 32 });
+    return { images_per_second: run.images_per_second, server_cpu_ms_per_image: run.cpu_ms_per_image };
   } finally {
     await server.stop();
   }

@@ -1,4 +1,4 @@
-import { threadTicks } from "./proc";
+import { MS_PER_TICK, threadTicks } from "./proc";
 
 export interface PollCost {
   polls: number;
@@ -7,8 +7,6 @@ export interface PollCost {
   cpu_us_per_poll: number;
 }
 
-/** /proc reports CPU time in USER_HZ, 100 per second. */
-const TICK_US = 10_000;
 
 /**
  * Polls one task as fast as `clients` connections allow for `seconds`, and
@@ -32,5 +30,5 @@ export async function measurePollCost(url: string, taskId: string, serverPid: nu
   );
   const elapsed = (performance.now() - t0) / 1000;
   const ticks = threadTicks(serverPid, serverPid) - before;
-  return { polls, polls_per_second: Math.round(polls / elapsed), cpu_us_per_poll: Math.round(((ticks * TICK_US) / polls) * 10) / 10 };
+  return { polls, polls_per_second: Math.round(polls / elapsed), cpu_us_per_poll: Math.round(((ticks * MS_PER_TICK * 1000) / polls) * 10) / 10 };
 }

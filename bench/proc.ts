@@ -18,6 +18,8 @@ export function rssOf(pid: number): number {
 
 /** /proc reports CPU time in USER_HZ, 100 per second on Linux whatever the kernel's HZ. */
 const USER_HZ = 100;
+/** Milliseconds of CPU in one /proc tick. */
+export const MS_PER_TICK = 1000 / USER_HZ;
 
 /** utime + stime of one process (all its threads), in ticks; 0 once it is gone. */
 export function ticksOf(pid: number): number {

@@ -6,12 +6,10 @@ import { round } from "../src/bench-kit/stats";
 import { progressBar } from "../src/util/progress";
 import type { BenchImage } from "./images";
 import { measureLimit } from "./limit";
-import { runLoad } from "./load";
-import { treeTicks } from "./proc";
+import { cpuLoad } from "./cpu-load";
 import { startServer } from "./server";
 
 const REPO = resolve(import.meta.dir, "..");
-const TICK_MS = 10;
 
 export interface RectReport {
   /** bare ONNX Runtime (2 sessions × 1 thread) at each landscape shape */
@@ -44,12 +42,8 @@ export async function runRect(modelPath: string, photos: BenchImage[], limitSeco
   const service: RectReport["service"] = [];
   try {
     for (const [round_, rect] of [[1, false], [1, true], [2, false], [2, true]] as const) {
-      const runBar = progressBar(`rect: service rect=${rect} `);
-      const before = treeTicks(server.pid);
-      const { records, seconds } = await runLoad({ url: server.url, images: threeTwo, requests, concurrency, pollMs: 0, follow: "events", fields: { rect: String(rect) }, onProgress: (d, t) => runBar.update(d / t) });
-      runBar.done();
-      const done = records.filter((r) => r.status === "completed").length;
-      service.push({ rect, round: round_, images_per_second: round(done / seconds, 2), cpu_ms_per_image: round(((treeTicks(server.pid) - before) * TICK_MS) / Math.max(1, done)) });
+      const { images_per_second, cpu_ms_per_image } = await cpuLoad(server, { label: `rect: service rect=${rect} `, images: threeTwo, requests, concurrency, fields: { rect: String(rect) } });
+      service.push({ rect, round: round_, images_per_second, cpu_ms_per_image });
     }
   } finally {
     await server.stop();

@@ -36,8 +36,7 @@ import { type IngestReport, runIngest } from "./ingest";
 import { overloadRun } from "./overload-run";
 import { stopEverything, wasInterrupted } from "./children";
 import { compareBackends } from "./compare-backends";
-import { runTiles } from "./tiles";
-import { fairnessMode, perfMode, rectMode } from "./focused-modes";
+import { fairnessMode, perfMode, rectMode, tilesMode } from "./focused-modes";
 import { type MainReport, printReport, type ServiceRun } from "./print-report";
 import { writeResults } from "./results-file";
 import { loadRun, stopRedis, withServer } from "./service-runs";
@@ -52,8 +51,7 @@ async function main() {
   const dog = photos.find((p) => p.name.startsWith("dog"))!.bytes;
   if (args.perf) return perfMode(modelPath, photos, started);
   if (args.rect) return rectMode(modelPath, photos, started);
-  // --tiles: tile off and auto on 12 MP photos (bench/tiles.ts); --requests per run (default 24), --concurrency (default 3).
-  if (args.tiles) return void (await runTiles(await benchImages(join(REPO, "../shared/images"), cache, ["12mp"]), Number(args.requests ?? 24), Number(args.concurrency ?? 3), started, args.out));
+  if (args.tiles) return tilesMode(await benchImages(join(REPO, "../shared/images"), cache, ["12mp"]), started);
   if (args.fairness) return fairnessMode(modelPath, dog, started);
   const mixed = quick ? photos : await benchImages(join(REPO, "../shared/images"), cache, ["original", "1080p", "12mp"]);
 
