@@ -26,6 +26,8 @@ export interface AppDeps {
   maxUploadBytes: number;
   maxPixels: number;
   queueMax: number;
+  /** most tasks one client may have waiting (CLIENT_QUEUE_MAX) */
+  clientQueueMax: number;
   maxStoreBytes: number;
   /** most bytes of request bodies received at once (MAX_INFLIGHT_BYTES) */
   maxInflightBytes: number;
@@ -61,7 +63,17 @@ export function createApp(deps: AppDeps) {
       if (identity.keysRequired && needsKey(request.method)) identity.authenticate(request.headers);
     })
     .use(docs(pkg.version, { keysRequired: identity.keysRequired, contactUrl: deps.contactUrl }))
-    .use(predictController(intake, backend, { maxUploadBytes: deps.maxUploadBytes, uploadTimeoutMs: deps.uploadTimeoutMs, budget, identity, webhooks: deps.webhooks }))
+    .use(predictController(intake, backend, {
+        maxUploadBytes: deps.maxUploadBytes,
+        uploadTimeoutMs: deps.uploadTimeoutMs,
+        maxPixels: deps.maxPixels,
+        queueMax: deps.queueMax,
+        clientQueueMax: deps.clientQueueMax,
+        budget,
+        identity,
+        webhooks: deps.webhooks,
+      }),
+    )
     .use(resultController(backend))
     .use(eventsController(stats))
     .use(healthController(backend, { queueMax: deps.queueMax, maxStoreBytes: deps.maxStoreBytes, inflight: budget, refusals: () => metrics.refusals() }))

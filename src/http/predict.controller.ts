@@ -2,7 +2,7 @@ import { Elysia } from "elysia";
 import { refuse, refuseUpload, rejectRequest, rejectUpload, serverFault } from "../domain/errors";
 import { isTerminal } from "../domain/task";
 import type { TaskBackend } from "../backend/task-backend";
-import type { Intake } from "../intake/intake";
+import { ACCEPTED_MIME, type Intake } from "../intake/intake";
 import { formToObject, readBody } from "./capped-body";
 import type { ClientIdentity } from "./client-identity";
 import type { InflightBudget, Lease } from "./inflight-budget";
@@ -21,44 +21,56 @@ type Answered = Answer & { snapshot: TaskSnapshot };
 /** Headroom for multipart boundaries and the small knob fields around the file. */
 export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
-/**
- * What an upload can be refused with, as the OpenAPI document shows it: the
- * same factories the hooks, the intake and the backends throw, with the
- * default limits filled in (the messages carry the service's own numbers).
- */
-const UPLOAD_PROBLEMS = problemResponses(
-  "/predict",
-  rejectRequest.malformedMultipart(),
-  rejectRequest.unauthorized(),
-  refuse.uploadTimeout(60_000),
-  refuseUpload.idempotencyInProgress(),
-  rejectUpload.tooLarge(31_457_280, 20_971_520),
-  rejectRequest.notMultipart(),
-  rejectUpload.notAnAcceptedImage("application/pdf (.pdf)", ["image/jpeg", "image/png", "image/webp", "image/gif", "image/avif", "image/tiff"]),
-  rejectRequest.missingFile(),
-  rejectUpload.unreadableHeader(),
-  rejectUpload.tooManyPixels(12_000, 8_000, 40_000_000),
-  rejectUpload.unknownClasses(['"unicorn"'], 80),
-  rejectRequest.invalidFields(knobErrors({ conf: "2" })),
-  refuseUpload.webhookForbidden("it resolves to a private address"),
-  refuseUpload.webhooksDisabled(),
-  refuseUpload.idempotencyKeyReused(),
-  refuse.queueFull(100, 3),
-  refuse.clientQueueFull(25, 3),
-  refuse.memoryFull(3),
-  refuse.inflightFull(2),
-  serverFault.unexpected(),
-  refuse.notReady(),
-  refuse.draining(),
-  refuse.backendUnavailable(),
-);
-
 /** Seconds a client refused for the in-flight budget is told to wait: uploads in flight finish or time out. */
 const RETRY_INFLIGHT_S = 2;
 
-export interface PredictOptions {
+/** The limits an upload is held to, as configured: its refusals in the OpenAPI document quote them. */
+export interface UploadLimits {
   maxUploadBytes: number;
   uploadTimeoutMs: number;
+  maxPixels: number;
+  queueMax: number;
+  clientQueueMax: number;
+}
+
+/**
+ * What an upload can be refused with, as the OpenAPI document shows it: the
+ * same factories the hooks, the intake and the backends throw, with this
+ * service's own limits and formats, so the examples say what it would say.
+ * The rest (a PDF, a 12 000 × 8 000 photo, the default model's 80 classes)
+ * are sample inputs.
+ */
+function uploadProblems(limits: UploadLimits) {
+  const sampleSide = Math.ceil(Math.sqrt(limits.maxPixels * 2));
+  return problemResponses(
+    "/predict",
+    rejectRequest.malformedMultipart(),
+    rejectRequest.unauthorized(),
+    refuse.uploadTimeout(limits.uploadTimeoutMs),
+    refuseUpload.idempotencyInProgress(),
+    rejectUpload.tooLarge(Math.ceil(limits.maxUploadBytes * 1.5), limits.maxUploadBytes),
+    rejectRequest.notMultipart(),
+    rejectUpload.notAnAcceptedImage("application/pdf (.pdf)", ACCEPTED_MIME),
+    rejectRequest.missingFile(),
+    rejectUpload.unreadableHeader(),
+    rejectUpload.tooManyPixels(sampleSide, sampleSide, limits.maxPixels),
+    rejectUpload.unknownClasses(['"unicorn"'], 80),
+    rejectRequest.invalidFields(knobErrors({ conf: "2" })),
+    refuseUpload.webhookForbidden("it resolves to a private address"),
+    refuseUpload.webhooksDisabled(),
+    refuseUpload.idempotencyKeyReused(),
+    refuse.queueFull(limits.queueMax, 3),
+    refuse.clientQueueFull(limits.clientQueueMax, 3),
+    refuse.memoryFull(3),
+    refuse.inflightFull(RETRY_INFLIGHT_S),
+    serverFault.unexpected(),
+    refuse.notReady(),
+    refuse.draining(),
+    refuse.backendUnavailable(),
+  );
+}
+
+export interface PredictOptions extends UploadLimits {
   budget: InflightBudget;
   identity: ClientIdentity;
   webhooks: WebhookPolicy;
@@ -170,7 +182,7 @@ export function predictController(intake: Intake, backend: TaskBackend, opts: Pr
         body: PredictBody,
         query: PredictQuery,
         headers: PredictHeaders,
-        response: { 200: TaskView, 201: CreatedTaskView, ...UPLOAD_PROBLEMS },
+        response: { 200: TaskView, 201: CreatedTaskView, ...uploadProblems(opts) },
         detail: {
           operationId: "submitImage",
           summary: "Submit an image for detection",

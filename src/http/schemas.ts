@@ -3,7 +3,9 @@ import { inputShapes } from "../detect/anchors";
 import { SLOT_STATES } from "../executor/slot-state";
 import { DetectKnobs } from "./knob-schema";
 import { IDEMPOTENCY_KEY_MAX } from "./idempotency-key";
-import { COMPLETED_EXAMPLE, PENDING_EXAMPLE } from "./examples";
+import { COMPLETED_EXAMPLE, EXAMPLE_LINKS, PENDING_EXAMPLE } from "./examples";
+import { problemBody } from "./problem";
+import { refuse } from "../domain/errors";
 
 /**
  * Route schemas: they validate requests, type the handlers and write the
@@ -123,16 +125,8 @@ export const Problem = t.Object(
   },
   {
     description: "RFC 9457 problem details",
-    examples: [
-      {
-        type: "urn:yolo-detect:problem:unsupported_media_type",
-        title: "Unsupported image type",
-        status: 415,
-        detail: "The upload is application/pdf (.pdf). Accepted formats: image/jpeg, image/png, image/webp, image/gif, image/avif, image/tiff.",
-        code: "unsupported_media_type",
-        instance: "/predict",
-      },
-    ],
+    // Each operation's responses carry their own examples (problem-docs.ts); this one is the schema's.
+    examples: [problemBody("task_not_found", refuse.taskNotFound().message, { instance: EXAMPLE_LINKS.self })],
   },
 );
 

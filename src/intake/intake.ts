@@ -6,6 +6,9 @@ import type { RawKnobs } from "../domain/knobs";
 import type { WebhookRequest } from "../domain/webhook";
 import { resolveParams } from "./detect-params";
 
+/** The image formats an upload may be (those this build of sharp decodes). */
+export { ACCEPTED_MIME } from "../vision/sniff";
+
 export interface IntakeLimits {
   maxUploadBytes: number;
   maxPixels: number;

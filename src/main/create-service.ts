@@ -49,6 +49,7 @@ export function createService(opts: ServiceOptions) {
     maxUploadBytes: config.maxUploadBytes,
     maxPixels: config.maxPixels,
     queueMax: config.queueMax,
+    clientQueueMax: config.clientQueueMax,
     maxStoreBytes: config.maxStoreBytes,
     maxInflightBytes: config.maxInflightBytes,
     uploadTimeoutMs: config.uploadTimeoutMs,

@@ -3,6 +3,7 @@ import { COMPLETED_EXAMPLE, PENDING_EXAMPLE } from "../../src/http/examples";
 import { getJson, pollUntilDone, upload } from "../support/http";
 import { readImage } from "../support/paths";
 import { startTestService, type TestService } from "../support/test-service";
+import { NOT_IMAGES, pngDeclaring } from "../support/crafted-files";
 
 /**
  * The task examples of the OpenAPI document against the service's real
@@ -11,8 +12,10 @@ import { startTestService, type TestService } from "../support/test-service";
  */
 let svc: TestService;
 let doc: any;
+// Limits other than the defaults, so the documented refusals show they are read from the configuration.
+const LIMITS = { MAX_UPLOAD_BYTES: "4194304", MAX_PIXELS: "2000000", QUEUE_MAX: "40", CLIENT_QUEUE_MAX: "6", UPLOAD_TIMEOUT_MS: "20000" };
 beforeAll(async () => {
-  svc = await startTestService({ WORKERS: "1" });
+  svc = await startTestService({ WORKERS: "1", ...LIMITS });
   doc = (await getJson(svc.app, "/docs/json")).body;
 });
 afterAll(() => svc.stop());
@@ -52,4 +55,26 @@ test("dog.jpg's real 201 and finished task have the examples' fields, and its de
   }
   expect(done.result.image).toEqual(COMPLETED_EXAMPLE.result.image);
   expect(done.result.input_size).toEqual(COMPLETED_EXAMPLE.result.input_size);
+});
+
+/** The documented examples of one of the upload's error statuses. */
+const problemExamples = (status: number): any[] => doc.paths["/predict"].post.responses[status].content["application/problem+json"].schema.examples;
+
+test("the upload's documented refusals quote this service's configured limits, and match its real answers", async () => {
+  const detailOf = (status: number, code: string) => problemExamples(status).find((e) => e.code === code)?.detail;
+  expect(detailOf(413, "payload_too_large")).toEndWith(`the limit is ${LIMITS.MAX_UPLOAD_BYTES} bytes.`);
+  expect(detailOf(408, "upload_timeout")).toContain(`within ${LIMITS.UPLOAD_TIMEOUT_MS} ms`);
+  expect(detailOf(429, "queue_full")).toContain(`(${LIMITS.QUEUE_MAX} tasks waiting)`);
+  expect(detailOf(429, "client_queue_full")).toContain(`You already have ${LIMITS.CLIENT_QUEUE_MAX} tasks waiting`);
+
+  // What the service really answers, field for field: the formats it accepts, and its pixel limit.
+  const pdf = await upload(svc.app, NOT_IMAGES.pdf, { filename: "a.pdf", type: "application/pdf" });
+  expect(pdf.status).toBe(415);
+  expect(problemExamples(415)).toContainEqual(await pdf.json());
+  const huge = await upload(svc.app, pngDeclaring(2000, 2000), { filename: "a.png", type: "image/png" });
+  expect(huge.status).toBe(422);
+  const real = (await huge.json()) as any;
+  expect(real.code).toBe("too_many_pixels");
+  expect(real.detail).toEndWith(detailOf(422, "too_many_pixels").replace(/^.*; /, "; "));
+  expect(real.detail).toContain(`the limit is ${LIMITS.MAX_PIXELS} pixels`);
 });
