@@ -11,6 +11,14 @@ export interface Rate {
   lanes: number;
 }
 
+/** weight of the newest sample in the moving average of service time */
+const EWMA_ALPHA = 0.2;
+
+/** The moving average of service time after one more run of `ms` (the first run sets it). */
+export function averageServiceMs(average: number | undefined, ms: number): number {
+  return average === undefined ? ms : average + EWMA_ALPHA * (ms - average);
+}
+
 const perImageMs = (rate: Rate) => rate.serviceMs ?? Math.max(rate.warmupMs ?? 0, 100);
 
 /** Expected ms until a task finishes; `position` is its 1-based place in the queue while pending. */

@@ -1,6 +1,6 @@
 import type { Cancel, Clock } from "../domain/clock";
 import { taskFailure } from "../domain/errors";
-import type { Rate } from "../domain/eta";
+import { averageServiceMs, type Rate } from "../domain/eta";
 import type { InferenceResult, TaskError } from "../domain/task";
 import type { ModelInfo } from "../model/model-info";
 import type { Logger } from "../util/logger";
@@ -45,7 +45,7 @@ export interface InferenceStats {
   /** the model is warm in at least one worker */
   readonly ready: boolean;
   readonly warmupMs: number | undefined;
-  /** moving average of how long a successful job runs, once one has */
+  /** moving average of how long a successful whole-image job runs (tiles aside), once one has */
   readonly serviceMs: number | undefined;
   /** workers replaced after a crash, a failed start or a timeout */
   readonly failures: number;
@@ -68,8 +68,6 @@ interface Run {
 }
 
 const DEFAULT_ENTRY = new URL("./inference-worker.ts", import.meta.url);
-/** weight of the newest sample in the moving average of service time */
-const EWMA_ALPHA = 0.2;
 
 /**
  * Owns the worker pool and runs one image at a time per worker: `run` resolves
@@ -212,9 +210,9 @@ export class Executor implements InferenceStats {
     if (!r) return;
     if (reply.type === "failure") return r.settle({ status: "failed", error: reply.error, worker: slot.id });
     if (r.aborted) return;
-    // Only successes feed the average: a fast failure says nothing about how long an image takes.
-    const ms = this.opts.clock.now() - r.startedAt!;
-    this.serviceMs = this.serviceMs === undefined ? ms : this.serviceMs + EWMA_ALPHA * (ms - this.serviceMs);
+    // Only whole images that succeeded feed the average, which prices a queued task: a fast failure
+    // says nothing about an image, and a tile's run (a partial decode, no drawing) is not a task's.
+    if (!r.job.region) this.serviceMs = averageServiceMs(this.serviceMs, this.opts.clock.now() - r.startedAt!);
     r.settle({ status: "completed", result: reply.result, worker: slot.id });
   }
 

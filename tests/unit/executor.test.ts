@@ -55,6 +55,20 @@ describe("Executor on fake workers and a fake clock", () => {
     expect(executor.rate()).toEqual({ serviceMs: 120, warmupMs: 50, lanes: 1 });
   });
 
+  test("a tile's run does not feed the moving average, which prices whole images", async () => {
+    const { clock, workers, executor } = setup();
+    workers.last.ready();
+    const whole = executor.run(job());
+    clock.advance(100);
+    workers.last.finish();
+    await whole;
+    const tile = executor.run({ ...job(), region: { x: 0, y: 0, width: 5, height: 5 } });
+    clock.advance(900);
+    workers.last.finish();
+    expect((await tile).status).toBe("completed");
+    expect(executor.serviceMs).toBe(100);
+  });
+
   test("jobs handed in while every worker is busy wait in order and run as workers free up", async () => {
     const { workers, executor } = setup();
     workers.last.ready();
