@@ -38,9 +38,9 @@ EXPOSE 7860
 # The port is the container's PORT, so a container started with another one is still checked.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
   CMD ["bun", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/health/ready').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# Exec form, so SIGTERM reaches Bun and the service drains. --silent: `bun run` would
-# print the script's command line first, the one line of the log that is not JSON.
+# Exec form, so SIGTERM reaches Bun and the service drains (bunfig.toml keeps `bun run` from
+# printing the script's command line, the one line of the log that would not be JSON).
 # The same image runs an inference process of the Redis backend: command
-# ["bun", "run", "--silent", "inference:prod"] with QUEUE_BACKEND=redis and REDIS_URL. It serves no HTTP,
+# ["bun", "run", "inference:prod"] with QUEUE_BACKEND=redis and REDIS_URL. It serves no HTTP,
 # so disable the HEALTHCHECK above for it (see docs/compose.yaml, README.md "Scaling out").
-CMD ["bun", "run", "--silent", "start:prod"]
+CMD ["bun", "run", "start:prod"]

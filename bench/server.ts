@@ -28,9 +28,9 @@ export interface BenchServer {
  */
 const ONE_ADDRESS_FOR_ALL_CLIENTS = { CLIENT_QUEUE_MAX: "100000" };
 
-/** `bun run --silent <script>` from package.json (start:prod, inference:prod: what the container runs), tracked for cleanup. */
+/** `bun run <script>` from package.json (start:prod, inference:prod: what the container runs), tracked for cleanup. */
 export function spawnScript(repo: string, script: string, env: Record<string, string>): Subprocess {
-  return spawnTracked(["bun", "run", "--silent", script], {
+  return spawnTracked(["bun", "run", script], {
     cwd: repo,
     env: { ...ONE_ADDRESS_FOR_ALL_CLIENTS, ...process.env, LOG_LEVEL: "warn", ...env },
     stdout: "ignore",

@@ -24,7 +24,7 @@ test("the Dockerfile serves on the Space's port, as uid 1000, with the start:pro
   const pkg = await Bun.file(join(REPO, "package.json")).json();
   expect(docker).toContain("EXPOSE 7860");
   expect(docker).toMatch(/^USER 1000$/m);
-  expect(docker).toContain('CMD ["bun", "run", "--silent", "start:prod"]');
+  expect(docker).toContain('CMD ["bun", "run", "start:prod"]');
   expect(docker).toContain("/health/ready");
   expect(docker).toContain("bun run install:prod");
   expect(pkg.scripts["start:prod"]).toBeTruthy();

@@ -17,7 +17,7 @@ export async function ensureProjectImage(): Promise<string> {
   ensureBaseImage();
   // The build bakes in what models/ holds; without a model there it would download one, which an
   // offline machine cannot. model:fetch puts one there (MODEL_PATH, ../shared/models, or the download).
-  run(["bun", "run", "--silent", "model:fetch"], "bun run model:fetch", REPO);
+  run(["bun", "run", "model:fetch"], "bun run model:fetch", REPO);
   console.error(`image: docker build -t ${PROJECT_TAG} (the project's Dockerfile, host network)…`);
   const t0 = performance.now();
   run(["docker", "build", "--network", "host", "-t", PROJECT_TAG, REPO], "docker build");
