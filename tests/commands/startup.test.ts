@@ -62,6 +62,21 @@ describe("bun start", () => {
     expect(lines.filter((l) => l.msg === "task").map((l) => l.status)).toEqual(["pending", "processing", "completed"]);
   });
 
+  test("`bun start`, as README runs it, writes only JSON lines, stderr included", async () => {
+    const port = freePort();
+    const child = Bun.spawn(["bun", "start"], { cwd: REPO, env: { ...process.env, LOG_LEVEL: "info", PORT: String(port), WORKERS: "1" }, stdout: "pipe", stderr: "pipe" });
+    try {
+      await waitUntilReady(`http://127.0.0.1:${port}/health/ready`, child, 30_000);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await child.exited).toBe(0);
+    const [stdout, stderr] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
+    const lines = [...stdout.trim().split("\n"), ...stderr.split("\n").filter(Boolean)];
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(lines.map((l) => JSON.parse(l).msg)).toEqual(expect.arrayContaining(["listening", "stopped"]));
+  });
+
   test("SIGTERM drains: accepted tasks finish or are canceled (shutdown), none vanish, exit 0", async () => {
     const port = freePort();
     const child = start({ PORT: String(port), WORKERS: "1", DRAIN_TIMEOUT_MS: "300" });
