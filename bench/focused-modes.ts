@@ -41,11 +41,11 @@ export async function tilesMode(photos12mp: BenchImage[], started: Date) {
   await writeResults("tiles-", started, { started: started.toISOString(), ...report }, args.out);
 }
 
-/** --rect: bare ORT at each input shape, and the service with rect off and on (bench/rect.ts). */
+/** --rect: bare ORT at each input shape, and the service with each rect mode (bench/rect.ts). */
 export async function rectMode(modelPath: string, photos: BenchImage[], started: Date) {
   const report = await runRect(modelPath, photos, limitSeconds, requests, concurrency);
   console.log(table([["bare ORT shape", "img/s", "CPU ms/img"], ...report.limit.map((l) => [l.shape, l.images_per_second, l.cpu_ms_per_image])]));
   console.log(table([["service, 3:2 photos", "round", "img/s", "CPU ms/img"], ...report.service.map((s) => [`rect=${s.rect}`, s.round, s.images_per_second, s.cpu_ms_per_image])]));
-  console.log(`rect speed-up on 3:2 photos: ${report.speedup}×`);
+  console.log(`rect speed-up on 3:2 photos: on ${report.speedup.on}×, tight ${report.speedup.tight}×`);
   await writeResults("rect-", started, { started: started.toISOString(), ...report }, args.out);
 }

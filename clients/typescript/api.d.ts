@@ -224,7 +224,7 @@ export interface operations {
                 classes?: string;
                 annotate?: boolean;
                 agnostic_nms?: boolean;
-                rect?: boolean;
+                rect?: "off" | "on" | "tight";
                 tile?: "off" | "auto" | "on";
                 tile_size?: number;
                 tile_overlap?: number;
@@ -278,10 +278,11 @@ export interface operations {
                      */
                     agnostic_nms?: boolean;
                     /**
-                     * @description Letterbox to the smallest input shape that holds the image (same pixels, less padding: faster) when the model allows it; detections near the confidence threshold can differ from the square input's (default false)
-                     * @default false
+                     * @description Cut the grey padding of the square model input when the model allows it: `on` cuts only what follows the image, which the model sees where the square puts it (the square's detections, 10–20 % less work on 4:3 to 16:9 photos); `tight` cuts both sides (20–40 % less, but an object at a tie between two classes can be named the other way); `off` keeps the square (default on)
+                     * @default on
+                     * @enum {string}
                      */
-                    rect?: boolean;
+                    rect?: "off" | "on" | "tight";
                     /**
                      * @description Also run the image in overlapping tiles at its own resolution, for small objects in large photos (the whole-image pass still runs; boxes cut at tile borders are merged): `auto` when its longer side is at least twice the model's input (default off)
                      * @default off

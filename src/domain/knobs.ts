@@ -1,4 +1,4 @@
-import { type DetectParams, TILE_MODES } from "./task";
+import { type DetectParams, RECT_MODES, TILE_MODES } from "./task";
 
 /**
  * The detection knobs of POST /predict, as data: the one place their ranges,
@@ -28,13 +28,13 @@ export interface ChoiceKnob extends KnobBase {
   kind: "choice";
   values: readonly string[];
   default: string;
-  param: "tile";
+  param: "tile" | "rect";
 }
 
 export interface BooleanKnob extends KnobBase {
   kind: "boolean";
   default: boolean;
-  param: "annotate" | "agnosticNms" | "rect";
+  param: "annotate" | "agnosticNms";
 }
 
 /** Class ids or names; without it every class is kept, so it has no default value. */
@@ -59,11 +59,12 @@ export const KNOBS = [
   { name: "agnostic_nms", kind: "boolean", default: false, param: "agnosticNms", description: "Suppress overlapping boxes across classes too" },
   {
     name: "rect",
-    kind: "boolean",
-    default: false,
+    kind: "choice",
+    values: RECT_MODES,
+    default: "on",
     param: "rect",
     description:
-      "Letterbox to the smallest input shape that holds the image (same pixels, less padding: faster) when the model allows it; detections near the confidence threshold can differ from the square input's",
+      "Cut the grey padding of the square model input when the model allows it: `on` cuts only what follows the image, which the model sees where the square puts it (the square's detections, 10–20 % less work on 4:3 to 16:9 photos); `tight` cuts both sides (20–40 % less, but an object at a tie between two classes can be named the other way); `off` keeps the square",
   },
   {
     name: "tile",

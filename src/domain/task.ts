@@ -29,8 +29,8 @@ export interface DetectParams {
   classes?: number[];
   agnosticNms: boolean;
   annotate: boolean;
-  /** a rectangular model input when the model allows it (less padding, same pixels) */
-  rect: boolean;
+  /** a rectangular model input when the model allows it: less padding, same pixels (see RECT_MODES) */
+  rect: RectMode;
   /** also run the image in tiles at its own resolution: never, when large (auto), or always */
   tile: TileMode;
   /** tile side in image pixels; 0: the model's input size */
@@ -40,6 +40,15 @@ export interface DetectParams {
 }
 
 export const TILE_MODES = ["off", "auto", "on"] as const;
+
+/**
+ * How much of the square input's grey padding is cut (src/detect/placement.ts):
+ * none; only what follows the image, which stays where the square puts it
+ * (the square's detections); or both sides, on the square's grid phase (less
+ * work still, but an object at a tie between two classes can flip).
+ */
+export const RECT_MODES = ["off", "on", "tight"] as const;
+export type RectMode = (typeof RECT_MODES)[number];
 export type TileMode = (typeof TILE_MODES)[number];
 
 export interface Box {

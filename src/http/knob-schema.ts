@@ -35,8 +35,13 @@ function knobSchema(knob: Knob) {
     case "classes":
       // No example: Swagger UI would pre-fill it and filter every "Try it out" upload.
       return t.Union([t.String(), t.Array(t.String())], { description });
-    case "choice":
-      return t.UnionEnum(knob.values as [string, ...string[]], { description, examples: [knob.default] });
+    case "choice": {
+      // Elysia gives a word list its first word as default, and fills an absent field with it: the
+      // form's filled-in word would then override the query's, and a default that is not the first
+      // word (rect's) would never apply. An absent knob stays absent; the intake applies knobs.ts's default.
+      const { default: _, ...schema } = t.UnionEnum(knob.values as [string, ...string[]], { description, examples: [knob.default] });
+      return schema as ReturnType<typeof t.UnionEnum>;
+    }
   }
 }
 

@@ -1,9 +1,9 @@
-import { unletterboxBox } from "../detect/letterbox";
+import { letterboxGeometry, unletterboxBox } from "../detect/letterbox";
 import { decodeDetections, nonMaxSuppression } from "../detect/postprocess";
 import type { DetectParams, Detection, ImageSize, InferenceResult, Region } from "../domain/task";
 import { mergeDetections } from "../detect/merge-boxes";
 import type { ModelInfo } from "../model/model-info";
-import { chooseShape } from "../detect/anchors";
+import { placeImage } from "../detect/placement";
 import { LETTERBOX_GREY } from "../detect/tensor";
 import type { DecodeLimits } from "../vision/decode";
 import { annotateImage } from "./annotate";
@@ -35,14 +35,17 @@ export class Detector {
   async detect(bytes: Uint8Array, upright: ImageSize, params: DetectParams, { region, merge }: { region?: Region; merge?: Detection[] } = {}): Promise<InferenceResult> {
     const frame = region ? { width: region.width, height: region.height } : upright;
     const square = { width: this.info.inputWidth, height: this.info.inputHeight };
-    const wanted = params.rect ? chooseShape(frame, this.info.inputShapes) : square;
+    const placed = placeImage(frame, params.rect, this.info.inputShapes);
     // The first image of a new shape in this worker opens its session (counted as inference time).
     const t0 = performance.now();
-    const { session, shape: input } = await this.sessions.get(wanted, square);
+    const { session, shape: input } = await this.sessions.get({ width: placed.dstW, height: placed.dstH }, square);
     const opening = performance.now() - t0;
+    // A shape whose session could not be made runs as the square.
+    const fell = input.width !== placed.dstW || input.height !== placed.dstH;
+    const place = fell ? letterboxGeometry(frame.width, frame.height, input.width, input.height) : placed;
     // A tile is never drawn on: the whole-image pass draws everything.
     const annotate = params.annotate && !region;
-    const prepared = await prepareInput(bytes, frame, input, { annotate }, this.limits, this.annotatedMaxSide, region);
+    const prepared = await prepareInput(bytes, place, { annotate }, this.limits, this.annotatedMaxSide, region);
     const { tensor, image, geometry } = prepared;
     const t1 = performance.now() - opening;
     const output = await session.run(tensor, [1, 3, input.height, input.width]);

@@ -1,7 +1,7 @@
-import type { DetectParams, ImageSize, Region } from "../domain/task";
+import type { DetectParams, Region } from "../domain/task";
 import { type DecodeLimits, decodeUpright, type RawImage } from "../vision/decode";
 import { resizeForModel } from "../vision/letterbox-image";
-import { type LetterboxGeometry, letterboxGeometry } from "../detect/letterbox";
+import type { LetterboxGeometry } from "../detect/letterbox";
 import { letterboxTensor } from "../detect/tensor";
 
 /** What the model and the annotation need from one upload. */
@@ -20,19 +20,18 @@ export interface PreparedInput {
  */
 export async function prepareInput(
   bytes: Uint8Array,
-  upright: ImageSize,
-  input: ImageSize,
+  /** where the image (or the region) goes in the model's input (src/detect/placement.ts) */
+  geometry: LetterboxGeometry,
   params: Pick<DetectParams, "annotate">,
   limits: DecodeLimits,
   annotatedMaxSide: number,
-  /** only this part of the image (a tile); `upright` is then its size */
+  /** only this part of the image (a tile); the geometry's source is then its size */
   region?: Region,
 ): Promise<PreparedInput> {
   const t0 = performance.now();
-  const modelSide = Math.max(input.width, input.height);
+  const modelSide = Math.max(geometry.dstW, geometry.dstH);
   const maxSide = params.annotate ? (annotatedMaxSide > 0 ? Math.max(annotatedMaxSide, modelSide) : 0) : modelSide;
   const image = await decodeUpright(bytes, maxSide, limits, region);
-  const geometry = letterboxGeometry(upright.width, upright.height, input.width, input.height);
   const tensor = letterboxTensor(await resizeForModel(image, geometry), geometry);
   return { tensor, image, geometry, ms: performance.now() - t0 };
 }

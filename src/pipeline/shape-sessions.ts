@@ -28,7 +28,8 @@ export class ShapeSessions {
     if (!this.head || key(shape) === key(square)) return { session: this.square, shape: square };
     let opening = this.sessions.get(key(shape));
     if (!opening) {
-      opening = openOnnxSession(reshapeModel(this.model, this.head, shape), this.threads).catch((err) => {
+      // Without pools: a worker may open several rectangles, and their activations then share one heap.
+      opening = openOnnxSession(reshapeModel(this.model, this.head, shape), this.threads, { pooled: false }).catch((err) => {
         console.error(JSON.stringify({ level: "error", msg: "rect session failed", shape: key(shape), error: String(err).slice(0, 300) }));
         return undefined;
       });

@@ -17,13 +17,13 @@ const paramError = (classes: string | string[]): DomainError => {
 describe("resolveParams", () => {
   test("defaults", () => {
     const p = resolveParams({}, COCO_NAMES);
-    expect(p).toEqual({ conf: 0.25, iou: 0.45, maxDet: 300, annotate: true, agnosticNms: false, rect: false, tile: "off", tileSize: 0, tileOverlap: 0.2 });
+    expect(p).toEqual({ conf: 0.25, iou: 0.45, maxDet: 300, annotate: true, agnosticNms: false, rect: "on", tile: "off", tileSize: 0, tileOverlap: 0.2 });
     expect("classes" in p).toBe(false); // no filter at all, not an empty one
   });
 
   test("knobs map onto params", () => {
-    const p = resolveParams({ conf: 0.6, iou: 0.7, max_det: 5, annotate: false, agnostic_nms: true, rect: false }, COCO_NAMES);
-    expect(p).toEqual({ conf: 0.6, iou: 0.7, maxDet: 5, annotate: false, agnosticNms: true, rect: false, tile: "off", tileSize: 0, tileOverlap: 0.2 });
+    const p = resolveParams({ conf: 0.6, iou: 0.7, max_det: 5, annotate: false, agnostic_nms: true, rect: "off" }, COCO_NAMES);
+    expect(p).toEqual({ conf: 0.6, iou: 0.7, maxDet: 5, annotate: false, agnosticNms: true, rect: "off", tile: "off", tileSize: 0, tileOverlap: 0.2 });
   });
 
   test("conf 0 is kept, not replaced by the default", () => {

@@ -15,7 +15,7 @@ const makeTask = (id: string, status: TaskStatus, updatedAt: number): Task => ({
   status,
   createdAt: updatedAt,
   updatedAt,
-  params: { ...DEFAULT_PARAMS, rect: true },
+  params: { ...DEFAULT_PARAMS, rect: "tight" },
 });
 
 const storeWith = (...tasks: Task[]) => {

@@ -51,7 +51,7 @@ describe("knobErrors, with the table's rules", () => {
       conf: "must be a number from 0 to 1",
       iou: "must be a number from 0 to 1",
       max_det: "must be a whole number from 1 to 300",
-      rect: "must be true or false",
+      rect: "must be one of off, on, tight",
       classes: "must be class ids or names, comma-separated or repeated",
       annotate: "must be true or false",
       agnostic_nms: "must be true or false",
