@@ -65,12 +65,17 @@ export function inputShapes(square: number, strides: readonly number[] = HEAD_ST
   return shapes;
 }
 
+/** The square of a model's shapes: the largest. */
+export function squareOf(shapes: readonly InputShape[]): InputShape {
+  return shapes.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
+}
+
 /**
  * The smallest shape that holds the image at the square's scale: the image
  * is resized exactly as for the square input, only the padding shrinks.
  */
 export function chooseShape(image: InputShape, shapes: readonly InputShape[]): InputShape {
-  const square = shapes.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
+  const square = squareOf(shapes);
   const scale = Math.min(square.width / image.width, square.height / image.height);
   // Unrounded: a shape that held only the rounded size would letterbox at a smaller scale.
   const w = image.width * scale;

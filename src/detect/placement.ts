@@ -1,5 +1,5 @@
 import type { ImageSize, RectMode } from "../domain/task";
-import { chooseShape, type InputShape } from "./anchors";
+import { chooseShape, type InputShape, squareOf } from "./anchors";
 import { letterboxGeometry, type LetterboxGeometry } from "./letterbox";
 
 const area = (s: InputShape) => s.width * s.height;
@@ -19,13 +19,15 @@ const area = (s: InputShape) => s.width * s.height;
  *   scale, on the square's grid phase (chooseShape): both sides are cut.
  */
 export function placeImage(frame: ImageSize, mode: RectMode, shapes: readonly InputShape[]): LetterboxGeometry {
-  const square = shapes.reduce((a, b) => (area(b) > area(a) ? b : a));
+  const square = squareOf(shapes);
   const inSquare = letterboxGeometry(frame.width, frame.height, square.width, square.height);
-  if (mode === "off") return inSquare;
   if (mode === "tight") {
     const shape = chooseShape(frame, shapes);
     return letterboxGeometry(frame.width, frame.height, shape.width, shape.height);
   }
+  // Anything else is the square: `off`, and a task queued before rect was a word (Redis keeps
+  // params as written) with its old `true` or `false`.
+  if (mode !== "on") return inSquare;
   const needs = { width: inSquare.left + inSquare.newW, height: inSquare.top + inSquare.newH };
   const fits = shapes.filter((s) => s.width >= needs.width && s.height >= needs.height);
   const shape = fits.reduce((a, b) => (area(b) < area(a) ? b : a), square);

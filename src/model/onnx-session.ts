@@ -25,9 +25,9 @@ export interface OnnxSession {
  * `pooled: false` opens a session that keeps no memory of its own between runs
  * (no arena, no planned buffers): its activations come from the process's heap
  * and go back to it, where the next session reuses them. Per image it costs
- * the same CPU (85–87 ms a run at 640×576 either way). The square with its
- * pools and three rectangles without held 222 MB in one thread, against 331 MB
- * with pools for all four (docs/BENCHMARKS.md).
+ * the same CPU (85–87 ms a run at 640×576 either way). Mixed-aspect traffic
+ * left the service at 922 MB with pool-less rectangles, against 1,338 MB with
+ * pools (docs/BENCHMARKS.md, "Three modes").
  */
 export async function openOnnxSession(model: Uint8Array, intraOpThreads: number, { pooled = true } = {}): Promise<OnnxSession> {
   const session = await ort.InferenceSession.create(model, {

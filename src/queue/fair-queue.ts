@@ -11,8 +11,8 @@ export interface Backlog {
  * and the clients with something waiting take turns, one task each. This is
  * deficit round robin with every task costing one quantum: every upload is
  * letterboxed to the model's input (640×640, or with `rect` a rectangle 10–40 %
- * smaller), and decoding is shrunk on load, so tasks cost about the same and weighing them would only make positions
- * depend on guesses. A client that had nothing waiting joins at the end of the
+ * smaller), and decoding is shrunk on load, so tasks cost about the same and
+ * weighing them would only make positions depend on guesses. A client that had nothing waiting joins at the end of the
  * turn order, so a client with one task waits for about one task per other
  * active client, never behind another's flood.
  *

@@ -43,6 +43,12 @@ describe("placeImage: where an image goes in the model's input, by rect mode", (
     expect([shapeOf(768, 576, "tight"), shapeOf(6000, 4000, "tight"), shapeOf(1920, 1080, "tight")]).toEqual(["640x512", "640x448", "640x384"]);
   });
 
+  test("a mode from before rect was a word (true or false, still in a Redis task written then) gets the square", () => {
+    for (const old of [true, false]) {
+      expect(placeImage({ width: 768, height: 576 }, old as unknown as "on", shapes)).toEqual(letterboxGeometry(768, 576, 640, 640));
+    }
+  });
+
   test("a model offering only the square gets the square in every mode", () => {
     for (const mode of ["off", "on", "tight"] as const) {
       expect(placeImage({ width: 1920, height: 1080 }, mode, [{ width: 640, height: 640 }])).toEqual(letterboxGeometry(1920, 1080, 640, 640));
