@@ -61,12 +61,12 @@ export const KNOBS = [
     name: "rect",
     kind: "choice",
     values: RECT_MODES,
-    // Not on by default: each rectangle a worker runs holds its own activations, and with them the
-    // mixed bench's peak RSS went from ~750 MB to 1.1 GB, past the 1 GB target (docs/BENCHMARKS.md).
-    default: "off",
+    // On by default: the same detections for less work. A head that takes free input dimensions
+    // (yolov8) runs every shape in one session and arena; others pay memory per shape (docs/BENCHMARKS.md).
+    default: "on",
     param: "rect",
     description:
-      "Cut the grey padding of the square model input when the model allows it: `on` cuts only what follows the image, which the model sees where the square puts it (the square's detections, 10–20 % less work on 4:3 to 16:9 photos); `tight` cuts both sides (20–40 % less, but an object at a tie between two classes can be named the other way); `off` keeps the square. Each rectangle costs a worker that runs it 30–60 MB of memory",
+      "Cut the grey padding of the square model input when the model allows it: `on` cuts only what follows the image, which the model sees where the square puts it (the square's detections, 10–20 % less work on 4:3 to 16:9 photos); `tight` cuts both sides (20–40 % less, but an object at a tie between two classes can be named the other way); `off` keeps the square",
   },
   {
     name: "tile",

@@ -64,6 +64,12 @@ export function valueInfoDims(bytes: Uint8Array): { name: string; dims: number[]
   return { name: v.name, dims: (v.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? -1 : num(d.dimValue))) };
 }
 
+/** A tensor's value info; a string dim is symbolic (free). */
+export function valueInfo(name: string, elemType: number, dims: (number | string)[]): Uint8Array {
+  const dim = dims.map((d) => (typeof d === "string" ? { dimParam: d } : { dimValue: d }));
+  return ValueInfoProto.encode(ValueInfoProto.fromObject({ name, type: { tensorType: { elemType, shape: { dim } } } })).finish();
+}
+
 /** The same value info with new dims. */
 export function withDims(bytes: Uint8Array, dims: number[]): Uint8Array {
   const v = ValueInfoProto.decode(bytes) as unknown as { type: { tensorType: { shape: { dim: unknown[] } } } };

@@ -1,6 +1,6 @@
 import protobuf from "protobufjs/minimal.js";
 import { anchorCount, anchorPoints, anchorStrides, HEAD_STRIDES, type InputShape } from "../detect/anchors";
-import { decodeTensor, encodeTensor, FLOAT, INT64, valueInfoDims, withDims } from "./onnx-proto";
+import { decodeTensor, encodeTensor, FLOAT, INT64, valueInfo, valueInfoDims, withDims } from "./onnx-proto";
 
 /** One field of a protobuf message: where its bytes are (tag included) and, when length-delimited, its payload. */
 interface Field {
@@ -157,4 +157,47 @@ export function reshapeModel(model: Uint8Array, head: Head, to: InputShape): Uin
     });
     return field(MODEL_GRAPH, graph);
   });
+}
+
+/**
+ * The model with free input height and width: the head's anchor and stride
+ * constants become inputs (the caller feeds anchorPoints/anchorStrides for the
+ * shape it runs) and the reshapes that name the anchor count infer it (-1).
+ * One session then runs every shape with one arena, at the same CPU per run as
+ * a fixed-size model and with the same outputs (docs/BENCHMARKS.md). Undefined
+ * for a head with other shape constants (YOLO11's attention block names its
+ * grid twice, which a -1 cannot stand for): such a model gets a session per shape.
+ */
+export function freeShapeModel(model: Uint8Array, head: Head): Uint8Array | undefined {
+  const n = anchorCount(head.square);
+  const other = { width: head.square.width, height: head.square.height - Math.max(...HEAD_STRIDES) };
+  let unsupported = false;
+  const rewritten = rewrite(model, (f) => {
+    if (f.id !== MODEL_GRAPH) return undefined;
+    const graph = rewrite(f.payload!, (g) => {
+      if (g.id === GRAPH_VALUE_INFO) return null;
+      if (g.id === GRAPH_INPUT) return field(GRAPH_INPUT, valueInfo(valueInfoDims(g.payload!).name, FLOAT, [1, 3, "height", "width"]));
+      if (g.id === GRAPH_OUTPUT) {
+        const { name, dims } = valueInfoDims(g.payload!);
+        return field(GRAPH_OUTPUT, valueInfo(name, FLOAT, dims.map((d) => (d === n ? "anchors" : d))));
+      }
+      if (g.id !== GRAPH_INITIALIZER) return undefined;
+      const h = tensorHeader(g.payload!);
+      if (h.dataType === FLOAT && h.dims.at(-1) === n) {
+        const t = decodeTensor(g.payload!);
+        if (head.anchorTensors.includes(t.name)) return field(GRAPH_INPUT, valueInfo(t.name, FLOAT, [1, 2, "anchors"]));
+        if (head.strideTensors.includes(t.name)) return field(GRAPH_INPUT, valueInfo(t.name, FLOAT, [1, "anchors"]));
+        return undefined;
+      }
+      if (h.dataType !== INT64 || h.dims.length !== 1 || h.dims[0] > 8) return undefined;
+      const t = decodeTensor(g.payload!);
+      const changed = reshapeConstant(t.values, head.square, other);
+      if (!changed) return undefined;
+      // Only a trailing anchor count can be inferred.
+      if (t.values.at(-1) !== n || !same(changed.slice(0, -1), t.values.slice(0, -1))) unsupported = true;
+      return field(GRAPH_INITIALIZER, encodeTensor({ ...t, values: [...t.values.slice(0, -1), -1] }));
+    });
+    return field(MODEL_GRAPH, graph);
+  });
+  return unsupported ? undefined : rewritten;
 }

@@ -8,7 +8,7 @@ import { LETTERBOX_GREY } from "../detect/tensor";
 import type { DecodeLimits } from "../vision/decode";
 import { annotateImage } from "./annotate";
 import { prepareInput } from "./prepare-input";
-import type { ShapeSessions } from "./shape-sessions";
+import type { SessionsByShape } from "./shape-sessions";
 
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
 
@@ -19,7 +19,7 @@ const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 *
  */
 export class Detector {
   constructor(
-    private readonly sessions: ShapeSessions,
+    private readonly sessions: SessionsByShape,
     readonly info: ModelInfo,
     private readonly limits: DecodeLimits,
     /** longest side of the annotated image (0: full size) */

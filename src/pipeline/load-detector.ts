@@ -3,25 +3,42 @@ import { readOnnxMetadata } from "../model/onnx-metadata";
 import { openOnnxSession } from "../model/onnx-session";
 import type { DecodeLimits } from "../vision/decode";
 import { inputShapes } from "../detect/anchors";
-import { recogniseHead } from "../model/reshape-model";
+import { freeShapeModel, type Head, recogniseHead } from "../model/reshape-model";
 import { Detector } from "./detector";
-import { ShapeSessions } from "./shape-sessions";
+import { FreeShapeSessions, ShapeSessions } from "./shape-sessions";
 import { basename } from "node:path";
 
 /**
  * Reads a model file once, and pairs its session with what its metadata says.
  * When its detection head is one `recogniseHead` understands, rectangular
- * input shapes are offered too (sessions opened on first use).
+ * input shapes are offered too: all through one session with free input
+ * dimensions when the head allows it (freeShapeModel), else a session per
+ * shape, opened on first use. Only one of the two kinds is ever opened: a
+ * session opened and released at load would leave its memory to the heap.
  */
 export async function loadDetector(modelPath: string, threads: number, limits: DecodeLimits, annotatedMaxSide: number): Promise<Detector> {
   const bytes = new Uint8Array(await Bun.file(modelPath).arrayBuffer());
   const meta = readOnnxMetadata(bytes);
-  const session = await openOnnxSession(bytes, threads);
-  const info = describeModel(basename(modelPath), session.io, meta);
+  const name = basename(modelPath);
   const head = recogniseHead(bytes);
+  const free = "reason" in head ? undefined : await openFree(bytes, head, threads);
+  if (free && !("reason" in head)) {
+    // The free model's input reads [1, 3, -1, -1]: its size is the head's square.
+    const info = describeModel(name, { ...free.io, inputShape: [1, 3, head.square.height, head.square.width] }, meta);
+    info.inputShapes = inputShapes(head.square.width);
+    return new Detector(new FreeShapeSessions(free, head), info, limits, annotatedMaxSide);
+  }
+  const session = await openOnnxSession(bytes, threads);
+  const info = describeModel(name, session.io, meta);
   const square = info.inputWidth;
   const usable = !("reason" in head) && head.square.width === square && head.square.height === info.inputHeight;
   if (usable) info.inputShapes = inputShapes(square);
   else info.rectUnsupported = "reason" in head ? head.reason : "the head's size is not the model's input";
   return new Detector(new ShapeSessions(bytes, usable ? head : undefined, session, threads), info, limits, annotatedMaxSide);
+}
+
+/** The free-shape model's session, when the head allows one and it opens. */
+async function openFree(bytes: Uint8Array, head: Head, threads: number) {
+  const free = freeShapeModel(bytes, head);
+  return free && openOnnxSession(free, threads, { fed: [...head.anchorTensors, ...head.strideTensors] }).catch(() => undefined);
 }

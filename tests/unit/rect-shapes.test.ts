@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { anchorCount, anchorPoints, anchorStrides, chooseShape, inputShapes } from "../../src/detect/anchors";
 import { letterboxGeometry } from "../../src/detect/letterbox";
-import { recogniseHead, reshapeModel } from "../../src/model/reshape-model";
+import { freeShapeModel, recogniseHead, reshapeModel } from "../../src/model/reshape-model";
 import { openOnnxSession } from "../../src/model/onnx-session";
 import { resolve } from "node:path";
 import { MODELS } from "../support/paths";
@@ -69,6 +69,35 @@ describe("the rebuilt ONNX head on the real models", () => {
       await session.release();
     });
   }
+
+  test("yolov8n.onnx with free input dimensions gives the fixed-size models' outputs exactly, at the square and a rectangle; YOLO11's head is left to a session per shape", async () => {
+    const bytes = new Uint8Array(await Bun.file(resolve(MODELS, "yolov8n.onnx")).arrayBuffer());
+    const head = recogniseHead(bytes);
+    if ("reason" in head) throw new Error(head.reason);
+    const free = freeShapeModel(bytes, head)!;
+    expect(free).toBeDefined();
+    const fed = [...head.anchorTensors, ...head.strideTensors];
+    const one = await openOnnxSession(free, 1, { fed });
+    for (const shape of [head.square, { width: 640, height: 576 }]) {
+      const fixed = await openOnnxSession(shape === head.square ? bytes : reshapeModel(bytes, head, shape), 1);
+      const input = new Float32Array(3 * shape.width * shape.height).map((_, i) => (i % 251) / 251);
+      const dims = [1, 3, shape.height, shape.width];
+      const n = anchorCount(shape);
+      const constants = Object.fromEntries([
+        ...head.anchorTensors.map((name) => [name, { data: anchorPoints(shape), dims: [1, 2, n] }]),
+        ...head.strideTensors.map((name) => [name, { data: anchorStrides(shape), dims: [1, n] }]),
+      ]);
+      const [a, b] = [await fixed.run(input, dims), await one.run(input, dims, constants)];
+      expect(b.dims).toEqual(a.dims);
+      expect(b.data).toEqual(a.data);
+      await fixed.release();
+    }
+    await one.release();
+    const yolo11 = new Uint8Array(await Bun.file(resolve(MODELS, "yolo11n-int8-dynamic-320.onnx")).arrayBuffer());
+    const head11 = recogniseHead(yolo11);
+    if ("reason" in head11) throw new Error(head11.reason);
+    expect(freeShapeModel(yolo11, head11)).toBeUndefined();
+  });
 
   test("a head it does not know is refused with a reason", () => {
     expect(recogniseHead(new Uint8Array([0x08, 0x07]))).toEqual({ reason: "no graph" });
