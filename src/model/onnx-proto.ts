@@ -22,11 +22,18 @@ const root = protobuf.Root.fromJSON({
     TensorTypeProto: { fields: { elemType: { type: "int32", id: 1 }, shape: { type: "ShapeProto", id: 2 } } },
     ShapeProto: { fields: { dim: { rule: "repeated", type: "Dimension", id: 1 } } },
     Dimension: { fields: { dimValue: { type: "int64", id: 1 }, dimParam: { type: "string", id: 2 } } },
+    NodeProto: { fields: { input: { rule: "repeated", type: "string", id: 1 }, opType: { type: "string", id: 4 } } },
   },
 });
 
 export const TensorProto = root.lookupType("TensorProto");
 export const ValueInfoProto = root.lookupType("ValueInfoProto");
+const NodeProto = root.lookupType("NodeProto");
+
+/** A node's operator and inputs (its attributes and outputs are not read). */
+export function nodeInputs(bytes: Uint8Array): { opType: string; input: string[] } {
+  return NodeProto.decode(bytes) as unknown as { opType: string; input: string[] };
+}
 
 /** onnx.TensorProto.DataType */
 export const FLOAT = 1;

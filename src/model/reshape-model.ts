@@ -1,6 +1,6 @@
 import protobuf from "protobufjs/minimal.js";
 import { anchorCount, anchorPoints, anchorStrides, HEAD_STRIDES, type InputShape } from "../detect/anchors";
-import { decodeTensor, encodeTensor, FLOAT, INT64, valueInfo, valueInfoDims, withDims } from "./onnx-proto";
+import { decodeTensor, encodeTensor, FLOAT, INT64, nodeInputs, valueInfo, valueInfoDims, withDims } from "./onnx-proto";
 
 /** One field of a protobuf message: where its bytes are (tag included) and, when length-delimited, its payload. */
 interface Field {
@@ -55,6 +55,7 @@ function rewrite(bytes: Uint8Array, edit: (f: Field) => Uint8Array | null | unde
 
 // onnx.proto field numbers
 const MODEL_GRAPH = 7;
+const GRAPH_NODE = 1;
 const GRAPH_INITIALIZER = 5;
 const GRAPH_INPUT = 11;
 const GRAPH_OUTPUT = 12;
@@ -172,14 +173,19 @@ export function freeShapeModel(model: Uint8Array, head: Head): Uint8Array | unde
   const n = anchorCount(head.square);
   const other = { width: head.square.width, height: head.square.height - Math.max(...HEAD_STRIDES) };
   let unsupported = false;
+  let firstInput = true;
   const rewritten = rewrite(model, (f) => {
     if (f.id !== MODEL_GRAPH) return undefined;
+    const shapesOnly = reshapeShapesOnly(f.payload!);
     const graph = rewrite(f.payload!, (g) => {
       if (g.id === GRAPH_VALUE_INFO) return null;
-      if (g.id === GRAPH_INPUT) return field(GRAPH_INPUT, valueInfo(valueInfoDims(g.payload!).name, FLOAT, [1, 3, "height", "width"]));
+      if (g.id === GRAPH_INPUT && firstInput) {
+        firstInput = false;
+        return field(GRAPH_INPUT, valueInfo(valueInfoDims(g.payload!).name, FLOAT, [1, 3, "height", "width"]));
+      }
       if (g.id === GRAPH_OUTPUT) {
         const { name, dims } = valueInfoDims(g.payload!);
-        return field(GRAPH_OUTPUT, valueInfo(name, FLOAT, dims.map((d) => (d === n ? "anchors" : d))));
+        return field(GRAPH_OUTPUT, valueInfo(name, FLOAT, dims.map((d, i) => (d === n ? "anchors" : d < 0 ? `dim${i}` : d))));
       }
       if (g.id !== GRAPH_INITIALIZER) return undefined;
       const h = tensorHeader(g.payload!);
@@ -193,11 +199,24 @@ export function freeShapeModel(model: Uint8Array, head: Head): Uint8Array | unde
       const t = decodeTensor(g.payload!);
       const changed = reshapeConstant(t.values, head.square, other);
       if (!changed) return undefined;
-      // Only a trailing anchor count can be inferred.
-      if (t.values.at(-1) !== n || !same(changed.slice(0, -1), t.values.slice(0, -1))) unsupported = true;
+      // Only a trailing anchor count can be inferred, and only where a Reshape reads it as its shape.
+      const trailingOnly = t.values.at(-1) === n && same(changed.slice(0, -1), t.values.slice(0, -1)) && !t.values.includes(-1);
+      if (!trailingOnly || !shapesOnly.has(t.name)) unsupported = true;
       return field(GRAPH_INITIALIZER, encodeTensor({ ...t, values: [...t.values.slice(0, -1), -1] }));
     });
     return field(MODEL_GRAPH, graph);
   });
   return unsupported ? undefined : rewritten;
+}
+
+/** Names every node of the graph reads only as a Reshape's shape (input 1), where -1 means "infer". */
+function reshapeShapesOnly(graph: Uint8Array): Set<string> {
+  const asShape = new Set<string>();
+  const otherwise = new Set<string>();
+  for (const f of fieldsOf(graph)) {
+    if (f.id !== GRAPH_NODE) continue;
+    const node = nodeInputs(f.payload!);
+    node.input.forEach((name, i) => (node.opType === "Reshape" && i === 1 ? asShape : otherwise).add(name));
+  }
+  return new Set([...asShape].filter((name) => !otherwise.has(name)));
 }

@@ -2,7 +2,7 @@ import { describeModel } from "../model/model-info";
 import { readOnnxMetadata } from "../model/onnx-metadata";
 import { openOnnxSession } from "../model/onnx-session";
 import type { DecodeLimits } from "../vision/decode";
-import { inputShapes } from "../detect/anchors";
+import { anchorCount, inputShapes } from "../detect/anchors";
 import { freeShapeModel, type Head, recogniseHead } from "../model/reshape-model";
 import { Detector } from "./detector";
 import { FreeShapeSessions, ShapeSessions } from "./shape-sessions";
@@ -24,9 +24,9 @@ export async function loadDetector(modelPath: string, threads: number, limits: D
   const free = "reason" in head ? undefined : await openFree(bytes, head, threads);
   if (free && !("reason" in head)) {
     // The free model's input reads [1, 3, -1, -1]: its size is the head's square.
-    const info = describeModel(name, { ...free.io, inputShape: [1, 3, head.square.height, head.square.width] }, meta);
+    const info = describeModel(name, { ...free.square.io, inputShape: [1, 3, head.square.height, head.square.width] }, meta);
     info.inputShapes = inputShapes(head.square.width);
-    return new Detector(new FreeShapeSessions(free, head), info, limits, annotatedMaxSide);
+    return new Detector(free, info, limits, annotatedMaxSide);
   }
   const session = await openOnnxSession(bytes, threads);
   const info = describeModel(name, session.io, meta);
@@ -37,8 +37,24 @@ export async function loadDetector(modelPath: string, threads: number, limits: D
   return new Detector(new ShapeSessions(bytes, usable ? head : undefined, session, threads), info, limits, annotatedMaxSide);
 }
 
-/** The free-shape model's session, when the head allows one and it opens. */
-async function openFree(bytes: Uint8Array, head: Head, threads: number) {
-  const free = freeShapeModel(bytes, head);
-  return free && openOnnxSession(free, threads, { fed: [...head.anchorTensors, ...head.strideTensors] }).catch(() => undefined);
+/**
+ * The free-shape model's session, when the head allows one, it opens, and it
+ * answers the smallest rectangle with that shape's anchor count: a rewrite gone
+ * wrong would otherwise fail every rectangle at run time while the square works.
+ */
+async function openFree(bytes: Uint8Array, head: Head, threads: number): Promise<FreeShapeSessions | undefined> {
+  const model = freeShapeModel(bytes, head);
+  if (!model) return undefined;
+  const session = await openOnnxSession(model, threads, { fed: [...head.anchorTensors, ...head.strideTensors] }).catch(() => undefined);
+  const sessions = session && new FreeShapeSessions(session, head);
+  const probe = inputShapes(head.square.width).at(-1)!;
+  const answers = await sessions
+    ?.get(probe)
+    .then(({ session: s }) => s.run(new Float32Array(3 * probe.width * probe.height), [1, 3, probe.height, probe.width]))
+    .then((out) => out.dims.at(-1) === anchorCount(probe))
+    .catch(() => false);
+  if (answers) return sessions;
+  await session?.release();
+  console.error(JSON.stringify({ level: "warn", msg: "free-shape session unusable: a session per shape instead" }));
+  return undefined;
 }

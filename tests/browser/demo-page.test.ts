@@ -80,9 +80,10 @@ describe("the demo page", () => {
 
   test("a pending card can be canceled from its button", async () => {
     const { page } = await openPage();
-    // Five images ahead of it on the one worker, so it is still pending when the click lands
-    // (with two, a slow click on a loaded box sometimes found it already done).
-    const ahead = ["kite.jpg", "giraffe.jpg", "horses.jpg", "eagle.jpg", "dog.jpg"];
+    // Ten images ahead of it on the one worker, so it is still pending when the click lands
+    // (with two, and once with five, a slow click on a loaded box found it already done).
+    const five = ["kite.jpg", "giraffe.jpg", "horses.jpg", "eagle.jpg", "dog.jpg"];
+    const ahead = [...five, ...five];
     await page.getByLabel("Drop images here").setInputFiles([...ahead, "scream.jpg"].map((f) => join(IMAGES, f)));
     const last = cardFor(page, "scream.jpg");
     await last.getByRole("button", { name: "Cancel" }).click();

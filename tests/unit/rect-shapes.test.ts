@@ -3,6 +3,7 @@ import { anchorCount, anchorPoints, anchorStrides, chooseShape, inputShapes } fr
 import { letterboxGeometry } from "../../src/detect/letterbox";
 import { freeShapeModel, recogniseHead, reshapeModel } from "../../src/model/reshape-model";
 import { openOnnxSession } from "../../src/model/onnx-session";
+import { loadDetector } from "../../src/pipeline/load-detector";
 import { resolve } from "node:path";
 import { MODELS } from "../support/paths";
 
@@ -97,6 +98,17 @@ describe("the rebuilt ONNX head on the real models", () => {
     const head11 = recogniseHead(yolo11);
     if ("reason" in head11) throw new Error(head11.reason);
     expect(freeShapeModel(yolo11, head11)).toBeUndefined();
+  });
+
+  test("the detector runs every shape in one free-shape session for yolov8n and its int8 export, and a session per shape for YOLO11", async () => {
+    const kinds: Record<string, string> = {};
+    for (const file of ["yolov8n.onnx", "yolov8n-int8-dynamic.onnx", "yolo11n-int8-dynamic-320.onnx"]) {
+      const detector = await loadDetector(resolve(MODELS, file), 1, { maxPixels: 1e7, timeoutSeconds: 30 }, 0);
+      // The kind of sessions decides the memory a worker holds (docs/BENCHMARKS.md): read it where it is kept.
+      kinds[file] = (detector as unknown as { sessions: object }).sessions.constructor.name;
+      await detector.release();
+    }
+    expect(kinds).toEqual({ "yolov8n.onnx": "FreeShapeSessions", "yolov8n-int8-dynamic.onnx": "FreeShapeSessions", "yolo11n-int8-dynamic-320.onnx": "ShapeSessions" });
   });
 
   test("a head it does not know is refused with a reason", () => {
