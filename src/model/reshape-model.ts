@@ -1,6 +1,6 @@
 import protobuf from "protobufjs/minimal.js";
 import { anchorCount, anchorPoints, anchorStrides, HEAD_STRIDES, type InputShape } from "../detect/anchors";
-import { decodeTensor, encodeTensor, FLOAT, INT64, nodeInputs, valueInfo, valueInfoDims, withDims } from "./onnx-proto";
+import { decodeTensor, encodeTensor, FLOAT, INT64, nodeInputs, type Tensor, valueInfo, valueInfoDims, withDims } from "./onnx-proto";
 
 /** One field of a protobuf message: where its bytes are (tag included) and, when length-delimited, its payload. */
 interface Field {
@@ -132,31 +132,66 @@ function reshapeConstant(values: number[], from: InputShape, to: InputShape): nu
   return same(out, values) ? undefined : out;
 }
 
+/**
+ * What a rewrite of the head changes. Each returns a field's new bytes, or
+ * undefined to copy it; intermediate shape annotations are always dropped
+ * (ONNX Runtime infers them again) and everything else is copied byte for byte.
+ */
+interface HeadEdits {
+  /** a graph input, by its place among them (the image is the first) */
+  input(payload: Uint8Array, index: number): Uint8Array | undefined;
+  output(payload: Uint8Array): Uint8Array;
+  /** an anchor or stride constant: a new initializer, or a graph input in its place */
+  constant(t: Tensor, kind: "anchors" | "strides"): Uint8Array;
+  /** a small int64 constant: its new values, or undefined to keep it */
+  shape(t: Tensor): number[] | undefined;
+}
+
+/** Walks a model's graph once, handing the head's parts to `edits`. */
+function rewriteHead(model: Uint8Array, head: Head, edits: HeadEdits, onGraph: (graph: Uint8Array) => void = () => {}): Uint8Array {
+  const n = anchorCount(head.square);
+  return rewrite(model, (f) => {
+    if (f.id !== MODEL_GRAPH) return undefined;
+    onGraph(f.payload!);
+    let inputs = 0;
+    const graph = rewrite(f.payload!, (g) => {
+      if (g.id === GRAPH_VALUE_INFO) return null;
+      if (g.id === GRAPH_INPUT) return edits.input(g.payload!, inputs++);
+      if (g.id === GRAPH_OUTPUT) return field(GRAPH_OUTPUT, edits.output(g.payload!));
+      if (g.id !== GRAPH_INITIALIZER) return undefined;
+      const h = tensorHeader(g.payload!);
+      if (h.dataType === FLOAT && h.dims.at(-1) === n) {
+        const t = decodeTensor(g.payload!);
+        if (head.anchorTensors.includes(t.name)) return edits.constant(t, "anchors");
+        if (head.strideTensors.includes(t.name)) return edits.constant(t, "strides");
+        return undefined;
+      }
+      if (h.dataType !== INT64 || h.dims.length !== 1 || h.dims[0] > 8) return undefined;
+      const t = decodeTensor(g.payload!);
+      const values = edits.shape(t);
+      return values ? field(GRAPH_INITIALIZER, encodeTensor({ ...t, values })) : undefined;
+    });
+    return field(MODEL_GRAPH, graph);
+  });
+}
+
 /** The model for another input size: new input dims, head constants and shape constants; shape annotations dropped. */
 export function reshapeModel(model: Uint8Array, head: Head, to: InputShape): Uint8Array {
   const step = Math.max(...HEAD_STRIDES);
   if (to.width % step || to.height % step) throw new RangeError(`input ${to.width}×${to.height} is not a multiple of the largest stride (${step})`);
   const n = anchorCount(head.square);
-  return rewrite(model, (f) => {
-    if (f.id !== MODEL_GRAPH) return undefined;
-    const graph = rewrite(f.payload!, (g) => {
-      if (g.id === GRAPH_VALUE_INFO) return null; // intermediate shapes: ONNX Runtime infers them again
-      if (g.id === GRAPH_INPUT) return field(GRAPH_INPUT, withDims(g.payload!, [1, 3, to.height, to.width]));
-      if (g.id === GRAPH_OUTPUT) return field(GRAPH_OUTPUT, withDims(g.payload!, valueInfoDims(g.payload!).dims.map((d) => (d === n ? anchorCount(to) : d))));
-      if (g.id !== GRAPH_INITIALIZER) return undefined;
-      const h = tensorHeader(g.payload!);
-      if (h.dataType === FLOAT && h.dims.at(-1) === n) {
-        const t = decodeTensor(g.payload!);
-        if (head.anchorTensors.includes(t.name)) return field(GRAPH_INITIALIZER, encodeTensor({ ...t, dims: [1, 2, anchorCount(to)], values: Array.from(anchorPoints(to)) }));
-        if (head.strideTensors.includes(t.name)) return field(GRAPH_INITIALIZER, encodeTensor({ ...t, dims: [1, anchorCount(to)], values: Array.from(anchorStrides(to)) }));
-        return undefined;
-      }
-      if (h.dataType !== INT64 || h.dims.length !== 1 || h.dims[0] > 8) return undefined;
-      const t = decodeTensor(g.payload!);
-      const values = reshapeConstant(t.values, head.square, to);
-      return values ? field(GRAPH_INITIALIZER, encodeTensor({ ...t, values })) : undefined;
-    });
-    return field(MODEL_GRAPH, graph);
+  const count = anchorCount(to);
+  return rewriteHead(model, head, {
+    input: (payload) => field(GRAPH_INPUT, withDims(payload, [1, 3, to.height, to.width])),
+    output: (payload) => withDims(payload, valueInfoDims(payload).dims.map((d) => (d === n ? count : d))),
+    constant: (t, kind) =>
+      field(
+        GRAPH_INITIALIZER,
+        kind === "anchors"
+          ? encodeTensor({ ...t, dims: [1, 2, count], values: Array.from(anchorPoints(to)) })
+          : encodeTensor({ ...t, dims: [1, count], values: Array.from(anchorStrides(to)) }),
+      ),
+    shape: (t) => reshapeConstant(t.values, head.square, to),
   });
 }
 
@@ -172,40 +207,29 @@ export function reshapeModel(model: Uint8Array, head: Head, to: InputShape): Uin
 export function freeShapeModel(model: Uint8Array, head: Head): Uint8Array | undefined {
   const n = anchorCount(head.square);
   const other = { width: head.square.width, height: head.square.height - Math.max(...HEAD_STRIDES) };
+  let shapesOnly = new Set<string>();
   let unsupported = false;
-  let firstInput = true;
-  const rewritten = rewrite(model, (f) => {
-    if (f.id !== MODEL_GRAPH) return undefined;
-    const shapesOnly = reshapeShapesOnly(f.payload!);
-    const graph = rewrite(f.payload!, (g) => {
-      if (g.id === GRAPH_VALUE_INFO) return null;
-      if (g.id === GRAPH_INPUT && firstInput) {
-        firstInput = false;
-        return field(GRAPH_INPUT, valueInfo(valueInfoDims(g.payload!).name, FLOAT, [1, 3, "height", "width"]));
-      }
-      if (g.id === GRAPH_OUTPUT) {
-        const { name, dims } = valueInfoDims(g.payload!);
-        return field(GRAPH_OUTPUT, valueInfo(name, FLOAT, dims.map((d, i) => (d === n ? "anchors" : d < 0 ? `dim${i}` : d))));
-      }
-      if (g.id !== GRAPH_INITIALIZER) return undefined;
-      const h = tensorHeader(g.payload!);
-      if (h.dataType === FLOAT && h.dims.at(-1) === n) {
-        const t = decodeTensor(g.payload!);
-        if (head.anchorTensors.includes(t.name)) return field(GRAPH_INPUT, valueInfo(t.name, FLOAT, [1, 2, "anchors"]));
-        if (head.strideTensors.includes(t.name)) return field(GRAPH_INPUT, valueInfo(t.name, FLOAT, [1, "anchors"]));
-        return undefined;
-      }
-      if (h.dataType !== INT64 || h.dims.length !== 1 || h.dims[0] > 8) return undefined;
-      const t = decodeTensor(g.payload!);
-      const changed = reshapeConstant(t.values, head.square, other);
-      if (!changed) return undefined;
-      // Only a trailing anchor count can be inferred, and only where a Reshape reads it as its shape.
-      const trailingOnly = t.values.at(-1) === n && same(changed.slice(0, -1), t.values.slice(0, -1)) && !t.values.includes(-1);
-      if (!trailingOnly || !shapesOnly.has(t.name)) unsupported = true;
-      return field(GRAPH_INITIALIZER, encodeTensor({ ...t, values: [...t.values.slice(0, -1), -1] }));
-    });
-    return field(MODEL_GRAPH, graph);
-  });
+  const rewritten = rewriteHead(
+    model,
+    head,
+    {
+      input: (payload, index) => (index === 0 ? field(GRAPH_INPUT, valueInfo(valueInfoDims(payload).name, FLOAT, [1, 3, "height", "width"])) : undefined),
+      output: (payload) => {
+        const { name, dims } = valueInfoDims(payload);
+        return valueInfo(name, FLOAT, dims.map((d, i) => (d === n ? "anchors" : d < 0 ? `dim${i}` : d)));
+      },
+      constant: (t, kind) => field(GRAPH_INPUT, valueInfo(t.name, FLOAT, kind === "anchors" ? [1, 2, "anchors"] : [1, "anchors"])),
+      shape: (t) => {
+        const changed = reshapeConstant(t.values, head.square, other);
+        if (!changed) return undefined;
+        // Only a trailing anchor count can be inferred, and only where a Reshape reads it as its shape.
+        const trailingOnly = t.values.at(-1) === n && same(changed.slice(0, -1), t.values.slice(0, -1)) && !t.values.includes(-1);
+        if (!trailingOnly || !shapesOnly.has(t.name)) unsupported = true;
+        return [...t.values.slice(0, -1), -1];
+      },
+    },
+    (graph) => (shapesOnly = reshapeShapesOnly(graph)),
+  );
   return unsupported ? undefined : rewritten;
 }
 
