@@ -63,17 +63,8 @@ export function createApp(deps: AppDeps) {
       if (identity.keysRequired && needsKey(request.method)) identity.authenticate(request.headers);
     })
     .use(docs(pkg.version, { keysRequired: identity.keysRequired, contactUrl: deps.contactUrl }))
-    .use(predictController(intake, backend, {
-        maxUploadBytes: deps.maxUploadBytes,
-        uploadTimeoutMs: deps.uploadTimeoutMs,
-        maxPixels: deps.maxPixels,
-        queueMax: deps.queueMax,
-        clientQueueMax: deps.clientQueueMax,
-        budget,
-        identity,
-        webhooks: deps.webhooks,
-      }),
-    )
+    // The upload's limits and webhook policy come from deps as they are (PredictOptions names them).
+    .use(predictController(intake, backend, { ...deps, budget, identity }))
     .use(resultController(backend))
     .use(eventsController(stats))
     .use(healthController(backend, { queueMax: deps.queueMax, maxStoreBytes: deps.maxStoreBytes, inflight: budget, refusals: () => metrics.refusals() }))

@@ -22,10 +22,11 @@ export async function loadDetector(modelPath: string, threads: number, limits: D
   const name = basename(modelPath);
   const head = recogniseHead(bytes);
   const free = "reason" in head ? undefined : await openFree(bytes, head, threads);
-  if (free && !("reason" in head)) {
+  if (free) {
     // The free model's input reads [1, 3, -1, -1]: its size is the head's square.
-    const info = describeModel(name, { ...free.square.io, inputShape: [1, 3, head.square.height, head.square.width] }, meta);
-    info.inputShapes = inputShapes(head.square.width);
+    const square = free.head.square;
+    const info = describeModel(name, { ...free.square.io, inputShape: [1, 3, square.height, square.width] }, meta);
+    info.inputShapes = inputShapes(square.width);
     return new Detector(free, info, limits, annotatedMaxSide);
   }
   const session = await openOnnxSession(bytes, threads);

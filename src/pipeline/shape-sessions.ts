@@ -23,7 +23,7 @@ export class FreeShapeSessions implements SessionsByShape {
 
   constructor(
     private readonly session: OnnxSession,
-    private readonly head: Head,
+    readonly head: Head,
   ) {
     this.square = this.forShape(head.square);
   }

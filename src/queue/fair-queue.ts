@@ -12,9 +12,9 @@ export interface Backlog {
  * deficit round robin with every task costing one quantum: every upload is
  * letterboxed to the model's input (640×640, or with `rect` a rectangle 10–40 %
  * smaller), and decoding is shrunk on load, so tasks cost about the same and
- * weighing them would only make positions depend on guesses. A client that had nothing waiting joins at the end of the
- * turn order, so a client with one task waits for about one task per other
- * active client, never behind another's flood.
+ * weighing them would only make positions depend on guesses. A client that had
+ * nothing waiting joins at the end of the turn order, so a client with one task
+ * waits for about one task per other active client, never behind another's flood.
  *
  * Positions follow the same rule as shift(), so a task reported at position p
  * starts p-th as long as nothing new arrives (a newcomer may go ahead of a
