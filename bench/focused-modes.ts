@@ -3,7 +3,7 @@ import { args, concurrency, limitSeconds, positive, quick, requests } from "./ar
 import { runFairness } from "./fairness";
 import type { BenchImage } from "./images";
 import { runPerf } from "./perf";
-import { runRect } from "./rect";
+import { type RectReport, runRect } from "./rect";
 import { runTiles } from "./tiles";
 import { writeResults } from "./results-file";
 import { theRedis } from "./service-runs";
@@ -46,6 +46,8 @@ export async function rectMode(modelPath: string, photos: BenchImage[], started:
   const report = await runRect(modelPath, photos, limitSeconds, requests, concurrency);
   console.log(table([["bare ORT shape", "img/s", "CPU ms/img"], ...report.limit.map((l) => [l.shape, l.images_per_second, l.cpu_ms_per_image])]));
   console.log(table([["service, 3:2 photos", "round", "img/s", "CPU ms/img"], ...report.service.map((s) => [`rect=${s.rect}`, s.round, s.images_per_second, s.cpu_ms_per_image])]));
+  const offsets = (r: RectReport["placement"][number]) => r.differ.map((d) => `${d.offset}: ${d.classes.join(", ") || "none"}`);
+  console.log(table([["square, photo moved", "centred: offset, classes", "placements", "differ", "where (offset: classes)"], ...report.placement.map((r) => [r.photo, `${r.centred}: ${r.classes.join(", ") || "none"}`, r.offsets, r.differ.length, offsets(r).slice(0, 4).join("; ") + (r.differ.length > 4 ? "; …" : "")])]));
   console.log(`rect speed-up on 3:2 photos: on ${report.speedup.on}×, tight ${report.speedup.tight}×`);
   await writeResults("rect-", started, { started: started.toISOString(), ...report }, args.out);
 }

@@ -7,6 +7,7 @@ import { round } from "../src/bench-kit/stats";
 import { progressBar } from "../src/util/progress";
 import type { BenchImage } from "./images";
 import { measureLimit } from "./limit";
+import { type PlacementRow, runPlacement } from "./placement";
 import { cpuLoad } from "./cpu-load";
 import { startServer } from "./server";
 
@@ -19,6 +20,8 @@ export interface RectReport {
   service: { rect: RectMode; round: number; images_per_second: number; cpu_ms_per_image: number }[];
   /** images per second of each mode over rect=off's */
   speedup: Record<Exclude<RectMode, "off">, number>;
+  /** each shared photo slid through the square: where its classes differ from the centred photo's (bench/placement.ts) */
+  placement: PlacementRow[];
 }
 
 /** `bun run bench --rect`: what rectangular inputs buy, bare and in the service, in one run. */
@@ -38,6 +41,7 @@ export async function runRect(modelPath: string, photos: BenchImage[], limitSeco
     bar.update((i + 1) / shapes.length, `${shape.width}x${shape.height}`);
   }
   bar.done();
+  const placement = await runPlacement(modelPath, photos);
   // 3:2 photos (eagle, horses, kite, person): on 640×576 with rect=on, 640×448 with tight.
   const threeTwo = photos.filter((p) => Math.abs(p.width / p.height - 1.5) < 0.06);
   const server = await startServer(REPO, {});
@@ -53,5 +57,5 @@ export async function runRect(modelPath: string, photos: BenchImage[], limitSeco
     await server.stop();
   }
   const mean = (rect: RectMode) => service.filter((s) => s.rect === rect).reduce((n, s) => n + s.images_per_second, 0) / 2;
-  return { limit, service, speedup: { on: round(mean("on") / mean("off"), 2), tight: round(mean("tight") / mean("off"), 2) } };
+  return { limit, service, placement, speedup: { on: round(mean("on") / mean("off"), 2), tight: round(mean("tight") / mean("off"), 2) } };
 }
