@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import sharp from "sharp";
-import { buildMalformedCorpus, jpegWithOrientation, type MalformedCase } from "../support/malformed-corpus";
+import { jpegWithOrientation } from "../support/exif-orientation";
+import { buildMalformedCorpus, type MalformedCase } from "../support/malformed-corpus";
 import { detect, getJson, upload } from "../support/http";
 import { readImage } from "../support/paths";
 import { bestIou, DOG_REFERENCE } from "../support/reference";

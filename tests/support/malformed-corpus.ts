@@ -5,9 +5,12 @@
  * magic numbers alone, polyglots, non-images with a spoofed Content-Type and
  * headers that declare huge dimensions. Same seed, same bytes, same names.
  */
-import sharp, { type Sharp } from "sharp";
+import sharp from "sharp";
 import { concat, NOT_IMAGES, pngDeclaring, text } from "./crafted-files";
+import { gifDeclaring, le32, patchJpegSof, webpDeclaring } from "./declared-dimensions";
+import { jpegWithOrientation, patchExifOrientation, storedForOrientation } from "./exif-orientation";
 import { readImage } from "./paths";
+import { flipBits, mulberry32, randomBytes } from "./seeded-random";
 
 export interface MalformedCase {
   /** unique, readable: family/detail */
@@ -18,136 +21,7 @@ export interface MalformedCase {
   type: string;
 }
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const u8 = (b: Buffer | Uint8Array) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength).slice();
-
-/** Stored pixels of `src` such that a viewer applying EXIF orientation `n` sees `src` upright. */
-export async function storedForOrientation(src: Uint8Array, n: number): Promise<Sharp> {
-  const viaRaw = async (angle: number) => {
-    const r = await sharp(src).rotate(angle).raw().toBuffer({ resolveWithObject: true });
-    return sharp(r.data, { raw: { width: r.info.width, height: r.info.height, channels: r.info.channels } });
-  };
-  switch (n) {
-    case 1: return sharp(src);
-    case 2: return sharp(src).flop(); // mirrored horizontally
-    case 3: return sharp(src).rotate(180);
-    case 4: return sharp(src).flip(); // mirrored vertically
-    case 5: return (await viaRaw(90)).flop(); // transposed (its own inverse)
-    case 6: return sharp(src).rotate(270); // turned a quarter counter-clockwise; the viewer turns it back clockwise
-    case 7: return (await viaRaw(270)).flop(); // transverse (its own inverse)
-    case 8: return sharp(src).rotate(90);
-    default: throw new Error(`no EXIF orientation ${n}`);
-  }
-}
-
-/** A JPEG whose stored pixels are `src` transformed so that EXIF orientation `n` shows it upright. */
-export async function jpegWithOrientation(src: Uint8Array, n: number, quality = 95): Promise<Uint8Array> {
-  return u8(await (await storedForOrientation(src, n)).withMetadata({ orientation: n }).jpeg({ quality }).toBuffer());
-}
-
-/** Rewrites the value of the EXIF Orientation tag (0x0112) in place; any value, even illegal ones. */
-export function patchExifOrientation(bytes: Uint8Array, value: number): Uint8Array {
-  const out = bytes.slice();
-  for (let i = 0; i + 10 <= out.length; i++) {
-    // big-endian entry: tag 0112, type 3 (SHORT), count 1, value in the first 2 bytes
-    if (out[i] === 0x01 && out[i + 1] === 0x12 && out[i + 2] === 0 && out[i + 3] === 3 && out[i + 4] === 0 && out[i + 7] === 1) {
-      out[i + 8] = (value >> 8) & 0xff;
-      out[i + 9] = value & 0xff;
-      return out;
-    }
-    // little-endian entry
-    if (out[i] === 0x12 && out[i + 1] === 0x01 && out[i + 2] === 3 && out[i + 3] === 0 && out[i + 4] === 1 && out[i + 7] === 0) {
-      out[i + 8] = value & 0xff;
-      out[i + 9] = (value >> 8) & 0xff;
-      return out;
-    }
-  }
-  throw new Error("no EXIF orientation tag found");
-}
-
-/** Rewrites the dimensions of the first SOFn marker of a JPEG (e.g. to declare 65500 × 65500). */
-export function patchJpegSof(jpeg: Uint8Array, width: number, height: number): Uint8Array {
-  const out = jpeg.slice();
-  let i = 2;
-  while (i + 4 < out.length) {
-    if (out[i] !== 0xff) throw new Error(`not a marker at ${i}`);
-    const marker = out[i + 1];
-    const len = (out[i + 2] << 8) | out[i + 3];
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      // FF Cn, length(2), precision(1), height(2), width(2)
-      out[i + 5] = (height >> 8) & 0xff;
-      out[i + 6] = height & 0xff;
-      out[i + 7] = (width >> 8) & 0xff;
-      out[i + 8] = width & 0xff;
-      return out;
-    }
-    i += 2 + len;
-  }
-  throw new Error("no SOF marker");
-}
-
-/** A GIF header whose logical screen and first image descriptor declare width × height. */
-function gifDeclaring(width: number, height: number): Uint8Array {
-  const b = new Uint8Array(13 + 10 + 4 + 1);
-  b.set(text("GIF89a"), 0);
-  const v = new DataView(b.buffer);
-  v.setUint16(6, width, true);
-  v.setUint16(8, height, true);
-  b[10] = 0x00; // no global colour table
-  b[13] = 0x2c; // image descriptor
-  v.setUint16(18, width, true);
-  v.setUint16(20, height, true);
-  b.set([0x02, 0x02, 0x44, 0x00], 23); // LZW min code size 2, a 2-byte block, terminator
-  b[27] = 0x3b;
-  return b;
-}
-
-/** A WebP VP8X header declaring a canvas of width × height (each up to 2^24). */
-function webpDeclaring(width: number, height: number): Uint8Array {
-  const vp8x = new Uint8Array(10);
-  const w = width - 1;
-  const h = height - 1;
-  vp8x.set([w & 0xff, (w >> 8) & 0xff, (w >> 16) & 0xff], 4);
-  vp8x.set([h & 0xff, (h >> 8) & 0xff, (h >> 16) & 0xff], 7);
-  const body = concat([text("WEBP"), text("VP8X"), le32(10), vp8x]);
-  return concat([text("RIFF"), le32(body.length), body]);
-}
-
-function le32(n: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, n, true);
-  return b;
-}
-
-function randomBytes(rand: () => number, n: number): Uint8Array {
-  const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = Math.floor(rand() * 256);
-  return b;
-}
-
-/** Flips `bits` distinct random bits, at positions in [from, to). */
-function flipBits(src: Uint8Array, rand: () => number, bits: number, from = 0, to = src.length): Uint8Array {
-  const out = src.slice();
-  const done = new Set<number>();
-  while (done.size < Math.min(bits, (to - from) * 8)) {
-    const bit = from * 8 + Math.floor(rand() * (to - from) * 8);
-    if (done.has(bit)) continue;
-    done.add(bit);
-    out[bit >> 3] ^= 1 << (bit & 7);
-  }
-  return out;
-}
 
 const MIME: Record<string, string> = {
   jpg: "image/jpeg",

@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { pollUntilDone, upload } from "../support/http";
+import { readImage } from "../support/paths";
+import { startTestService, type TestService } from "../support/test-service";
+
+const QUEUE_MAX = 4;
+let svc: TestService;
+let dog: Uint8Array;
+
+beforeAll(async () => {
+  // One worker and a short queue, so the queue is easy to fill.
+  // One client here (in-process requests have no address): its own cap must not be what refuses first.
+  svc = await startTestService({ WORKERS: "1", QUEUE_MAX: String(QUEUE_MAX), CLIENT_QUEUE_MAX: "1000" });
+  dog = await readImage("dog.jpg");
+});
+afterAll(() => svc.stop());
+
+const idOf = async (res: Response) => ((await res.json()) as any).task_id as string;
+const settle = async (ids: string[]) => {
+  for (const id of ids) await pollUntilDone(svc.app, id);
+};
+
+describe("Prefer: wait", () => {
+  test("answers 200 with the finished task when it finishes in time", async () => {
+    const res = await upload(svc.app, dog, { headers: { prefer: "wait=30" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("preference-applied")).toBe("wait=30");
+    const body = (await res.json()) as any;
+    expect(body.status).toBe("completed");
+    expect(body.result.detections.length).toBe(3);
+  });
+
+  test("answers the usual 201 when it does not finish in time", async () => {
+    const queued = await Promise.all([1, 2, 3].map(() => upload(svc.app, dog)));
+    const res = await upload(svc.app, dog, { headers: { prefer: "respond-async, wait=0" } });
+    expect(res.status).toBe(201);
+    expect(res.headers.get("preference-applied")).toBe("wait=0");
+    expect(((await res.json()) as any).status).toBe("pending");
+    await settle([...(await Promise.all(queued.map(idOf)))]);
+  });
+});
