@@ -3,6 +3,10 @@ import { DEFAULT_PARAMS } from "../src/intake/detect-params";
 import { probeImage } from "../src/vision/probe-image";
 import type { BenchImage } from "./images";
 import { median, round } from "../src/bench-kit/stats";
+import { jsonLogger } from "../src/util/logger";
+
+/** The workers' log lines, if any: on stderr, beside the progress bars, away from the report. */
+const benchLog = jsonLogger("warn", (line) => process.stderr.write(`${line}\n`));
 
 export interface PipelineRow {
   image: string;
@@ -21,7 +25,7 @@ export interface PipelineRow {
  * other load: medians over `runs` runs of each image, by phase.
  */
 export async function measurePipeline(modelPath: string, images: readonly BenchImage[], annotatedMaxSide: number, runs = 9): Promise<PipelineRow[]> {
-  const detector = await loadDetector(modelPath, 1, { maxPixels: 1e9, timeoutSeconds: 60 }, annotatedMaxSide);
+  const detector = await loadDetector(modelPath, 1, { maxPixels: 1e9, timeoutSeconds: 60 }, annotatedMaxSide, (level, msg, fields) => benchLog[level](msg, fields));
   const rows: PipelineRow[] = [];
   for (const img of images) {
     const upright = await probeImage(img.bytes, 1e9);

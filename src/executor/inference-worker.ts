@@ -6,6 +6,7 @@
 import { asTaskFailure, DomainError, taskFailure } from "../domain/errors";
 import type { Detector } from "../pipeline/detector";
 import { loadDetector } from "../pipeline/load-detector";
+import type { LogLine } from "../util/logger";
 import type { FromWorker, ToWorker } from "./protocol";
 
 declare const self: Worker;
@@ -16,11 +17,13 @@ function reply(msg: FromWorker, transfer: Transferable[] = []) {
   self.postMessage(msg, transfer);
 }
 
+const log: LogLine = (level, msg, fields = {}) => reply({ type: "log", level, msg, fields });
+
 async function handle(msg: ToWorker) {
   switch (msg.type) {
     case "init": {
       try {
-        detector = await loadDetector(msg.modelPath, msg.threads, { maxPixels: msg.maxPixels, timeoutSeconds: msg.timeoutSeconds }, msg.annotatedMaxSide);
+        detector = await loadDetector(msg.modelPath, msg.threads, { maxPixels: msg.maxPixels, timeoutSeconds: msg.timeoutSeconds }, msg.annotatedMaxSide, log);
         const warmupMs = await detector.warmUp();
         reply({ type: "ready", model: detector.info, warmupMs });
       } catch (err) {
@@ -35,8 +38,8 @@ async function handle(msg: ToWorker) {
         const transfer = result.annotated ? [result.annotated.buffer as ArrayBuffer] : [];
         reply({ type: "result", runId: msg.runId, result }, transfer);
       } catch (err) {
-        // A domain error (bad pixels) is the client's answer; anything else is ours, logged as one JSON line.
-        if (!(err instanceof DomainError)) console.error(JSON.stringify({ level: "error", msg: "inference error", run_id: msg.runId, error: String(err) }));
+        // A domain error (bad pixels) is the client's answer; anything else is ours, and logged.
+        if (!(err instanceof DomainError)) log("error", "inference error", { run_id: msg.runId, error: String(err) });
         reply({ type: "failure", runId: msg.runId, error: asTaskFailure(err) });
       }
       return;

@@ -5,6 +5,7 @@
  */
 import type { DetectParams, Detection, ImageSize, InferenceResult, Region, TaskError } from "../domain/task";
 import type { ModelInfo } from "../model/model-info";
+import type { Fields } from "../util/logger";
 
 /** Sent once, as the worker starts: what it loads and the limits it decodes under. */
 export interface InitMessage {
@@ -45,7 +46,10 @@ export type FromWorker =
   | { type: "ready"; model: ModelInfo; warmupMs: number }
   | { type: "init_failed"; message: string }
   | { type: "result"; runId: string; result: InferenceResult }
-  | { type: "failure"; runId: string; error: TaskError };
+  | { type: "failure"; runId: string; error: TaskError }
+  // At any time, and no answer to anything: a line for the service's log, which
+  // the main thread writes (one logger, one format, on stdout).
+  | { type: "log"; level: "warn" | "error"; msg: string; fields: Fields };
 
 /** A worker's answer to one `predict`. */
 export type WorkerReply = Extract<FromWorker, { type: "result" | "failure" }>;

@@ -12,6 +12,8 @@ export interface PoolEvents {
   lost(slot: WorkerSlot, reason: string, inFlight: string | undefined): void;
   /** a retired worker has not answered within the grace period; it is left to finish */
   stuck(slot: WorkerSlot): void;
+  /** a worker asked for a line in the log */
+  log: SlotEvents["log"];
   /** every worker failed to load the model before any became ready: nothing will ever run */
   fatal(reason: string): void;
 }
@@ -118,6 +120,7 @@ export class WorkerPool {
         this.events.reply(slot, reply);
         this.events.available();
       },
+      log: (slot, line) => this.events.log(slot, line),
       lost: (slot, reason, inFlight) => {
         if (this.stopped) return;
         this.spawnNextAtStartup(index, generation);

@@ -21,6 +21,8 @@ export interface SlotEvents {
    * `inFlight` is the job it held, if any. Said once per slot.
    */
   lost(slot: WorkerSlot, reason: string, inFlight: string | undefined): void;
+  /** the worker asked for a line in the log */
+  log(slot: WorkerSlot, line: Extract<FromWorker, { type: "log" }>): void;
 }
 
 /** One inference worker and its state machine (slot-state.ts). */
@@ -89,6 +91,8 @@ export class WorkerSlot {
   }
 
   private onMessage(msg: FromWorker) {
+    // A log line answers nothing: the worker may still be in native code.
+    if (msg.type === "log") return this.events.log(this, msg);
     this.answered = true;
     if (this.current === "retiring") {
       // It answered, so no native work is in flight: ending it now is safe.

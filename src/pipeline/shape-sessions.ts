@@ -1,6 +1,7 @@
 import { anchorCount, anchorPoints, anchorStrides, type InputShape } from "../detect/anchors";
 import { type ExtraInputs, openOnnxSession, type OnnxSession } from "../model/onnx-session";
 import { type Head, reshapeModel } from "../model/reshape-model";
+import type { LogLine } from "../util/logger";
 
 const key = (s: InputShape) => `${s.width}x${s.height}`;
 
@@ -66,6 +67,7 @@ export class ShapeSessions implements SessionsByShape {
     private readonly head: Head | undefined,
     readonly square: OnnxSession,
     private readonly threads: number,
+    private readonly log: LogLine,
   ) {
     this.sessions.set(key(head?.square ?? { width: 0, height: 0 }), Promise.resolve(square));
   }
@@ -76,7 +78,7 @@ export class ShapeSessions implements SessionsByShape {
     if (!opening) {
       // Without pools: a worker may open several rectangles, and their activations then share one heap.
       opening = openOnnxSession(reshapeModel(this.model, this.head, shape), this.threads, { pooled: false }).catch((err) => {
-        console.error(JSON.stringify({ level: "error", msg: "rect session failed", shape: key(shape), error: String(err).slice(0, 300) }));
+        this.log("error", "rect session failed", { shape: key(shape), error: String(err).slice(0, 300) });
         return undefined;
       });
       this.sessions.set(key(shape), opening);

@@ -9,6 +9,12 @@ export interface Logger {
   error(msg: string, fields?: Fields): void;
 }
 
+/**
+ * A line for the log from code that has no logger of its own (an inference
+ * worker's pipeline): the worker posts it, the main thread's logger writes it.
+ */
+export type LogLine = (level: "warn" | "error", msg: string, fields?: Fields) => void;
+
 const RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export function jsonLogger(level: Level = "info", write: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Logger {

@@ -41,6 +41,12 @@ describe("Executor on fake workers and a fake clock", () => {
     expect(executor.workers().map((w) => w.state)).toEqual(["ready", "starting"]);
   });
 
+  test("a worker's log line is written by the service's logger, with the worker's id", () => {
+    const { workers, logs } = setup();
+    workers.last.answer({ type: "log", level: "warn", msg: "free-shape session unusable: a session per shape instead", fields: {} });
+    expect(logs).toEqual([expect.objectContaining({ level: "warn", msg: "free-shape session unusable: a session per shape instead", worker: "w0.0" })]);
+  });
+
   test("a job runs on an idle worker and resolves with its result; the service time feeds the moving average", async () => {
     const { clock, workers, executor } = setup();
     workers.last.ready();

@@ -15,6 +15,7 @@ function slotWithLog() {
     ready: () => events.push("ready"),
     reply: (_s, r) => events.push(`reply ${r.runId}`),
     lost: (_s, reason, inFlight) => events.push(`lost ${reason}${inFlight ? ` ${inFlight}` : ""}`),
+    log: (_s, line) => events.push(`log ${line.level} ${line.msg}`),
   });
   return { worker, slot, events };
 }
@@ -73,6 +74,21 @@ describe("WorkerSlot", () => {
     worker.finish();
     expect([slot.state, worker.terminated]).toEqual(["defunct", true]);
     expect(events).toEqual(["ready", "lost task timed out j1"]);
+  });
+
+  test("a log line is passed on and answers nothing: a busy or retiring worker stays as it is", () => {
+    const { worker, slot, events } = slotWithLog();
+    worker.answer({ type: "log", level: "warn", msg: "during load", fields: {} });
+    expect(slot.state).toBe("starting");
+    worker.ready();
+    slot.predict("j1", new ArrayBuffer(4), { size: SIZE, params: DEFAULT_PARAMS });
+    slot.retire("task timed out");
+    worker.answer({ type: "log", level: "error", msg: "inference error", fields: { run_id: "j1" } });
+    // Still in native code as far as the slot knows: not terminated on a log line.
+    expect([slot.state, worker.terminated]).toEqual(["retiring", false]);
+    worker.finish();
+    expect([slot.state, worker.terminated]).toEqual(["defunct", true]);
+    expect(events).toEqual(["log warn during load", "ready", "lost task timed out j1", "log error inference error"]);
   });
 
   test("stopped: an idle worker ends now; one still starting is never terminated before its first answer", () => {
