@@ -4,6 +4,8 @@ import { freePort, waitUntilReady } from "../../src/util/free-port";
 import { readImage, REPO, scriptEntry } from "../support/paths";
 import { readSse } from "../support/sse";
 import { submitTo } from "../support/remote-service";
+import Redis from "ioredis";
+import { startLocalRedis } from "../../src/tools/local-redis";
 
 const ENTRY = await scriptEntry("start");
 
@@ -76,6 +78,30 @@ describe("bun start", () => {
     for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
     expect(lines.map((l) => JSON.parse(l).msg)).toEqual(expect.arrayContaining(["listening", "stopped"]));
   });
+
+  test("on a Redis that evicts keys, `bun start` says so in a JSON line, and nothing it or BullMQ writes is plain text", async () => {
+    const redis = await startLocalRedis();
+    const admin = new Redis(redis.url);
+    await admin.config("SET", "maxmemory-policy", "allkeys-lru");
+    const port = freePort();
+    const env = { LOG_LEVEL: "info", PORT: String(port), WORKERS: "1", QUEUE_BACKEND: "redis", REDIS_URL: redis.url, REDIS_PREFIX: `evict-${port}` };
+    const child = Bun.spawn(["bun", "start"], { cwd: REPO, env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
+    try {
+      await waitUntilReady(`http://127.0.0.1:${port}/health/ready`, child, 30_000);
+      // One task through the shared queue, so the queue's consumer has connected too.
+      const id = await submitTo(`http://127.0.0.1:${port}`, await readImage("dog.jpg"), "dog.jpg");
+      await readSse(await fetch(`http://127.0.0.1:${port}/result/${id}/events`, { signal: AbortSignal.timeout(30_000) }));
+    } finally {
+      child.kill("SIGTERM");
+      await child.exited;
+      admin.disconnect();
+      await redis.stop();
+    }
+    const [stdout, stderr] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
+    const lines = [...stdout.trim().split("\n"), ...stderr.split("\n").filter(Boolean)];
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(lines.map((l) => JSON.parse(l)).find((l) => l.msg === "redis evicts keys")).toMatchObject({ level: "warn", policy: "allkeys-lru" });
+  }, 60_000);
 
   test("SIGTERM drains: accepted tasks finish or are canceled (shutdown), none vanish, exit 0", async () => {
     const port = freePort();

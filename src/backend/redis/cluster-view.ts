@@ -89,10 +89,20 @@ export class ClusterView {
     }
   }
 
-  /** The Lua scripts use Redis 7 flags; an older server would refuse every move. */
+  /**
+   * Once per connection: the Lua scripts use Redis 7 flags, so an older server
+   * would refuse every move; and a Redis that evicts keys when full drops tasks
+   * and queued jobs instead of refusing new uploads. BullMQ makes the same
+   * checks but prints them as plain text, so its own are skipped
+   * (`skipVersionCheck`) and these log them.
+   */
   private async checkVersion(): Promise<string> {
     const version = (await this.redis.info("server")).match(/redis_version:([\d.]+)/)?.[1] ?? "unknown";
     if (Number(version.split(".")[0]) < 7) this.log.error("redis too old", { version, detail: "Redis 7 or later is required" });
+    const policy = (await this.redis.info("memory")).match(/maxmemory_policy:(\S+)/)?.[1];
+    if (policy && policy !== "noeviction") {
+      this.log.warn("redis evicts keys", { policy, detail: "a full Redis would drop tasks and queued jobs: set maxmemory-policy noeviction" });
+    }
     return version;
   }
 

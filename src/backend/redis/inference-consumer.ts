@@ -67,6 +67,8 @@ export class InferenceConsumer {
       lockDuration: opts.jobLockMs,
       stalledInterval: opts.jobLockMs,
       maxStalledCount: opts.jobMaxStalls,
+      // Its checks print plain text; the API's cluster view makes them as log lines (cluster-view.ts).
+      skipVersionCheck: true,
     });
     this.queueConsumer.on("error", (err) => opts.log.warn("queue consumer error", { error: err.message }));
     // A job that lost its process more than JOB_MAX_STALLS times is failed by BullMQ; say why on the task.
