@@ -31,9 +31,9 @@ USER 1000
 # `docker stop` (and most orchestrators) kill 10 s after SIGTERM: drain within that.
 # A Space reaches the container through one proxy, which appends the client's
 # address to X-Forwarded-For: TRUST_PROXY_HOPS=1 tells clients apart by it.
-# FONTCONFIG_FILE: the image has no fontconfig configuration, and without one every
-# worker prints a non-JSON warning (see src/vision/fonts.conf).
-ENV PORT=7860 DRAIN_TIMEOUT_MS=8000 TRUST_PROXY_HOPS=1 FONTCONFIG_FILE=/app/src/vision/fonts.conf
+# (The start scripts point FONTCONFIG_FILE at src/vision/fonts.conf: the image has no fontconfig
+# configuration of its own.)
+ENV PORT=7860 DRAIN_TIMEOUT_MS=8000 TRUST_PROXY_HOPS=1
 EXPOSE 7860
 # The port is the container's PORT, so a container started with another one is still checked.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
