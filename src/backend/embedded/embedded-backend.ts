@@ -1,6 +1,6 @@
 import type { Clock } from "../../domain/clock";
-import { refuse } from "../../domain/errors";
-import { backlogSeconds, etaMs } from "../../domain/eta";
+import { refuse, taskFailure } from "../../domain/errors";
+import { etaMs } from "../../domain/eta";
 import type { GarbageCollector } from "../../domain/garbage-collector";
 import { type CancelReason, type DetectParams, type ImageSize, isTerminal, type Task, type TaskStatus } from "../../domain/task";
 import { logTransition, type TransitionContext } from "../../domain/task-log";
@@ -11,6 +11,7 @@ import { FairQueue } from "../../queue/fair-queue";
 import type { Logger } from "../../util/logger";
 import type { WebhookRequest } from "../../domain/webhook";
 import type { MemoryDeliveryQueue } from "../../webhook/memory-delivery-queue";
+import { admissionError, refusalFor } from "../admission";
 import { EventHub } from "../event-hub";
 import { untilEvent } from "../until-event";
 import type { IdempotencyStore } from "../idempotency";
@@ -178,15 +179,9 @@ export class EmbeddedBackend implements TaskBackend {
     if (this.draining) throw refuse.draining();
     // Once the model has loaded, uploads queue even while a crashed worker restarts.
     if (!this.model) throw refuse.notReady();
-    const rate = this.opts.executor.rate();
-    const retryAfter = () => backlogSeconds(this.queue.length, rate);
-    // Checked first: a flooding client is told its own limit, not that the service is full.
-    // It gets a slot back when its next task starts: within one turn of the active clients.
-    if (this.queue.lengthOf(client) >= this.opts.clientQueueMax) {
-      throw refuse.clientQueueFull(this.opts.clientQueueMax, backlogSeconds(this.queue.activeClients, rate));
-    }
-    if (this.queue.length >= this.opts.queueMax) throw refuse.queueFull(this.opts.queueMax, retryAfter());
-    if (this.opts.store.heldBytes + incomingBytes > this.opts.maxStoreBytes) throw refuse.memoryFull(retryAfter());
+    const counts = { clientBacklog: this.queue.lengthOf(client), pending: this.queue.length, activeClients: this.queue.activeClients, heldBytes: this.opts.store.heldBytes, incomingBytes };
+    const refused = refusalFor(counts, this.opts);
+    if (refused) throw admissionError(refused, this.opts, counts, this.opts.executor.rate());
   }
 
   private dispatch() {
@@ -199,7 +194,13 @@ export class EmbeddedBackend implements TaskBackend {
       this.move(task.id, "processing", { startedAt: clock.now(), input: undefined });
       const run = new AbortController();
       this.runs.set(task.id, run);
-      void runDetection(executor, job, run.signal).then((outcome) => this.settle(task.id, outcome));
+      void runDetection(executor, job, run.signal)
+        // It resolves with every outcome; a throw would be a bug of ours, and the task must still end.
+        .catch((err): JobOutcome => {
+          this.opts.log.error("run failed", { task_id: task.id, error: String(err).slice(0, 300) });
+          return { status: "failed", error: taskFailure.inferenceFailed() };
+        })
+        .then((outcome) => this.settle(task.id, outcome));
     }
   }
 

@@ -11,12 +11,13 @@ import type { WebhookRequest } from "../../domain/webhook";
 import type { DeliveryQueue } from "../../webhook/delivery-queue";
 import type { Companion } from "../backend-deps";
 import type { IdempotencyStore } from "../idempotency";
+import { type AdmissionRefusal, admissionError, refusalFor } from "../admission";
 import { EventHub } from "../event-hub";
 import type { BackendHealth, TaskBackend, TaskEvent, TaskSnapshot } from "../task-backend";
 import { ClusterView } from "./cluster-view";
 import { FairLanes } from "./fair-lanes";
 import { waitForTerminal } from "./wait-for-terminal";
-import { type CreateRefusal, parseEvent, type RedisTaskStore } from "./redis-task-store";
+import { parseEvent, type RedisTaskStore } from "./redis-task-store";
 
 export interface RedisBackendOptions {
   /** commands; created with enableOfflineQueue off, so an outage fails fast instead of queueing */
@@ -97,10 +98,10 @@ export class RedisBackend implements TaskBackend {
    */
   async admit(incomingBytes: number, client: string) {
     this.checkState();
-    if ((await this.guard(this.lanes.backlogOf(client))) >= this.opts.clientQueueMax) throw this.refusal("client_queue_full");
+    const clientBacklog = await this.guard(this.lanes.backlogOf(client));
     const { pending, inputBytes } = this.cluster.totals;
-    if (pending >= this.opts.queueMax) throw this.refusal("queue_full");
-    if (inputBytes + incomingBytes > this.opts.maxStoreBytes) throw this.refusal("memory_full");
+    const refused = refusalFor({ clientBacklog, pending, activeClients: this.cluster.clients.active, heldBytes: inputBytes, incomingBytes }, this.opts);
+    if (refused) throw this.refusal(refused);
   }
 
   async submit(image: Uint8Array, size: ImageSize, params: DetectParams, client: string, webhook?: WebhookRequest): Promise<TaskSnapshot> {
@@ -214,11 +215,8 @@ export class RedisBackend implements TaskBackend {
     if (!this.model) throw refuse.notReady();
   }
 
-  private refusal(code: CreateRefusal) {
-    // A client at its cap gets a slot back when its next task starts: within one turn of the active clients.
-    if (code === "client_queue_full") return refuse.clientQueueFull(this.opts.clientQueueMax, backlogSeconds(Math.max(1, this.cluster.clients.active), this.rate()));
-    const retryAfter = backlogSeconds(this.cluster.totals.pending, this.rate());
-    return code === "queue_full" ? refuse.queueFull(this.opts.queueMax, retryAfter) : refuse.memoryFull(retryAfter);
+  private refusal(code: AdmissionRefusal) {
+    return admissionError(code, this.opts, { pending: this.cluster.totals.pending, activeClients: this.cluster.clients.active }, this.rate());
   }
 
   private rate(): Rate {

@@ -1,6 +1,7 @@
 import type Redis from "ioredis";
 import { LEGAL_TRANSITIONS, type Task, type TaskStatus, TASK_STATUSES, TERMINAL } from "../../domain/task";
 import type { WebhookEvent } from "../../domain/webhook";
+import type { AdmissionRefusal } from "../admission";
 import type { TransitionEvent } from "../task-backend";
 
 /** A transition as it travels on the events channel (the type is implied). */
@@ -11,7 +12,8 @@ import { CREATE_TASK, FORGET_ORPHAN, TRANSITION } from "./scripts";
 import { defineScripts } from "./define-scripts";
 
 /** Why CREATE_TASK refused a task. */
-export type CreateRefusal = "client_queue_full" | "queue_full" | "memory_full";
+/** CREATE_TASK's refusals: the backends' admission rule (backend/admission.ts), made atomic in Lua. */
+export type CreateRefusal = AdmissionRefusal;
 
 /** Fields a transition may set; `annotated` is stored beside the record, not in it. */
 export interface RedisPatch {
