@@ -5,8 +5,10 @@ import type { Task, TaskStatus } from "./task";
 export interface TransitionContext {
   /** where it happened: "embedded", or "redis" on an API replica */
   backend?: string;
-  /** the Bun Worker (embedded) or inference process (redis) that ran it */
+  /** the Bun Worker that ran it (`w<slot>.<generation>`) */
   worker?: string;
+  /** the inference process that ran it, on Redis (`host:pid:id`) */
+  instance?: string;
   /** queue length right after a task was queued */
   queueDepth?: number;
   /** 2 or more when another inference process took the task over */
@@ -34,6 +36,7 @@ export function logTransition(
     ...(task.status === "completed" && task.result ? { timings: task.result.timings, detections: task.result.detections.length } : {}),
     ...(task.status === "failed" && task.error ? { error: task.error.code } : {}),
     ...(task.status === "canceled" && task.cancelReason ? { reason: task.cancelReason } : {}),
+    ...(context.instance ? { instance: context.instance } : {}),
     ...(context.worker ? { worker: context.worker } : {}),
     ...(context.attempt ? { attempt: context.attempt } : {}),
     ...(context.detail ? { detail: context.detail } : {}),

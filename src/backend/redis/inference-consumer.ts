@@ -175,9 +175,9 @@ export class InferenceConsumer {
       const taken = await store.transition(id, "processing", now, { startedAt: now }, { ttlMs: this.opts.taskTtlMs, retake: true, event: { queueMs } });
       if (!taken.ok) return "skipped";
       const attempt = found.attempts + 1;
-      logTransition(log, { id, status: "processing", client: found.task.client }, { worker: this.instanceId, attempt, detail: "taken over after its inference process stopped" });
+      logTransition(log, { id, status: "processing", client: found.task.client }, { instance: this.instanceId, attempt, detail: "taken over after its inference process stopped" });
     } else {
-      logTransition(log, { id, status: "processing", client: found.task.client }, { worker: this.instanceId });
+      logTransition(log, { id, status: "processing", client: found.task.client }, { instance: this.instanceId });
     }
     this.running.set(id, jobId);
     try {
@@ -185,8 +185,8 @@ export class InferenceConsumer {
       if (!upload) return this.finish(id, { error: taskFailure.uploadGone() });
       const outcome = await runDetection(executor, { id, image: upload, size: found.task.size, params: found.task.params }, signal);
       if (outcome.status === "canceled") return "canceled";
-      if (outcome.status === "failed") return this.finish(id, { error: outcome.error });
-      return this.finish(id, { result: { ...outcome.result, timings: { ...outcome.result.timings, queue: queueMs } } });
+      if (outcome.status === "failed") return this.finish(id, { error: outcome.error }, outcome.worker);
+      return this.finish(id, { result: { ...outcome.result, timings: { ...outcome.result.timings, queue: queueMs } } }, outcome.worker);
     } finally {
       this.running.delete(id);
     }
@@ -202,23 +202,23 @@ export class InferenceConsumer {
     await this.failQuietly(id, taskFailure.resultNotStored());
   }
 
-  private async finish(id: string, outcome: { result?: InferenceResult & { timings: { queue: number } }; error?: TaskError }) {
+  private async finish(id: string, outcome: { result?: InferenceResult & { timings: { queue: number } }; error?: TaskError }, worker?: string) {
     const to = outcome.result ? "completed" : "failed";
     const done = await this.opts.store.transition(id, to, this.opts.clock.now(), outcome, {
       ttlMs: this.opts.taskTtlMs,
       event: outcome.result ? { timings: outcome.result.timings } : {},
     });
     if (!done.ok) {
-      this.opts.log.info("result discarded", { task_id: id, status: done.current, worker: this.instanceId });
+      this.opts.log.info("result discarded", { task_id: id, status: done.current, instance: this.instanceId });
       return "discarded";
     }
-    logTransition(this.opts.log, { id, status: to, ...outcome }, { worker: this.instanceId });
+    logTransition(this.opts.log, { id, status: to, ...outcome }, { instance: this.instanceId, worker });
     return to;
   }
 
   /** Fails an open task if it still is one; a write Redis refuses is left to the reconciler. */
   private async failQuietly(id: string, error: TaskError) {
     const done = await this.opts.store.transition(id, "failed", this.opts.clock.now(), { error }, { ttlMs: this.opts.taskTtlMs }).catch(() => undefined);
-    if (done?.ok) logTransition(this.opts.log, { id, status: "failed", error }, { worker: this.instanceId });
+    if (done?.ok) logTransition(this.opts.log, { id, status: "failed", error }, { instance: this.instanceId });
   }
 }
