@@ -99,7 +99,7 @@ export class Executor implements InferenceStats {
       log: (slot, { level, msg, fields }) => opts.log[level](msg, { worker: slot.id, ...fields }),
       stuck: (slot) => opts.log.error("worker stuck", { worker: slot.id, detail: "a retired worker has not answered; left to finish" }),
       fatal: (reason) => {
-        opts.log.error("model unusable", { reason });
+        opts.log.error("model unusable", { model: opts.modelPath, reason });
         opts.onFatal?.(reason);
       },
     });

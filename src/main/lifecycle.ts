@@ -10,7 +10,7 @@ export interface StartUp {
   log: Logger;
   /** the model file; "" for a process that runs no inference */
   modelPath: string;
-  /** no worker could load the model: one line on stderr, exit 2 */
+  /** no worker could load the model (the executor has logged why): exit 2 */
   onFatal(reason: string): void;
 }
 
@@ -28,10 +28,7 @@ export async function startUp(env: Record<string, string | undefined>, needsMode
     const bar = progressBar("downloading model");
     modelPath = await resolveModel({ ...config, onProgress: (fraction, bytes) => bar.update(fraction, `${(bytes / 1e6).toFixed(1)} MB`) });
   }
-  const onFatal = (reason: string) => {
-    console.error(`error: the model ${modelPath} could not be loaded: ${reason.replace(/^model failed to load: /, "")}`);
-    process.exit(2);
-  };
+  const onFatal = () => process.exit(2);
   return { startedAt, config, log, modelPath, onFatal };
 }
 
@@ -62,14 +59,19 @@ export function drainOnSignals(log: Logger, draining: () => Promise<Fields>, dra
   process.on("SIGINT", () => void shutdown("SIGINT"));
 }
 
-/** Runs a CLI entry: configuration and model problems end it with one line and exit 2, anything else with exit 1; never a stack. */
+/**
+ * Runs an entry point: configuration and model problems end it with one JSON
+ * line ("cannot start") and exit 2, anything else with exit 1; never a stack.
+ * The configuration is what failed, so the line is written at the default level.
+ */
 export function runMain(main: () => Promise<void>, what: string) {
   main().catch((err) => {
+    const log = jsonLogger();
     if (err instanceof ConfigError || err instanceof ModelNotFound) {
-      console.error(`error: ${err.message}`);
+      log.error("cannot start", { error: err.message });
       process.exit(2);
     }
-    console.error(`error: ${what} could not start: ${err instanceof Error ? err.message : String(err)}`);
+    log.error("cannot start", { error: `${what} could not start: ${err instanceof Error ? err.message : String(err)}` });
     process.exit(1);
   });
 }

@@ -15,27 +15,30 @@ function start(env: Record<string, string>) {
 }
 
 describe("bun start", () => {
-  test("no model anywhere: one clear line, no stack trace, exit 2", async () => {
-    const child = start({ MODEL_PATH: "/nonexistent/model.onnx" });
-    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
-    expect(code).toBe(2);
-    expect(stderr.trim()).toBe("error: MODEL_PATH points to /nonexistent/model.onnx, which does not exist.");
+  /** What a child wrote, once it has exited: its exit code, its stdout as JSON lines (each must parse), and its stderr. */
+  async function ended(child: ReturnType<typeof start>) {
+    const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+    return { code, lines: stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)), stderr };
+  }
+
+  test("no model anywhere: one JSON line that says so, no stack trace, exit 2", async () => {
+    const { code, lines, stderr } = await ended(start({ MODEL_PATH: "/nonexistent/model.onnx" }));
+    expect([code, stderr]).toEqual([2, ""]);
+    expect(lines).toEqual([expect.objectContaining({ level: "error", msg: "cannot start", error: "MODEL_PATH points to /nonexistent/model.onnx, which does not exist." })]);
   });
 
-  test("a file that is not a model: one clear line, exit 2", async () => {
-    const child = start({ MODEL_PATH: join(REPO, "README.md"), WORKERS: "1" });
-    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
-    expect(code).toBe(2);
-    expect(stderr.trim().split("\n")).toHaveLength(1);
-    expect(stderr).toStartWith(`error: the model ${join(REPO, "README.md")} could not be loaded`);
+  test("a file that is not a model: a JSON line naming the model and why, exit 2", async () => {
+    const { code, lines, stderr } = await ended(start({ MODEL_PATH: join(REPO, "README.md"), WORKERS: "1" }));
+    expect([code, stderr]).toEqual([2, ""]);
+    expect(lines.filter((l) => l.level === "error")).toEqual([expect.objectContaining({ msg: "model unusable", model: join(REPO, "README.md"), reason: expect.stringContaining("model failed to load") })]);
   });
 
-  test("bad configuration: every problem named, exit 2", async () => {
-    const child = start({ PORT: "http", WORKERS: "0", MAX_PIXELS: "-1" });
-    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
-    expect(code).toBe(2);
-    for (const name of ["PORT", "WORKERS", "MAX_PIXELS"]) expect(stderr).toContain(name);
-    expect(stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  test("bad configuration: every problem named in one JSON line, exit 2", async () => {
+    const { code, lines, stderr } = await ended(start({ PORT: "http", WORKERS: "0", MAX_PIXELS: "-1" }));
+    expect([code, stderr]).toEqual([2, ""]);
+    expect(lines).toHaveLength(1);
+    for (const name of ["PORT", "WORKERS", "MAX_PIXELS"]) expect(lines[0].error).toContain(name);
+    expect(lines[0].error).not.toMatch(/\bat .*\.ts:\d+/);
   });
 
   test("serves on PORT: ready, one detection through /predict/, SIGTERM exits 0", async () => {
