@@ -48,6 +48,7 @@ export async function rectMode(modelPath: string, photos: BenchImage[], started:
   console.log(table([["service, 3:2 photos", "round", "img/s", "CPU ms/img"], ...report.service.map((s) => [`rect=${s.rect}`, s.round, s.images_per_second, s.cpu_ms_per_image])]));
   const offsets = (r: RectReport["placement"][number]) => r.differ.map((d) => `${d.offset}: ${d.classes.join(", ") || "none"}`);
   console.log(table([["square, photo moved", "centred: offset, classes", "placements", "differ", "where (offset: classes)"], ...report.placement.map((r) => [r.photo, `${r.centred}: ${r.classes.join(", ") || "none"}`, r.offsets, r.differ.length, offsets(r).slice(0, 4).join("; ") + (r.differ.length > 4 ? "; …" : "")])]));
+  console.log(table([["grey rows after the image (on)", "runs", "proof fails", "classes differ", "worst confidence change"], ...report.trailing_grey.map((r) => [`≥ ${r.grey_rows_from}`, r.runs, r.proof_fails, r.classes_differ, r.worst_confidence_change])]));
   console.log(`rect speed-up on 3:2 photos: on ${report.speedup.on}×, tight ${report.speedup.tight}×`);
   await writeResults("rect-", started, { started: started.toISOString(), ...report }, args.out);
 }

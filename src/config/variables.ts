@@ -2,7 +2,7 @@
  * Every environment variable the service reads, as data: the one place their
  * types, ranges, defaults and meanings are written. loadConfig (config.ts)
  * parses the environment from it, and src/tools/docs-tables.ts writes
- * README's configuration table from it.
+ * docs/configuration.md's table from it.
  */
 
 import { type Condition, LOG_LEVELS, QUEUE_BACKENDS, type Variable } from "./variable-types";
@@ -40,7 +40,7 @@ export function memoryBudget(cap: number, memoryBytes: number): number {
   return Math.max(MiB, Math.min(cap, Math.floor(memoryBytes / 8)));
 }
 
-/** memoryBudget as a variable's default, with the words README shows for it. */
+/** memoryBudget as a variable's default, with the words docs/configuration.md shows for it. */
 function memoryBudgetDefault(cap: number, capWords: string) {
   return { words: `${capWords}, or an eighth of the memory limit when less`, compute: ({ memoryBytes }: { memoryBytes: number }) => memoryBudget(cap, memoryBytes) };
 }
@@ -152,7 +152,7 @@ export const VARIABLES = [
   { name: "LOG_LEVEL", key: "logLevel", type: "enum", values: LOG_LEVELS, default: "info", description: "the least severe log lines written" },
   {
     name: "QUEUE_BACKEND", key: "queueBackend", type: "enum", values: QUEUE_BACKENDS, default: "embedded",
-    description: "`embedded` (tasks and queue in this process) or `redis` (shared; see [Scaling out](#scaling-out))",
+    description: "`embedded` (tasks and queue in this process) or `redis` (shared; see [Scaling out](scaling-out.md))",
   },
   {
     name: "REDIS_URL", key: "redisUrl", type: "url", schemes: ["redis", "rediss"], requiredWhen: { ...ON_REDIS, example: "redis://127.0.0.1:6379" },

@@ -1,12 +1,4 @@
-import type { ImageSize, Region, TileMode } from "../domain/task";
-
-/**
- * The most tiles one image is cut into: past it the tiles grow, so a 40 MP
- * photo costs at most this many model runs (plus the whole-image pass).
- */
-export const MAX_TILES = 64;
-/** The smallest tile a tile_size asks for: below it the model sees too little. */
-export const MIN_TILE = 64;
+import { type ImageSize, MAX_TILES, MIN_TILE, type Region, type TileMode } from "../domain/task";
 
 /** Whether `mode` tiles an image: `auto` only when its longer side is at least twice the model's input. */
 export function shouldTile(mode: TileMode, image: ImageSize, modelSide: number, tileSide: number): boolean {

@@ -1,4 +1,4 @@
-import { type DetectParams, RECT_MODES, TILE_MODES } from "./task";
+import { type DetectParams, MAX_TILES, MIN_TILE, RECT_MODES, TILE_MODES } from "./task";
 
 /**
  * The detection knobs of POST /predict, as data: the one place their ranges,
@@ -61,12 +61,13 @@ export const KNOBS = [
     name: "rect",
     kind: "choice",
     values: RECT_MODES,
-    // On by default: the same detections for less work. A head that takes free input dimensions
-    // (yolov8) runs every shape in one session and arena; others pay memory per shape (docs/BENCHMARKS.md).
+    // On by default: the square's detections for less work. A head that takes free input dimensions
+    // (yolov8) runs every shape in one session and arena; others pay memory per shape, so they
+    // offer fewer shapes (src/detect/anchors.ts, docs/BENCHMARKS.md).
     default: "on",
     param: "rect",
     description:
-      "Cut the grey padding of the square model input when the model allows it: `on` cuts only what follows the image, which the model sees where the square puts it (the square's detections, 10–20 % less work on 4:3 to 16:9 photos); `tight` cuts both sides (20–40 % less, but an object at a tie between two classes can be named the other way); `off` keeps the square",
+      "Cut the grey padding of the square model input when the model allows it: `on` cuts only what follows the image but a strip of it, and the model sees the image where the square puts it (the square's detections, 5–15 % less work on 4:3 to 16:9 photos); `tight` cuts both sides (20–40 % less, but an object at a tie between two classes can be named the other way); `off` keeps the square",
   },
   {
     name: "tile",
@@ -84,7 +85,7 @@ export const KNOBS = [
     max: 4096,
     default: 0,
     param: "tileSize",
-    description: "Tile side in image pixels, at least 64; 0 is the model's input size. At most 64 tiles: a larger image gets larger tiles",
+    description: `Tile side in image pixels, at least ${MIN_TILE}; 0 is the model's input size. At most ${MAX_TILES} tiles: a larger image gets larger tiles`,
   },
   { name: "tile_overlap", kind: "number", min: 0, max: 0.5, default: 0.2, param: "tileOverlap", description: "Fraction of a tile its neighbours overlap" },
 ] as const satisfies readonly Knob[];

@@ -40,12 +40,20 @@ export interface DetectParams {
 }
 
 export const TILE_MODES = ["off", "auto", "on"] as const;
+/**
+ * The most tiles one image is cut into: past it the tiles grow, so a 40 MP
+ * photo costs at most this many model runs (plus the whole-image pass).
+ */
+export const MAX_TILES = 64;
+/** The smallest tile a tile_size asks for: below it the model sees too little. */
+export const MIN_TILE = 64;
 
 /**
  * How much of the square input's grey padding is cut (src/detect/placement.ts):
- * none; only what follows the image, which stays where the square puts it
- * (the square's detections); or both sides, on the square's grid phase (less
- * work still, but an object at a tie between two classes can flip).
+ * none; only what follows the image but a cell of it, and the image stays
+ * where the square puts it (the square's detections); or both sides, on the
+ * square's grid phase (less work still, but an object at a tie between two
+ * classes can flip).
  */
 export const RECT_MODES = ["off", "on", "tight"] as const;
 export type RectMode = (typeof RECT_MODES)[number];

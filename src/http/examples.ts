@@ -25,7 +25,7 @@ export const COMPLETED_EXAMPLE = {
       { class_id: 2, class: "car", confidence: 0.651, box: { x1: 467.4, y1: 76.1, x2: 692.8, y2: 171.4 } },
     ],
     image: { width: 768, height: 576 },
-    input_size: { width: 640, height: 576 },
+    input_size: { width: 640, height: 608 },
     timings: { queue: 11, preprocess: 14.3, inference: 84.1, postprocess: 1, annotate: 4.9, total: 104.3 },
     annotated_image: "data:image/jpeg;base64,/9j/2wBDAAUDBAQEA…",
   },

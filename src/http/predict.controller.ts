@@ -9,7 +9,7 @@ import type { InflightBudget, Lease } from "./inflight-budget";
 import { CreatedTaskView, PredictBody, PredictHeaders, PredictQuery, TaskView } from "./schemas";
 import { problemResponses } from "./problem-docs";
 import { knobErrors } from "./knob-errors";
-import { preferredWaitSeconds } from "./prefer-wait";
+import { MAX_WAIT_S, preferredWaitSeconds } from "./prefer-wait";
 import { retryAfterSeconds, taskView } from "./task-view";
 import type { TaskSnapshot } from "../backend/task-backend";
 import { type Answer, answerOnce, fingerprintOf, idempotencyKeyOf } from "./idempotency-key";
@@ -188,7 +188,7 @@ export function predictController(intake: Intake, backend: TaskBackend, opts: Pr
           summary: "Submit an image for detection",
           description:
             "Answers 201 at once with a pending task, a `Location` to poll and a `Retry-After`. " +
-            "With `Prefer: wait=N` (N ≤ 60) it waits up to N seconds and answers 200 with the finished task if it finished. " +
+            `With \`Prefer: wait=N\` (N ≤ ${MAX_WAIT_S}) it waits up to N seconds and answers 200 with the finished task if it finished. ` +
             "Detection knobs may be form fields or query parameters. Clients take turns in the queue. " +
             "429 when the queue, your own share of it (`client_queue_full`), memory or the uploads in flight are full (see `Retry-After`); " +
             "408 when the body does not arrive within `UPLOAD_TIMEOUT_MS`; 503 while the model loads or the service shuts down. " +

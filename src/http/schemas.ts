@@ -1,10 +1,11 @@
 import { t } from "elysia";
-import { inputShapes } from "../detect/anchors";
+import { inputShapes, SHAPE_STEP } from "../detect/anchors";
 import { SLOT_STATES } from "../executor/slot-state";
 import { DetectKnobs } from "./knob-schema";
 import { IDEMPOTENCY_KEY_MAX } from "./idempotency-key";
 import { COMPLETED_EXAMPLE, EXAMPLE_LINKS, PENDING_EXAMPLE } from "./examples";
 import { problemBody } from "./problem";
+import { MAX_WAIT_S } from "./prefer-wait";
 import { refuse } from "../domain/errors";
 
 /**
@@ -40,7 +41,7 @@ export const PredictQuery = t.Object({ ...DetectKnobs, ...WebhookFields });
  * send them with every "Try it out".
  */
 export const PredictHeaders = t.Object({
-  prefer: t.Optional(t.String({ description: "`wait=N`: hold the answer up to N seconds (≤ 60) for the result" })),
+  prefer: t.Optional(t.String({ description: `\`wait=N\`: hold the answer up to N seconds (≤ ${MAX_WAIT_S}) for the result` })),
   "idempotency-key": t.Optional(
     t.String({
       description:
@@ -183,7 +184,7 @@ export const HealthView = t.Object({
       model: {
         name: "yolov8n.onnx",
         input_size: { width: 640, height: 640 },
-        input_shapes: inputShapes(640),
+        input_shapes: inputShapes(640, SHAPE_STEP.freeSession),
         classes: 80, names_source: "metadata", warmup_ms: 160 },
       workers: [{ id: "w0.0", state: "busy", restarts: 0 }, { id: "w1.0", state: "ready", restarts: 0 }, { id: "w2.0", state: "ready", restarts: 0 }],
       queue_depth: 0,

@@ -182,7 +182,8 @@ export function reshapeModel(model: Uint8Array, head: Head, to: InputShape): Uin
   const n = anchorCount(head.square);
   const count = anchorCount(to);
   return rewriteHead(model, head, {
-    input: (payload) => field(GRAPH_INPUT, withDims(payload, [1, 3, to.height, to.width])),
+    // Only the image: older exports also list initializers as graph inputs, with their own shapes.
+    input: (payload, index) => (index === 0 ? field(GRAPH_INPUT, withDims(payload, [1, 3, to.height, to.width])) : undefined),
     output: (payload) => withDims(payload, valueInfoDims(payload).dims.map((d) => (d === n ? count : d))),
     constant: (t, kind) =>
       field(

@@ -1,11 +1,13 @@
 import { describe, expect, test } from "bun:test";
-import { anchorCount, anchorPoints, anchorStrides, chooseShape, inputShapes } from "../../src/detect/anchors";
+import { anchorCount, anchorPoints, anchorStrides, chooseShape, inputShapes, SHAPE_STEP } from "../../src/detect/anchors";
 import { letterboxGeometry } from "../../src/detect/letterbox";
 import { freeShapeModel, recogniseHead, reshapeModel } from "../../src/model/reshape-model";
 import { openOnnxSession } from "../../src/model/onnx-session";
 import { loadDetector } from "../../src/pipeline/load-detector";
 import { resolve } from "node:path";
 import { MODELS } from "../support/paths";
+import protobuf from "protobufjs/minimal.js";
+import { decodeTensor, valueInfo } from "../../src/model/onnx-proto";
 
 describe("anchor constants, pure", () => {
   test("a literal 64×32 input: 8×4 + 4×2 + 2×1 cells, row by row, level by level", () => {
@@ -19,15 +21,21 @@ describe("anchor constants, pure", () => {
     expect(Array.from(anchorStrides(shape))).toEqual([...Array(32).fill(8), ...Array(8).fill(16), 32, 32]);
   });
 
-  test("shapes: the square, then landscape and portrait rectangles, short sides 64 apart (twice the largest stride)", () => {
-    expect(inputShapes(640).map((s) => `${s.width}x${s.height}`)).toEqual([
+  test("shapes: the square, then landscape and portrait rectangles, short sides 32 apart for a free-shape session and 64 (the grid phase) for a session per shape", () => {
+    const names = (shapes: { width: number; height: number }[]) => shapes.map((s) => `${s.width}x${s.height}`);
+    expect(names(inputShapes(640, SHAPE_STEP.freeSession))).toEqual([
+      "640x640", "640x608", "608x640", "640x576", "576x640", "640x544", "544x640", "640x512", "512x640",
+      "640x480", "480x640", "640x448", "448x640", "640x416", "416x640", "640x384", "384x640",
+    ]);
+    expect(names(inputShapes(640, SHAPE_STEP.sessionPerShape))).toEqual([
       "640x640", "640x576", "576x640", "640x512", "512x640", "640x448", "448x640", "640x384", "384x640",
     ]);
-    expect(inputShapes(320).map((s) => `${s.width}x${s.height}`)).toEqual(["320x320", "320x256", "256x320", "320x192", "192x320"]);
+    expect(names(inputShapes(320, SHAPE_STEP.sessionPerShape))).toEqual(["320x320", "320x256", "256x320", "320x192", "192x320"]);
   });
 
   test("whatever the image, the chosen shape puts it at the square's offset modulo the largest stride (the same grid phase)", () => {
-    const shapes = inputShapes(640);
+    // The finer set: chooseShape must skip the shapes off the grid phase itself.
+    const shapes = inputShapes(640, SHAPE_STEP.freeSession);
     for (let width = 200; width <= 4000; width += 37) {
       for (const height of [300, 427, 480, 512, 601, 1080, 2000]) {
         const shape = chooseShape({ width, height }, shapes);
@@ -39,20 +47,48 @@ describe("anchor constants, pure", () => {
     }
   });
 
-  test("the smallest shape that holds the image at the square's scale", () => {
-    const shapes = inputShapes(640);
-    const pick = (width: number, height: number) => {
-      const s = chooseShape({ width, height }, shapes);
-      return `${s.width}x${s.height}`;
-    };
-    expect(pick(768, 576)).toBe("640x512"); // 4:3 → 640×480, on 512 (480 would shift the grid by half a cell)
-    expect(pick(6000, 4000)).toBe("640x448"); // 3:2 → 640×427
-    expect(pick(1920, 1080)).toBe("640x384"); // 16:9 → 640×360
-    expect(pick(1080, 1920)).toBe("384x640");
-    expect(pick(500, 500)).toBe("640x640");
-    expect(pick(700, 640)).toBe("640x640"); // nearly square: no rectangle holds it
+  test("the smallest shape on the grid phase that holds the image at the square's scale, from either set", () => {
+    for (const shapes of [inputShapes(640, SHAPE_STEP.freeSession), inputShapes(640, SHAPE_STEP.sessionPerShape)]) {
+      const pick = (width: number, height: number) => {
+        const s = chooseShape({ width, height }, shapes);
+        return `${s.width}x${s.height}`;
+      };
+      expect(pick(768, 576)).toBe("640x512"); // 4:3 → 640×480, on 512 (480 would shift the grid by half a cell)
+      expect(pick(6000, 4000)).toBe("640x448"); // 3:2 → 640×427
+      expect(pick(1920, 1080)).toBe("640x384"); // 16:9 → 640×360
+      expect(pick(1080, 1920)).toBe("384x640");
+      expect(pick(500, 500)).toBe("640x640");
+      expect(pick(700, 640)).toBe("640x640"); // nearly square: no rectangle holds it
+    }
   });
 });
+
+/** The model with its first initializer also listed as a graph input (ONNX field numbers: ModelProto.graph 7, GraphProto.initializer 5 and input 11). */
+function initializerAsInput(model: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const r = protobuf.Reader.create(model);
+  while (r.pos < r.len) {
+    const start = r.pos;
+    const tag = r.uint32();
+    if (tag >>> 3 !== 7) {
+      r.skipType(tag & 7);
+      parts.push(model.subarray(start, r.pos));
+      continue;
+    }
+    const graph = r.bytes();
+    const g = protobuf.Reader.create(graph);
+    let first: Uint8Array | undefined;
+    while (g.pos < g.len && !first) {
+      const t = g.uint32();
+      if (t >>> 3 === 5) first = g.bytes();
+      else g.skipType(t & 7);
+    }
+    const init = decodeTensor(first!);
+    const input = protobuf.Writer.create().uint32((11 << 3) | 2).bytes(valueInfo(init.name, init.dataType, init.dims)).finish();
+    parts.push(protobuf.Writer.create().uint32(tag).bytes(Buffer.concat([graph, input])).finish());
+  }
+  return Buffer.concat(parts);
+}
 
 describe("the rebuilt ONNX head on the real models", () => {
   for (const file of [resolve(MODELS, "yolov8n.onnx"), resolve(MODELS, "yolo11n-int8-dynamic-320.onnx")]) {
@@ -63,13 +99,23 @@ describe("the rebuilt ONNX head on the real models", () => {
       const side = head.square.width;
       const rebuilt = recogniseHead(reshapeModel(bytes, head, head.square));
       expect(rebuilt).toEqual(head); // recogniseHead compares every value with anchorPoints/anchorStrides
-      const rect = inputShapes(side)[1];
+      const rect = inputShapes(side, SHAPE_STEP.sessionPerShape)[1];
       const session = await openOnnxSession(reshapeModel(bytes, head, rect), 1);
       const out = await session.run(new Float32Array(3 * rect.width * rect.height).fill(0.45), [1, 3, rect.height, rect.width]);
       expect(out.dims).toEqual([1, 84, anchorCount(rect)]);
       await session.release();
     });
   }
+
+  test("a model that also lists an initializer as a graph input (as older exports do) is rebuilt with only the image's input resized", async () => {
+    const bytes = initializerAsInput(new Uint8Array(await Bun.file(resolve(MODELS, "yolov8n.onnx")).arrayBuffer()));
+    const head = recogniseHead(bytes);
+    if ("reason" in head) throw new Error(head.reason);
+    const rect = { width: 640, height: 384 };
+    const session = await openOnnxSession(reshapeModel(bytes, head, rect), 1);
+    expect((await session.run(new Float32Array(3 * rect.width * rect.height).fill(0.45), [1, 3, rect.height, rect.width])).dims).toEqual([1, 84, anchorCount(rect)]);
+    await session.release();
+  });
 
   test("yolov8n.onnx with free input dimensions gives the fixed-size models' outputs exactly, at the square and a rectangle; YOLO11's head is left to a session per shape", async () => {
     const bytes = new Uint8Array(await Bun.file(resolve(MODELS, "yolov8n.onnx")).arrayBuffer());
@@ -102,13 +148,16 @@ describe("the rebuilt ONNX head on the real models", () => {
 
   test("the detector runs every shape in one free-shape session for yolov8n and its int8 export, and a session per shape for YOLO11", async () => {
     const kinds: Record<string, string> = {};
+    const logged: string[] = [];
     for (const file of ["yolov8n.onnx", "yolov8n-int8-dynamic.onnx", "yolo11n-int8-dynamic-320.onnx"]) {
-      const detector = await loadDetector(resolve(MODELS, file), 1, { maxPixels: 1e7, timeoutSeconds: 30 }, 0);
+      const detector = await loadDetector(resolve(MODELS, file), 1, { maxPixels: 1e7, timeoutSeconds: 30 }, 0, (level, msg) => logged.push(`${file}: ${level} ${msg}`));
       // The kind of sessions decides the memory a worker holds (docs/BENCHMARKS.md): read it where it is kept.
       kinds[file] = (detector as unknown as { sessions: object }).sessions.constructor.name;
       await detector.release();
     }
     expect(kinds).toEqual({ "yolov8n.onnx": "FreeShapeSessions", "yolov8n-int8-dynamic.onnx": "FreeShapeSessions", "yolo11n-int8-dynamic-320.onnx": "ShapeSessions" });
+    // YOLO11's head is known not to take free dimensions, so no free session is tried and nothing is worth a warning.
+    expect(logged).toEqual([]);
   });
 
   test("a head it does not know is refused with a reason", () => {

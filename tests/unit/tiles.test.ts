@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { intersectionOverSmaller, mergeDetections } from "../../src/detect/merge-boxes";
-import { MAX_TILES, planTiles, shouldTile } from "../../src/detect/tiles";
+import { planTiles, shouldTile } from "../../src/detect/tiles";
+import { MAX_TILES } from "../../src/domain/task";
 import type { Detection } from "../../src/domain/task";
 
 describe("shouldTile", () => {
