@@ -278,7 +278,7 @@ export interface operations {
                      */
                     agnostic_nms?: boolean;
                     /**
-                     * @description Cut the grey padding of the square model input when the model allows it: `on` cuts only what follows the image, which the model sees where the square puts it (the square's detections, 10–20 % less work on 4:3 to 16:9 photos); `tight` cuts both sides (20–40 % less, but an object at a tie between two classes can be named the other way); `off` keeps the square (default on)
+                     * @description Cut the grey padding of the square model input when the model allows it: `on` cuts only what follows the image but a strip of it, and the model sees the image where the square puts it (the square's detections, 5–15 % less work on 4:3 to 16:9 photos); `tight` cuts both sides (20–40 % less, but an object at a tie between two classes can be named the other way); `off` keeps the square (default on)
                      * @default on
                      * @enum {string}
                      */

@@ -43,6 +43,9 @@ export type ErrorCode =
   | "worker_lost"
   | "timeout";
 
+/** The codes an accepted task can fail with: they arrive in the task's `error`, not as a response's status. */
+export const TASK_FAILURE_CODES = ["decode_failed", "inference_failed", "worker_crashed", "worker_lost", "timeout"] as const satisfies readonly ErrorCode[];
+
 /** Why an accepted task failed, as its record and its view carry it. */
 export interface TaskError {
   code: ErrorCode;

@@ -84,6 +84,9 @@ export function statusOf(code: ErrorCode): number {
   return STATUS[code];
 }
 
+/** Every code with its status and title, in the order above: what docs/api.md's table lists. */
+export const PROBLEMS = (Object.keys(STATUS) as ErrorCode[]).map((code) => ({ code, status: STATUS[code], title: TITLE[code] }));
+
 export interface ProblemBody {
   type: string;
   title: string;

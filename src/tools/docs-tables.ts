@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import { type IntVariable, type Variable, VARIABLES } from "../config/variables";
+import { TASK_FAILURE_CODES } from "../domain/errors";
 import { KNOBS, type Knob, knobDefaultText, knobRangeText } from "../domain/knobs";
+import { PROBLEMS } from "../http/problem";
 
 /**
  * The knob table (README.md) and the configuration table
@@ -86,10 +88,17 @@ export function configTable(): string {
   return markdownTable(["variable", "default", "allowed", "meaning"], rows);
 }
 
+/** Every error code: the status a response gets with it, or, for a task that failed, where it shows instead. */
+export function errorTable(): string {
+  const failsTask = (code: string) => (TASK_FAILURE_CODES as readonly string[]).includes(code);
+  const rows = PROBLEMS.map(({ code, status, title }) => [`\`${code}\``, failsTask(code) ? "— (a failed task's `error.code`)" : String(status), title]);
+  return markdownTable(["code", "status", "title"], rows);
+}
+
 /** Each generated table, by the name its markers carry (`<!-- knobs:start -->` … `<!-- knobs:end -->`), in its page. */
-export const GENERATED_TABLES: Record<string, () => string> = { knobs: knobTable, config: configTable };
+export const GENERATED_TABLES: Record<string, () => string> = { knobs: knobTable, config: configTable, errors: errorTable };
 /** Which page holds which tables, by path from the repository's root. */
-export const PAGES: Record<string, string[]> = { "README.md": ["knobs"], "docs/configuration.md": ["config"] };
+export const PAGES: Record<string, string[]> = { "README.md": ["knobs"], "docs/configuration.md": ["config"], "docs/api.md": ["errors"] };
 export const pagePath = (page: string) => join(REPO, page);
 
 const markers = (name: string) => ({ start: `<!-- ${name}:start -->`, end: `<!-- ${name}:end -->` });
