@@ -94,9 +94,16 @@ describe(`fair queue (${onRedis ? "redis" : "embedded"})`, () => {
     }
     // One snapshot while the blocker runs: positions 1..n with no gap, B and C interleaved with A's flood.
     const waiting = [...accepted, ...others];
-    const views = await Promise.all(waiting.map(result));
+    // Each view prices its position with the rate of the moment; on Redis the rate is refreshed from the
+    // heartbeats every second, so a refresh can land inside a snapshot and mix two rates: read it again then.
+    const etaGrows = (sorted: any[]) => sorted.every((v, i) => i === 0 || v.eta_ms >= sorted[i - 1].eta_ms);
+    let views: any[] = [];
+    let byPosition: any[] = [];
+    for (let read = 0; read < 3 && (read === 0 || !etaGrows(byPosition)); read++) {
+      views = await Promise.all(waiting.map(result));
+      byPosition = [...views].sort((x, y) => x.queue_position - y.queue_position);
+    }
     expect(views.every((v) => v.status === "pending")).toBe(true);
-    const byPosition = [...views].sort((x, y) => x.queue_position - y.queue_position);
     expect(byPosition.map((v) => v.queue_position)).toEqual(waiting.map((_, i) => i + 1));
     expect(views.map((v) => v.queue_position).slice(-3)).toEqual([2, 5, 3]); // turns: A, B, C, A, B, A…
     // eta grows with the position
