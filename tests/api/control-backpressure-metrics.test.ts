@@ -3,31 +3,23 @@
  * metrics that report it. They share one service on purpose: /metrics is checked
  * for the queue_full rejections and finished tasks the backpressure tests leave.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
+import { CONTROL_QUEUE_MAX, controlService } from "../support/control-service";
 import { NOT_IMAGES } from "../support/crafted-files";
-import { getJson, pollUntilDone, upload } from "../support/http";
+import { getJson, pollUntilDone, sendTo, taskIdOf as idOf, upload } from "../support/http";
 import { readImage } from "../support/paths";
 import { parsePrometheus } from "../support/prometheus";
 import { onRedis, TEST_BACKEND } from "../support/backend";
 import { FakeClock } from "../support/fake-clock";
 import { startTestService, statusOf, type TestService } from "../support/test-service";
 
-const QUEUE_MAX = 4;
+const QUEUE_MAX = CONTROL_QUEUE_MAX;
 let svc: TestService;
 let dog: Uint8Array;
+controlService((s, d) => ((svc = s), (dog = d)));
 
-beforeAll(async () => {
-  // One worker and a short queue, so the queue is easy to fill.
-  // One client here (in-process requests have no address): its own cap must not be what refuses first.
-  svc = await startTestService({ WORKERS: "1", QUEUE_MAX: String(QUEUE_MAX), CLIENT_QUEUE_MAX: "1000" });
-  dog = await readImage("dog.jpg");
-});
-afterAll(() => svc.stop());
-
-const idOf = async (res: Response) => ((await res.json()) as any).task_id as string;
 const status = (id: string) => statusOf(svc, id);
-const send = (method: string, path: string, headers: Record<string, string> = {}) =>
-  svc.app.handle(new Request(`http://localhost${path}`, { method, headers }));
+const send = (method: string, path: string, headers: Record<string, string> = {}) => sendTo(svc.app, method, path, headers);
 const settle = async (ids: string[]) => {
   for (const id of ids) await pollUntilDone(svc.app, id);
 };

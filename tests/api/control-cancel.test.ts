@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { getJson, pollUntilDone, upload } from "../support/http";
-import { readImage } from "../support/paths";
-import { startTestService, statusOf, type TestService, waitFor } from "../support/test-service";
+import { describe, expect, test } from "bun:test";
+import { controlService } from "../support/control-service";
+import { getJson, pollUntilDone, sendTo, taskIdOf as idOf, upload } from "../support/http";
+import { statusOf, type TestService, waitFor } from "../support/test-service";
 
-const QUEUE_MAX = 4;
 let svc: TestService;
 let dog: Uint8Array;
+controlService((s, d) => ((svc = s), (dog = d)));
 
-beforeAll(async () => {
-  // One worker and a short queue, so the queue is easy to fill.
-  // One client here (in-process requests have no address): its own cap must not be what refuses first.
-  svc = await startTestService({ WORKERS: "1", QUEUE_MAX: String(QUEUE_MAX), CLIENT_QUEUE_MAX: "1000" });
-  dog = await readImage("dog.jpg");
-});
-afterAll(() => svc.stop());
-
-const idOf = async (res: Response) => ((await res.json()) as any).task_id as string;
 const status = (id: string) => statusOf(svc, id);
-const send = (method: string, path: string, headers: Record<string, string> = {}) =>
-  svc.app.handle(new Request(`http://localhost${path}`, { method, headers }));
+const send = (method: string, path: string, headers: Record<string, string> = {}) => sendTo(svc.app, method, path, headers);
 
 describe("cancel", () => {
   test("pending: leaves the queue at once; processing: canceled, its result discarded; finished: 409", async () => {

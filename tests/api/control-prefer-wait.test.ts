@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { pollUntilDone, upload } from "../support/http";
-import { readImage } from "../support/paths";
-import { startTestService, type TestService } from "../support/test-service";
+import { describe, expect, test } from "bun:test";
+import { controlService } from "../support/control-service";
+import { pollUntilDone, taskIdOf as idOf, upload } from "../support/http";
+import type { TestService } from "../support/test-service";
 
-const QUEUE_MAX = 4;
 let svc: TestService;
 let dog: Uint8Array;
+controlService((s, d) => ((svc = s), (dog = d)));
 
-beforeAll(async () => {
-  // One worker and a short queue, so the queue is easy to fill.
-  // One client here (in-process requests have no address): its own cap must not be what refuses first.
-  svc = await startTestService({ WORKERS: "1", QUEUE_MAX: String(QUEUE_MAX), CLIENT_QUEUE_MAX: "1000" });
-  dog = await readImage("dog.jpg");
-});
-afterAll(() => svc.stop());
-
-const idOf = async (res: Response) => ((await res.json()) as any).task_id as string;
 const settle = async (ids: string[]) => {
   for (const id of ids) await pollUntilDone(svc.app, id);
 };

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LocalRedis, startLocalRedis } from "../../src/tools/local-redis";
 import { uniquePrefix } from "../support/backend";
-import { getJson, pollUntilDone, upload } from "../support/http";
+import { getJson, pollUntilDone, taskIdOf as idOf, upload } from "../support/http";
 import { readImage } from "../support/paths";
 import { startTestService, type TestService, waitFor } from "../support/test-service";
 
@@ -26,7 +26,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const idOf = async (res: Response) => ((await res.json()) as any).task_id as string;
 
 async function expectUnavailable(res: Response) {
   expect(res.status).toBe(503);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import sharp from "sharp";
 import { testRedisUrl, uniquePrefix } from "../support/backend";
-import { getJson, pollUntilDone, upload } from "../support/http";
+import { getJson, pollUntilDone, taskIdOf as idOf, upload } from "../support/http";
 import { readImage } from "../support/paths";
 import { readSse } from "../support/sse";
 import { startTestService, type TestService, waitFor } from "../support/test-service";
@@ -30,7 +30,6 @@ afterAll(async () => {
 
 const send = (svc: TestService, method: string, path: string, headers: Record<string, string> = {}) =>
   svc.app.handle(new Request(`http://localhost${path}`, { method, headers }));
-const idOf = async (res: Response) => ((await res.json()) as any).task_id as string;
 
 test("an API replica with no workers is ready once an inference process is, and says so in /health", async () => {
   const health = (await getJson(a.app, "/health")).body;

@@ -29,6 +29,13 @@ export async function upload(app: App, bytes: Uint8Array, opts: UploadOptions = 
   return app.handle(new Request(`${BASE}/predict${opts.query ? `?${opts.query}` : ""}`, { method: "POST", body: stream, headers }));
 }
 
+/** A bodiless request to the app, as a client would send it. */
+export const sendTo = (app: App, method: string, path: string, headers: Record<string, string> = {}) =>
+  app.handle(new Request(`http://localhost${path}`, { method, headers }));
+
+/** The id of the task a 201 (or a replayed answer) names. */
+export const taskIdOf = async (res: Response) => ((await res.json()) as any).task_id as string;
+
 export async function getJson(app: App, path: string) {
   const res = await app.handle(new Request(`${BASE}${path}`));
   return { res, body: (await res.json()) as any };
