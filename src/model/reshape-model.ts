@@ -1,57 +1,7 @@
 import protobuf from "protobufjs/minimal.js";
 import { anchorCount, anchorPoints, anchorStrides, HEAD_STRIDES, type InputShape } from "../detect/anchors";
 import { decodeTensor, encodeTensor, FLOAT, INT64, nodeInputs, type Tensor, valueInfo, valueInfoDims, withDims } from "./onnx-proto";
-
-/** One field of a protobuf message: where its bytes are (tag included) and, when length-delimited, its payload. */
-interface Field {
-  id: number;
-  start: number;
-  end: number;
-  payload?: Uint8Array;
-}
-
-function fieldsOf(bytes: Uint8Array): Field[] {
-  const reader = protobuf.Reader.create(bytes);
-  const out: Field[] = [];
-  while (reader.pos < reader.len) {
-    const start = reader.pos;
-    const tag = reader.uint32();
-    const payload = (tag & 7) === 2 ? reader.bytes() : (reader.skipType(tag & 7), undefined);
-    out.push({ id: tag >>> 3, start, end: reader.pos, payload });
-  }
-  return out;
-}
-
-function varint(n: number): number[] {
-  const out: number[] = [];
-  for (; n > 0x7f; n = Math.floor(n / 128)) out.push((n & 0x7f) | 0x80);
-  out.push(n);
-  return out;
-}
-
-/** A length-delimited field with a new payload. */
-function field(id: number, payload: Uint8Array): Uint8Array {
-  const head = [...varint((id << 3) | 2), ...varint(payload.length)];
-  const out = new Uint8Array(head.length + payload.length);
-  out.set(head);
-  out.set(payload, head.length);
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) out.set(p, (at += p.length) - p.length);
-  return out;
-}
-
-/** Rewrites a message field by field: `edit` returns new bytes for a field, null to drop it, or undefined to copy it as it is. */
-function rewrite(bytes: Uint8Array, edit: (f: Field) => Uint8Array | null | undefined): Uint8Array {
-  return concat(fieldsOf(bytes).flatMap((f) => {
-    const changed = edit(f);
-    return changed === null ? [] : [changed ?? bytes.subarray(f.start, f.end)];
-  }));
-}
+import { field, fieldsOf, rewrite } from "./proto-wire";
 
 // onnx.proto field numbers
 const MODEL_GRAPH = 7;
@@ -138,8 +88,13 @@ function reshapeConstant(values: number[], from: InputShape, to: InputShape): nu
  * (ONNX Runtime infers them again) and everything else is copied byte for byte.
  */
 interface HeadEdits {
-  /** a graph input, by its place among them (the image is the first) */
-  input(payload: Uint8Array, index: number): Uint8Array | undefined;
+  /**
+   * A graph input, by its place among them (the image is the first). Older
+   * exports list every initializer as an input too: `headConstant` says it
+   * names an anchor or stride constant, whose size the rewrite changes.
+   * Returns null to drop it.
+   */
+  input(payload: Uint8Array, index: number, headConstant: boolean): Uint8Array | null | undefined;
   output(payload: Uint8Array): Uint8Array;
   /** an anchor or stride constant: a new initializer, or a graph input in its place */
   constant(t: Tensor, kind: "anchors" | "strides"): Uint8Array;
@@ -150,13 +105,14 @@ interface HeadEdits {
 /** Walks a model's graph once, handing the head's parts to `edits`. */
 function rewriteHead(model: Uint8Array, head: Head, edits: HeadEdits, onGraph: (graph: Uint8Array) => void = () => {}): Uint8Array {
   const n = anchorCount(head.square);
+  const constants = new Set([...head.anchorTensors, ...head.strideTensors]);
   return rewrite(model, (f) => {
     if (f.id !== MODEL_GRAPH) return undefined;
     onGraph(f.payload!);
     let inputs = 0;
     const graph = rewrite(f.payload!, (g) => {
       if (g.id === GRAPH_VALUE_INFO) return null;
-      if (g.id === GRAPH_INPUT) return edits.input(g.payload!, inputs++);
+      if (g.id === GRAPH_INPUT) return edits.input(g.payload!, inputs++, constants.has(valueInfoDims(g.payload!).name));
       if (g.id === GRAPH_OUTPUT) return field(GRAPH_OUTPUT, edits.output(g.payload!));
       if (g.id !== GRAPH_INITIALIZER) return undefined;
       const h = tensorHeader(g.payload!);
@@ -182,8 +138,11 @@ export function reshapeModel(model: Uint8Array, head: Head, to: InputShape): Uin
   const n = anchorCount(head.square);
   const count = anchorCount(to);
   return rewriteHead(model, head, {
-    // Only the image: older exports also list initializers as graph inputs, with their own shapes.
-    input: (payload, index) => (index === 0 ? field(GRAPH_INPUT, withDims(payload, [1, 3, to.height, to.width])) : undefined),
+    // The image, and a head constant that is also listed as an input; other inputs keep their shapes.
+    input: (payload, index, headConstant) => {
+      if (index === 0) return field(GRAPH_INPUT, withDims(payload, [1, 3, to.height, to.width]));
+      return headConstant ? field(GRAPH_INPUT, withDims(payload, valueInfoDims(payload).dims.map((d) => (d === n ? count : d)))) : undefined;
+    },
     output: (payload) => withDims(payload, valueInfoDims(payload).dims.map((d) => (d === n ? count : d))),
     constant: (t, kind) =>
       field(
@@ -214,7 +173,9 @@ export function freeShapeModel(model: Uint8Array, head: Head): Uint8Array | unde
     model,
     head,
     {
-      input: (payload, index) => (index === 0 ? field(GRAPH_INPUT, valueInfo(valueInfoDims(payload).name, FLOAT, [1, 3, "height", "width"])) : undefined),
+      // A head constant listed as an input too is dropped: its own edit below declares it, with free dims.
+      input: (payload, index, headConstant) =>
+        index === 0 ? field(GRAPH_INPUT, valueInfo(valueInfoDims(payload).name, FLOAT, [1, 3, "height", "width"])) : headConstant ? null : undefined,
       output: (payload) => {
         const { name, dims } = valueInfoDims(payload);
         return valueInfo(name, FLOAT, dims.map((d, i) => (d === n ? "anchors" : d < 0 ? `dim${i}` : d)));

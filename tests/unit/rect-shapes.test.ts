@@ -6,8 +6,8 @@ import { openOnnxSession } from "../../src/model/onnx-session";
 import { loadDetector } from "../../src/pipeline/load-detector";
 import { resolve } from "node:path";
 import { MODELS } from "../support/paths";
-import protobuf from "protobufjs/minimal.js";
 import { decodeTensor, valueInfo } from "../../src/model/onnx-proto";
+import { field, fieldsOf, rewrite } from "../../src/model/proto-wire";
 
 describe("anchor constants, pure", () => {
   test("a literal 64×32 input: 8×4 + 4×2 + 2×1 cells, row by row, level by level", () => {
@@ -63,31 +63,17 @@ describe("anchor constants, pure", () => {
   });
 });
 
-/** The model with its first initializer also listed as a graph input (ONNX field numbers: ModelProto.graph 7, GraphProto.initializer 5 and input 11). */
-function initializerAsInput(model: Uint8Array): Uint8Array {
-  const parts: Uint8Array[] = [];
-  const r = protobuf.Reader.create(model);
-  while (r.pos < r.len) {
-    const start = r.pos;
-    const tag = r.uint32();
-    if (tag >>> 3 !== 7) {
-      r.skipType(tag & 7);
-      parts.push(model.subarray(start, r.pos));
-      continue;
-    }
-    const graph = r.bytes();
-    const g = protobuf.Reader.create(graph);
-    let first: Uint8Array | undefined;
-    while (g.pos < g.len && !first) {
-      const t = g.uint32();
-      if (t >>> 3 === 5) first = g.bytes();
-      else g.skipType(t & 7);
-    }
-    const init = decodeTensor(first!);
-    const input = protobuf.Writer.create().uint32((11 << 3) | 2).bytes(valueInfo(init.name, init.dataType, init.dims)).finish();
-    parts.push(protobuf.Writer.create().uint32(tag).bytes(Buffer.concat([graph, input])).finish());
-  }
-  return Buffer.concat(parts);
+/**
+ * The model with some initializers also listed as graph inputs, as older exports list all of them
+ * (onnx.proto: ModelProto.graph 7, GraphProto.initializer 5 and input 11): `listed` picks them.
+ */
+function initializersAsInputs(model: Uint8Array, listed: (name: string, index: number) => boolean): Uint8Array {
+  return rewrite(model, (f) => {
+    if (f.id !== 7) return undefined;
+    const inits = fieldsOf(f.payload!).filter((g) => g.id === 5).map((g) => decodeTensor(g.payload!));
+    const inputs = inits.filter((t, i) => listed(t.name, i)).map((t) => field(11, valueInfo(t.name, t.dataType, t.dims)));
+    return field(7, Buffer.concat([f.payload!, ...inputs]));
+  });
 }
 
 describe("the rebuilt ONNX head on the real models", () => {
@@ -107,14 +93,26 @@ describe("the rebuilt ONNX head on the real models", () => {
     });
   }
 
-  test("a model that also lists an initializer as a graph input (as older exports do) is rebuilt with only the image's input resized", async () => {
-    const bytes = initializerAsInput(new Uint8Array(await Bun.file(resolve(MODELS, "yolov8n.onnx")).arrayBuffer()));
-    const head = recogniseHead(bytes);
+  test("a model that also lists initializers as graph inputs (older exports), the head's constants among them, is rebuilt for a rectangle and freed", async () => {
+    const plain = new Uint8Array(await Bun.file(resolve(MODELS, "yolov8n.onnx")).arrayBuffer());
+    const head = recogniseHead(plain);
     if ("reason" in head) throw new Error(head.reason);
+    const constants = [...head.anchorTensors, ...head.strideTensors];
+    const bytes = initializersAsInputs(plain, (name, i) => i === 0 || constants.includes(name));
     const rect = { width: 640, height: 384 };
-    const session = await openOnnxSession(reshapeModel(bytes, head, rect), 1);
-    expect((await session.run(new Float32Array(3 * rect.width * rect.height).fill(0.45), [1, 3, rect.height, rect.width])).dims).toEqual([1, 84, anchorCount(rect)]);
-    await session.release();
+    const input = new Float32Array(3 * rect.width * rect.height).fill(0.45);
+    const dims = [1, 3, rect.height, rect.width];
+    const fixed = await openOnnxSession(reshapeModel(bytes, head, rect), 1);
+    expect((await fixed.run(input, dims)).dims).toEqual([1, 84, anchorCount(rect)]);
+    await fixed.release();
+    const n = anchorCount(rect);
+    const fed = Object.fromEntries([
+      ...head.anchorTensors.map((name) => [name, { data: anchorPoints(rect), dims: [1, 2, n] }]),
+      ...head.strideTensors.map((name) => [name, { data: anchorStrides(rect), dims: [1, n] }]),
+    ]);
+    const free = await openOnnxSession(freeShapeModel(bytes, head)!, 1, { fed: constants });
+    expect((await free.run(input, dims, fed)).dims).toEqual([1, 84, n]);
+    await free.release();
   });
 
   test("yolov8n.onnx with free input dimensions gives the fixed-size models' outputs exactly, at the square and a rectangle; YOLO11's head is left to a session per shape", async () => {
