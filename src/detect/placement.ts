@@ -14,8 +14,8 @@ const area = (s: InputShape) => s.width * s.height;
  */
 export const ON_TRAILING_GREY = COARSEST_STRIDE;
 
-/** Where `on` needs the input to end along one axis: the image's end plus the grey after it, or the whole square's side when the image fills it. */
-const onEnd = (lead: number, size: number, full: number) => (lead + size >= full ? full : Math.min(full, lead + size + ON_TRAILING_GREY));
+/** Where `on` needs the input to end along one axis: the image's end plus the grey after it, at most the square's side. */
+const onEnd = (lead: number, size: number, full: number) => Math.min(full, lead + size + ON_TRAILING_GREY);
 
 /**
  * Where an image goes in the model's input, by `rect` mode, among the shapes

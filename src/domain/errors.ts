@@ -1,50 +1,26 @@
 /**
- * Every failure the service can report, by stable code. The domain only names
- * what went wrong; src/http/problem.ts alone decides which HTTP status it gets.
+ * Every failure the service can report, by stable code, in its groups. The
+ * domain only names what went wrong; src/http/problem.ts alone decides which
+ * HTTP status it gets.
  */
-export type ErrorCode =
-  // rejected at upload
-  | "payload_too_large"
-  | "unsupported_media_type"
-  | "not_multipart"
-  | "missing_file"
-  | "unreadable_image"
-  | "too_many_pixels"
-  | "invalid_parameter"
-  | "validation_failed"
-  | "malformed_request"
-  | "unauthorized"
-  | "webhook_url_forbidden"
-  | "webhooks_disabled"
-  | "idempotency_key_reused"
-  | "idempotency_in_progress"
-  // backpressure
-  | "queue_full"
-  | "memory_full"
-  | "client_queue_full"
-  | "inflight_full"
-  | "upload_timeout"
-  // lookups
-  | "task_not_found"
-  | "route_not_found"
-  | "result_not_ready"
-  | "no_annotated_image"
-  | "task_finished"
-  // service state
-  | "not_ready"
-  | "draining"
-  | "backend_unavailable"
-  | "too_many_subscribers"
-  | "internal_error"
-  // a task that was accepted and then failed
-  | "decode_failed"
-  | "inference_failed"
-  | "worker_crashed"
-  | "worker_lost"
-  | "timeout";
+export const ERROR_CODES = {
+  /** rejected at upload */
+  upload: [
+    "payload_too_large", "unsupported_media_type", "not_multipart", "missing_file", "unreadable_image", "too_many_pixels",
+    "invalid_parameter", "validation_failed", "malformed_request", "unauthorized", "webhook_url_forbidden", "webhooks_disabled",
+    "idempotency_key_reused", "idempotency_in_progress",
+  ],
+  /** backpressure */
+  backpressure: ["queue_full", "memory_full", "client_queue_full", "inflight_full", "upload_timeout"],
+  /** lookups */
+  lookup: ["task_not_found", "route_not_found", "result_not_ready", "no_annotated_image", "task_finished"],
+  /** service state */
+  service: ["not_ready", "draining", "backend_unavailable", "too_many_subscribers", "internal_error"],
+  /** a task that was accepted and then failed: in its `error`, never a response's status */
+  task: ["decode_failed", "inference_failed", "worker_crashed", "worker_lost", "timeout"],
+} as const;
 
-/** The codes an accepted task can fail with: they arrive in the task's `error`, not as a response's status. */
-export const TASK_FAILURE_CODES = ["decode_failed", "inference_failed", "worker_crashed", "worker_lost", "timeout"] as const satisfies readonly ErrorCode[];
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES][number];
 
 /** Why an accepted task failed, as its record and its view carry it. */
 export interface TaskError {
@@ -187,3 +163,9 @@ export const missingImage = {
 export const imageFailure = {
   undecodable: () => new DomainError("decode_failed", "The image could not be decoded: it may be truncated or corrupt."),
 };
+
+/** Every code a task can end `failed` with, read off the factories that make them (a task that could not be queued gets `backend_unavailable`). */
+export function taskFailureCodes(): ReadonlySet<ErrorCode> {
+  const made = [...Object.values(taskFailure).map((make) => (make as (ms: number) => TaskError)(0)), ...Object.values(imageFailure).map((make) => make())];
+  return new Set(made.map((e) => e.code));
+}

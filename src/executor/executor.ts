@@ -96,7 +96,7 @@ export class Executor implements InferenceStats {
       available: () => this.onAvailable(),
       reply: (slot, reply) => this.onReply(slot, reply),
       lost: (slot, reason, inFlight) => this.onLost(slot, reason, inFlight),
-      log: (slot, { level, msg, fields }) => opts.log[level](msg, { worker: slot.id, ...fields }),
+      log: (slot, { level, msg, fields }) => opts.log[level](msg, { ...fields, worker: slot.id }),
       stuck: (slot) => opts.log.error("worker stuck", { worker: slot.id, detail: "a retired worker has not answered; left to finish" }),
       fatal: (reason) => {
         opts.log.error("model unusable", { model: opts.modelPath, reason });

@@ -34,7 +34,7 @@ const STATUS: Record<ErrorCode, number> = {
   backend_unavailable: 503,
   too_many_subscribers: 503,
   internal_error: 500,
-  // Task failures are reported inside a 200 task body; these statuses apply
+  // ERROR_CODES.task: reported inside a 200 task body; these statuses apply
   // only if one ever reaches the HTTP layer directly.
   decode_failed: 422,
   inference_failed: 500,

@@ -62,7 +62,8 @@ export function drainOnSignals(log: Logger, draining: () => Promise<Fields>, dra
 /**
  * Runs an entry point: configuration and model problems end it with one JSON
  * line ("cannot start") and exit 2, anything else with exit 1; never a stack.
- * The configuration is what failed, so the line is written at the default level.
+ * The line is written whatever LOG_LEVEL says: the configuration may be what
+ * failed to load.
  */
 export function runMain(main: () => Promise<void>, what: string) {
   main().catch((err) => {

@@ -1,13 +1,14 @@
 import { join } from "node:path";
 import { type IntVariable, type Variable, VARIABLES } from "../config/variables";
-import { TASK_FAILURE_CODES } from "../domain/errors";
+import { ERROR_CODES, taskFailureCodes } from "../domain/errors";
 import { KNOBS, type Knob, knobDefaultText, knobRangeText } from "../domain/knobs";
 import { PROBLEMS } from "../http/problem";
 
 /**
- * The knob table (README.md) and the configuration table
- * (docs/configuration.md), generated from the tables they describe
- * (src/domain/knobs.ts, src/config/variables.ts) so they cannot drift.
+ * The knob table (README.md), the configuration table (docs/configuration.md)
+ * and the error codes (docs/api.md), generated from the tables they describe
+ * (src/domain/knobs.ts, src/config/variables.ts, src/http/problem.ts) so they
+ * cannot drift.
  * `bun run docs:tables` rewrites them between their marker comments;
  * tests/unit/docs-tables.test.ts fails while a page holds anything else.
  */
@@ -88,11 +89,12 @@ export function configTable(): string {
   return markdownTable(["variable", "default", "allowed", "meaning"], rows);
 }
 
-/** Every error code: the status a response gets with it, or, for a task that failed, where it shows instead. */
+/** Every error code: the status a response carries it with, and whether a task can end `failed` with it. */
 export function errorTable(): string {
-  const failsTask = (code: string) => (TASK_FAILURE_CODES as readonly string[]).includes(code);
-  const rows = PROBLEMS.map(({ code, status, title }) => [`\`${code}\``, failsTask(code) ? "— (a failed task's `error.code`)" : String(status), title]);
-  return markdownTable(["code", "status", "title"], rows);
+  const taskOnly = new Set<string>(ERROR_CODES.task);
+  const endsTasks = taskFailureCodes();
+  const rows = PROBLEMS.map(({ code, status, title }) => [`\`${code}\``, taskOnly.has(code) ? "—" : String(status), endsTasks.has(code) ? "yes" : "", title]);
+  return markdownTable(["code", "status", "a failed task's `error.code`", "title"], rows);
 }
 
 /** Each generated table, by the name its markers carry (`<!-- knobs:start -->` … `<!-- knobs:end -->`), in its page. */

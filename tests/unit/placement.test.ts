@@ -18,7 +18,7 @@ describe("placeImage: where an image goes in the model's input, by rect mode", (
   test("on: the smallest shape that holds the square's padding before the image, the image, and 32 grey rows after it", () => {
     expect(ON_TRAILING_GREY).toBe(32);
     expect(shapeOf(768, 576, "on")).toBe("640x608"); // 4:3: 80 grey rows, 480 of photo, 32: 592
-    expect(shapeOf(6000, 4000, "on")).toBe("640x576"); // 3:2: 107 + 427 + 32 = 566
+    expect(shapeOf(6000, 4000, "on")).toBe("640x576"); // 3:2: 106 + 427 + 32 = 565
     expect(shapeOf(1920, 1080, "on")).toBe("640x544"); // 16:9: 140 + 360 + 32 = 532
     expect(shapeOf(1080, 1920, "on")).toBe("544x640");
     expect(shapeOf(500, 500, "on")).toBe("640x640");

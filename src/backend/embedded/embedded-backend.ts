@@ -197,6 +197,7 @@ export class EmbeddedBackend implements TaskBackend {
       void runDetection(executor, job, run.signal)
         // It resolves with every outcome; a throw would be a bug of ours, and the task must still end.
         .catch((err): JobOutcome => {
+          run.abort(); // tiles still queued or running stop
           this.opts.log.error("run failed", { task_id: task.id, error: String(err).slice(0, 300) });
           return { status: "failed", error: taskFailure.inferenceFailed() };
         })

@@ -90,7 +90,7 @@ export class ClusterView {
   }
 
   /**
-   * Once per connection: the Lua scripts use Redis 7 flags, so an older server
+   * Once per connection (a reconnect, as after a failover, checks again): the Lua scripts use Redis 7 flags, so an older server
    * would refuse every move; and a Redis that evicts keys when full drops tasks
    * and queued jobs instead of refusing new uploads. BullMQ makes the same
    * checks but prints them as plain text, so its own are skipped
@@ -120,5 +120,7 @@ export class ClusterView {
     this.up = up;
     if (up) this.log.info("redis connected", {});
     else this.log.error("redis unreachable", { detail: "uploads get 503 until it is back" });
+    // The server that answers next may be another one (a failover): check it again.
+    if (!up) this.serverVersion = undefined;
   }
 }

@@ -68,6 +68,8 @@ export class InferenceConsumer {
       stalledInterval: opts.jobLockMs,
       maxStalledCount: opts.jobMaxStalls,
       // Its checks print plain text; the API's cluster view makes them as log lines (cluster-view.ts).
+      // Without them BullMQ assumes Redis 5 (as the Queue does): whole-second block timeouts and
+      // older job-state scripts, which only delayed jobs (none here) would notice.
       skipVersionCheck: true,
     });
     this.queueConsumer.on("error", (err) => opts.log.warn("queue consumer error", { error: err.message }));

@@ -11,8 +11,7 @@ import type { RedisKeys } from "./keys";
 import { CREATE_TASK, FORGET_ORPHAN, TRANSITION } from "./scripts";
 import { defineScripts } from "./define-scripts";
 
-/** Why CREATE_TASK refused a task. */
-/** CREATE_TASK's refusals: the backends' admission rule (backend/admission.ts), made atomic in Lua. */
+/** Why CREATE_TASK refused a task: the backends' admission rule (backend/admission.ts), made atomic in Lua. */
 export type CreateRefusal = AdmissionRefusal;
 
 /** Fields a transition may set; `annotated` is stored beside the record, not in it. */
