@@ -16,7 +16,7 @@ export interface StartUp {
 
 /**
  * The one start-up path: configuration (every problem listed), the model
- * (found, or downloaded with a progress bar) when `needsModel` says so, and
+ * (found, or downloaded, its progress shown) when `needsModel` says so, and
  * what a model that cannot load does to the process.
  */
 export async function startUp(env: Record<string, string | undefined>, needsModel: (config: Config) => boolean): Promise<StartUp> {
@@ -24,12 +24,29 @@ export async function startUp(env: Record<string, string | undefined>, needsMode
   const config = loadConfig(env);
   const log = jsonLogger(config.logLevel);
   let modelPath = "";
-  if (needsModel(config)) {
-    const bar = progressBar("downloading model");
-    modelPath = await resolveModel({ ...config, onProgress: (fraction, bytes) => bar.update(fraction, `${(bytes / 1e6).toFixed(1)} MB`) });
-  }
+  if (needsModel(config)) modelPath = await resolveModel({ ...config, onProgress: downloadProgress(log) });
   const onFatal = () => process.exit(2);
   return { startedAt, config, log, modelPath, onFatal };
+}
+
+/**
+ * The model download's progress: a bar for a person at a terminal; in a log
+ * (no TTY: a container, a Space) a JSON line per 10 %, as the rest of the log.
+ */
+export function downloadProgress(log: Logger, tty = Boolean(process.stderr.isTTY)): (fraction: number | undefined, bytes: number) => void {
+  const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
+  if (tty) {
+    const bar = progressBar("downloading model");
+    return (fraction, bytes) => bar.update(fraction, `${mb(bytes)} MB`);
+  }
+  // A step is a tenth of the file, or 10 MB when the server gave no size.
+  let logged = -1;
+  return (fraction, bytes) => {
+    const step = fraction === undefined ? Math.floor(bytes / 1e7) : Math.floor(fraction * 10);
+    if (step <= logged) return;
+    logged = step;
+    log.info("downloading model", { ...(fraction === undefined ? {} : { percent: step * 10 }), mb: mb(bytes) });
+  };
 }
 
 /** Logs "ready" once, the first time `isReady()` holds, with the time since start. */
