@@ -46,6 +46,9 @@ function memoryBudgetDefault(cap: number, capWords: string) {
 }
 
 const ON_REDIS: Condition = { variable: "QUEUE_BACKEND", equals: "redis" };
+const QUEUE_MAX_DEFAULT = 100;
+/** One client's share of the queue by default: a quarter, so four clients can fill it. */
+const clientQueueMaxFor = (queueMax: number) => Math.max(1, Math.floor(queueMax / 4));
 const MiB = 1024 * 1024;
 
 export const VARIABLES = [
@@ -101,7 +104,7 @@ export const VARIABLES = [
     name: "ANNOTATED_MAX_SIDE", key: "annotatedMaxSide", type: "int", min: 0, max: 100_000, default: 1280, unit: "pixels",
     description: "the annotated image is shrunk to fit this (boxes stay in original pixels); 0 keeps full size",
   },
-  { name: "QUEUE_MAX", key: "queueMax", type: "int", min: 1, max: 100_000, default: 100, unit: "tasks", description: "most tasks waiting; more uploads get `429`" },
+  { name: "QUEUE_MAX", key: "queueMax", type: "int", min: 1, max: 100_000, default: QUEUE_MAX_DEFAULT, unit: "tasks", description: "most tasks waiting; more uploads get `429`" },
   {
     // 256 MiB: with results kept TASK_TTL_S (300 s) at ~14 images/s, this cap, not the TTL,
     // bounds memory; the process stays under 1 GB (docs/BENCHMARKS.md).
@@ -126,7 +129,11 @@ export const VARIABLES = [
   },
   {
     name: "CLIENT_QUEUE_MAX", key: "clientQueueMax", type: "int", min: 1, max: 100_000, unit: "tasks",
-    default: { words: "a quarter of `QUEUE_MAX` (25), at least 1", compute: ({ env }) => Math.max(1, Math.floor((Number(env.QUEUE_MAX) || 100) / 4)) },
+    default: {
+      words: `a quarter of \`QUEUE_MAX\` (${clientQueueMaxFor(QUEUE_MAX_DEFAULT)}), at least 1`,
+      // The raw value: a QUEUE_MAX the loader refuses stops the start anyway, with its own message.
+      compute: ({ env }) => clientQueueMaxFor(Number(env.QUEUE_MAX) || QUEUE_MAX_DEFAULT),
+    },
     description: "most tasks one client may have waiting; more get `429 client_queue_full` while other clients are still admitted",
   },
   {

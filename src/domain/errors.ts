@@ -46,7 +46,7 @@ export class DomainError extends Error {
   }
 }
 
-/** Seconds a client is told to wait when the service is starting or its store is unreachable. */
+/** Seconds a client is told to wait when the service is starting, its store is unreachable, or uploads in flight are at their budget (they finish or time out). */
 export const RETRY_SOON_S = 2;
 /** Seconds a client is told to wait when this process is shutting down (another replica may take it). */
 export const RETRY_DRAINING_S = 5;
@@ -66,8 +66,7 @@ export const refuse = {
   clientQueueFull: (clientQueueMax: number, retryAfterS: number) =>
     new DomainError("client_queue_full", `You already have ${clientQueueMax} tasks waiting, as many as one client may; retry once one has started.`, undefined, retryAfterS),
   /** the bytes of request bodies being received (for everyone, or this client's share) are at their budget */
-  inflightFull: (retryAfterS: number) =>
-    new DomainError("inflight_full", "Too many uploads are arriving at once; retry shortly.", undefined, retryAfterS),
+  inflightFull: () => new DomainError("inflight_full", "Too many uploads are arriving at once; retry shortly.", undefined, RETRY_SOON_S),
   uploadTimeout: (ms: number) => new DomainError("upload_timeout", `The upload did not arrive within ${ms} ms; the connection is closed.`),
   backendUnavailable: () => new DomainError("backend_unavailable", "The task store (Redis) cannot be reached; retry shortly.", undefined, RETRY_SOON_S),
   taskNotFound: () => new DomainError("task_not_found", "No task with this id (it may have expired)."),

@@ -21,9 +21,6 @@ type Answered = Answer & { snapshot: TaskSnapshot };
 /** Headroom for multipart boundaries and the small knob fields around the file. */
 export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
-/** Seconds a client refused for the in-flight budget is told to wait: uploads in flight finish or time out. */
-const RETRY_INFLIGHT_S = 2;
-
 /** The limits an upload is held to, as configured: its refusals in the OpenAPI document quote them. */
 export interface UploadLimits {
   maxUploadBytes: number;
@@ -62,7 +59,7 @@ function uploadProblems(limits: UploadLimits) {
     refuse.queueFull(limits.queueMax, 3),
     refuse.clientQueueFull(limits.clientQueueMax, 3),
     refuse.memoryFull(3),
-    refuse.inflightFull(RETRY_INFLIGHT_S),
+    refuse.inflightFull(),
     serverFault.unexpected(),
     refuse.notReady(),
     refuse.draining(),
@@ -158,7 +155,7 @@ export function predictController(intake: Intake, backend: TaskBackend, opts: Pr
             // A chunked body is admitted with size 0; it is counted as it arrives.
             await backend.admit(declared, client);
             const lease = opts.budget.reserve(client, declared);
-            if (!lease) throw refuse.inflightFull(RETRY_INFLIGHT_S);
+            if (!lease) throw refuse.inflightFull();
             uploads.set(request, { client, lease });
             const bytes = await readBody(request, {
               cap,
@@ -167,7 +164,7 @@ export function predictController(intake: Intake, backend: TaskBackend, opts: Pr
               onChunk:
                 header === null
                   ? (n) => {
-                      if (!lease.grow(n)) throw refuse.inflightFull(RETRY_INFLIGHT_S);
+                      if (!lease.grow(n)) throw refuse.inflightFull();
                     }
                   : undefined,
             });
