@@ -20,9 +20,9 @@ export const COMPLETED_EXAMPLE = {
   links: EXAMPLE_LINKS,
   result: {
     detections: [
-      { class_id: 16, class: "dog", confidence: 0.93, box: { x1: 130.4, y1: 218, x2: 308.4, y2: 540.3 } },
-      { class_id: 1, class: "bicycle", confidence: 0.8953, box: { x1: 131.9, y1: 135.6, x2: 568.4, y2: 419.4 } },
-      { class_id: 2, class: "car", confidence: 0.651, box: { x1: 467.4, y1: 76.1, x2: 692.8, y2: 171.4 } },
+      { class_id: 16, class: "dog", confidence: 0.9306, box: { x1: 130.4, y1: 217.9, x2: 308.3, y2: 540.2 } },
+      { class_id: 1, class: "bicycle", confidence: 0.8946, box: { x1: 131.9, y1: 135.6, x2: 568.4, y2: 419.4 } },
+      { class_id: 2, class: "car", confidence: 0.6511, box: { x1: 467.4, y1: 76.1, x2: 692.8, y2: 171.4 } },
     ],
     image: { width: 768, height: 576 },
     input_size: { width: 640, height: 608 },
