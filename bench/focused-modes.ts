@@ -43,7 +43,7 @@ export async function tilesMode(photos12mp: BenchImage[], started: Date) {
 
 /** --rect: bare ORT at each input shape, and the service with each rect mode (bench/rect.ts). */
 export async function rectMode(modelPath: string, photos: BenchImage[], started: Date) {
-  const report = await runRect(modelPath, photos, limitSeconds, requests, concurrency);
+  const report = await runRect(modelPath, photos, limitSeconds, requests, concurrency, quick);
   console.log(table([["bare ORT shape", "img/s", "CPU ms/img"], ...report.limit.map((l) => [l.shape, l.images_per_second, l.cpu_ms_per_image])]));
   console.log(table([["service, 3:2 photos", "round", "img/s", "CPU ms/img"], ...report.service.map((s) => [`rect=${s.rect}`, s.round, s.images_per_second, s.cpu_ms_per_image])]));
   const offsets = (r: RectReport["placement"][number]) => r.differ.map((d) => `${d.offset}: ${d.classes.join(", ") || "none"}`);

@@ -2,8 +2,8 @@ import { progressBar } from "../src/util/progress";
 import type { BenchImage } from "./images";
 import { classesOf, type SweepModel } from "./sweep-model";
 
-/** Every how many pixels the photo is moved. A quarter of the head's finest stride. */
-const STEP = 2;
+/** Every how many pixels the photo is moved: a quarter of the head's finest stride (`--quick`: two strides). */
+export const PLACEMENT_STEP = { full: 2, quick: 16 } as const;
 
 export interface PlacementRow {
   photo: string;
@@ -19,13 +19,13 @@ export interface PlacementRow {
 /**
  * How far the square's own answer holds when the photo moves inside it: each
  * photo, letterboxed into the square as the service does, is slid along its
- * padded axis in STEP-pixel steps, the rest grey, and each placement's
+ * padded axis in `step`-pixel steps, the rest grey, and each placement's
  * classes (conf 0.25) are compared with the centred photo's. The model sees
  * the same pixels every time; only what lies around them and where the grid
  * falls change. It tells `rect`'s proof (same classes as the centred square)
  * apart from what the model itself keeps when only the padding moves.
  */
-export async function runPlacement(model: SweepModel, photos: BenchImage[]): Promise<PlacementRow[]> {
+export async function runPlacement(model: SweepModel, photos: BenchImage[], step: number = PLACEMENT_STEP.full): Promise<PlacementRow[]> {
   const { width: w, height: h } = model.square;
   const rows: PlacementRow[] = [];
   const bar = progressBar("rect: placement sweep  ");
@@ -38,12 +38,12 @@ export async function runPlacement(model: SweepModel, photos: BenchImage[]): Pro
     const centred = vertical ? centredAt.top : centredAt.left;
     const classes = await classesAt(centred);
     const differ: PlacementRow["differ"] = [];
-    for (let offset = 0; offset <= room; offset += STEP) {
+    for (let offset = 0; offset <= room; offset += step) {
       const found = await classesAt(offset);
       if (found.join() !== classes.join()) differ.push({ offset, classes: found });
       bar.update((i + offset / Math.max(1, room)) / photos.length, photo.name);
     }
-    rows.push({ photo: photo.name, offsets: Math.floor(room / STEP) + 1, centred, classes, differ });
+    rows.push({ photo: photo.name, offsets: Math.floor(room / step) + 1, centred, classes, differ });
   }
   bar.done();
   return rows;

@@ -8,9 +8,9 @@ import { round } from "../src/bench-kit/stats";
 import { progressBar } from "../src/util/progress";
 import type { BenchImage } from "./images";
 import { measureLimit } from "./limit";
-import { type PlacementRow, runPlacement } from "./placement";
+import { PLACEMENT_STEP, type PlacementRow, runPlacement } from "./placement";
 import { openSweepModel } from "./sweep-model";
-import { runTrailingGrey, type TrailingGreyRow } from "./trailing-grey";
+import { CROP_ASPECTS, runTrailingGrey, type TrailingGreyRow } from "./trailing-grey";
 import { cpuLoad } from "./cpu-load";
 import { startServer } from "./server";
 
@@ -30,7 +30,7 @@ export interface RectReport {
 }
 
 /** `bun run bench --rect`: what rectangular inputs buy, bare and in the service, in one run. */
-export async function runRect(modelPath: string, photos: BenchImage[], limitSeconds: number, requests: number, concurrency: number): Promise<RectReport> {
+export async function runRect(modelPath: string, photos: BenchImage[], limitSeconds: number, requests: number, concurrency: number, quick = false): Promise<RectReport> {
   const bytes = new Uint8Array(await Bun.file(modelPath).arrayBuffer());
   const head = recogniseHead(bytes);
   if ("reason" in head) throw new Error(`the model's head is not one rect can rebuild: ${head.reason}`);
@@ -47,8 +47,8 @@ export async function runRect(modelPath: string, photos: BenchImage[], limitSeco
   }
   bar.done();
   const sweeps = await openSweepModel(modelPath);
-  const placement = await runPlacement(sweeps, photos);
-  const trailing_grey = await runTrailingGrey(sweeps, photos);
+  const placement = await runPlacement(sweeps, photos, quick ? PLACEMENT_STEP.quick : PLACEMENT_STEP.full);
+  const trailing_grey = await runTrailingGrey(sweeps, photos, quick ? CROP_ASPECTS.quick : CROP_ASPECTS.full);
   await sweeps.release();
   // 3:2 photos (eagle, horses, kite, person): on 640×576 with rect=on, 640×448 with tight.
   const threeTwo = photos.filter((p) => Math.abs(p.width / p.height - 1.5) < 0.06);

@@ -4,8 +4,8 @@ import { progressBar } from "../src/util/progress";
 import type { BenchImage } from "./images";
 import { classesOf, counterparts, type SweepModel } from "./sweep-model";
 
-/** Landscape crops of each photo, 1.1:1 to 3:1, every 0.1. */
-const ASPECTS = Array.from({ length: 20 }, (_, i) => 1.1 + i / 10);
+/** Landscape crops of each photo, 1.1:1 to 3:1, every 0.1 (`--quick`: 4:3 and 5:2 only). */
+export const CROP_ASPECTS = { full: Array.from({ length: 20 }, (_, i) => 1.1 + i / 10), quick: [4 / 3, 2.5] } as const;
 /** Grey after the image, in rows, grouped: the lower bound of each group. */
 const GROUPS = [0, 4, 8, 16, 32, 64];
 
@@ -26,11 +26,11 @@ export interface TrailingGreyRow {
  * the square, grouped by how many grey rows are left after the image. The
  * model pads its input's edge with zeros, and cells near it see that.
  */
-export async function runTrailingGrey(model: SweepModel, photos: BenchImage[]): Promise<TrailingGreyRow[]> {
+export async function runTrailingGrey(model: SweepModel, photos: BenchImage[], aspects: readonly number[] = CROP_ASPECTS.full): Promise<TrailingGreyRow[]> {
   const rows = GROUPS.map((from) => ({ grey_rows_from: from, runs: 0, proof_fails: 0, classes_differ: 0, worst_confidence_change: 0 }));
   const bar = progressBar("rect: grey after image ");
   for (const [i, photo] of photos.entries()) {
-    for (const [j, aspect] of ASPECTS.entries()) {
+    for (const [j, aspect] of aspects.entries()) {
       const crop = await cropTo(photo, aspect);
       const { rgb, centred } = await model.prepare(crop);
       const [square, squareLow] = [await model.detect(rgb, centred, 0.25), await model.detect(rgb, centred, 0.2)];
@@ -46,7 +46,7 @@ export async function runTrailingGrey(model: SweepModel, photos: BenchImage[]): 
         if (!sameClasses) row.classes_differ++;
         row.worst_confidence_change = Math.max(row.worst_confidence_change, Math.round(Math.max(one.worst, other.worst) * 1000) / 1000);
       }
-      bar.update((i + (j + 1) / ASPECTS.length) / photos.length, photo.name);
+      bar.update((i + (j + 1) / aspects.length) / photos.length, photo.name);
     }
   }
   bar.done();
