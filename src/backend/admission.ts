@@ -1,5 +1,4 @@
-import type { DomainError } from "../domain/errors";
-import { refuse } from "../domain/errors";
+import { type DomainError, refuse } from "../domain/errors";
 import { backlogSeconds, type Rate } from "../domain/eta";
 
 /** Why an upload is refused for room, as both backends (and CREATE_TASK's Lua, for Redis) name it. */

@@ -21,12 +21,19 @@ export function averageServiceMs(average: number | undefined, ms: number): numbe
 
 const perImageMs = (rate: Rate) => rate.serviceMs ?? Math.max(rate.warmupMs ?? 0, 100);
 
-/** Expected ms until a task finishes; `position` is its 1-based place in the queue while pending. */
-export function etaMs(task: Pick<Task, "status" | "startedAt">, position: number, rate: Rate, now: number): number | undefined {
+/**
+ * Expected ms until a task finishes; `position` is its 1-based place in the
+ * queue while pending. `runs` is how many model runs the task itself takes: a
+ * tiled one runs its tiles side by side on the free workers, then the whole
+ * image (executor/tiled-detection.ts). The tasks ahead count one run each.
+ */
+export function etaMs(task: Pick<Task, "status" | "startedAt">, position: number, rate: Rate, now: number, runs = 1): number | undefined {
   if (isTerminal(task.status)) return undefined;
   const per = perImageMs(rate);
-  if (task.status === "processing") return Math.max(0, Math.round(per - (now - (task.startedAt ?? 0))));
-  return Math.round(Math.ceil(position / Math.max(1, rate.lanes)) * per + per);
+  const lanes = Math.max(1, rate.lanes);
+  const own = runs > 1 ? (Math.ceil((runs - 1) / lanes) + 1) * per : per;
+  if (task.status === "processing") return Math.max(0, Math.round(own - (now - (task.startedAt ?? 0))));
+  return Math.round(Math.ceil(position / lanes) * per + own);
 }
 
 /** Whole seconds until a queue of `waiting` tasks has drained (at least 1): the Retry-After of a refusal. */

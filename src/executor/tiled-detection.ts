@@ -1,7 +1,22 @@
 import { MERGE_IOS, mergeDetections } from "../detect/merge-boxes";
 import { planTiles, shouldTile } from "../detect/tiles";
-import type { Detection, Region } from "../domain/task";
+import type { DetectParams, Detection, ImageSize, Region } from "../domain/task";
+import type { ModelInfo } from "../model/model-info";
 import type { Executor, InferenceJob, JobOutcome } from "./executor";
+
+/** The tiles a task's image is cut into (their side and places), or undefined when it runs whole: its `tile` knob, its size, the model's input. */
+export function tilesOf(size: ImageSize, params: DetectParams, model: ModelInfo | undefined): { size: number; regions: Region[] } | undefined {
+  if (!model) return undefined;
+  const modelSide = Math.max(model.inputWidth, model.inputHeight);
+  const tileSide = params.tileSize > 0 ? params.tileSize : modelSide;
+  return shouldTile(params.tile, size, modelSide, tileSide) ? planTiles(size, tileSide, params.tileOverlap) : undefined;
+}
+
+/** How many model runs a task takes: its tiles and the whole image, or one. What its ETA prices. */
+export function runsOf(task: { size: ImageSize; params: DetectParams }, model: ModelInfo | undefined): number {
+  const tiles = tilesOf(task.size, task.params, model);
+  return tiles ? tiles.regions.length + 1 : 1;
+}
 
 /** A tile's detections, moved from its own coordinates into the image's. */
 function placed(detections: readonly Detection[], region: Region): Detection[] {
@@ -21,12 +36,10 @@ function placed(detections: readonly Detection[], region: Region): Detection[] {
  * that fails or times out, stops the tiles not yet started.
  */
 export async function runDetection(executor: Pick<Executor, "run" | "model">, job: InferenceJob, signal?: AbortSignal): Promise<JobOutcome> {
-  const model = executor.model;
-  const modelSide = model ? Math.max(model.inputWidth, model.inputHeight) : 0;
-  const tileSide = job.params.tileSize > 0 ? job.params.tileSize : modelSide;
-  if (!model || !shouldTile(job.params.tile, job.size, modelSide, tileSide)) return executor.run(job, signal);
+  const plan = tilesOf(job.size, job.params, executor.model);
+  if (!plan) return executor.run(job, signal);
+  const { size, regions } = plan;
 
-  const { size, regions } = planTiles(job.size, tileSide, job.params.tileOverlap);
   const shared = new Uint8Array(new SharedArrayBuffer(job.image.byteLength));
   shared.set(job.image);
   const stopTiles = new AbortController();

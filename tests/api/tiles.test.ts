@@ -59,6 +59,14 @@ describe("tile", () => {
     );
   });
 
+  test("a tiled task's eta_ms prices its own 49 runs, not one", async () => {
+    const untiled = (await (await upload(svc.app, canvas.jpeg, { fields: { tile: "off", annotate: "false" } })).json()) as any;
+    const tiled = (await (await upload(svc.app, canvas.jpeg, { fields: { tile: "on", annotate: "false" } })).json()) as any;
+    // The first waits or runs one run's time; the second waits for it, then runs 48 tiles on the workers and the whole image.
+    expect(tiled.eta_ms).toBeGreaterThan(5 * untiled.eta_ms);
+    for (const t of [untiled, tiled]) await waitFor(async () => (await getJson(svc.app, `/result/${t.task_id}`)).body.status === "completed", 60_000, "done");
+  }, 90_000);
+
   test("a cancel during the tiles stops them: the workers are idle again long before the tiles would have finished", async () => {
     const res = await upload(svc.app, canvas.jpeg, { fields: { tile: "on", annotate: "false" } });
     const id = ((await res.json()) as any).task_id;

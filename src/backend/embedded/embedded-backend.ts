@@ -6,7 +6,7 @@ import { type CancelReason, type DetectParams, type ImageSize, isTerminal, type 
 import { logTransition, type TransitionContext } from "../../domain/task-log";
 import type { MapTaskStore, TransitionPatch } from "../../domain/task-store";
 import type { Executor, JobOutcome } from "../../executor/executor";
-import { runDetection } from "../../executor/tiled-detection";
+import { runDetection, runsOf } from "../../executor/tiled-detection";
 import { FairQueue } from "../../queue/fair-queue";
 import type { Logger } from "../../util/logger";
 import type { WebhookRequest } from "../../domain/webhook";
@@ -234,6 +234,6 @@ export class EmbeddedBackend implements TaskBackend {
 
   private snapshot(task: Task): TaskSnapshot {
     const queuePosition = task.status === "pending" ? this.queue.positionOf(task.id) : 0;
-    return { task, queuePosition, etaMs: etaMs(task, queuePosition, this.opts.executor.rate(), this.opts.clock.now()) };
+    return { task, queuePosition, etaMs: etaMs(task, queuePosition, this.opts.executor.rate(), this.opts.clock.now(), runsOf(task, this.model)) };
   }
 }

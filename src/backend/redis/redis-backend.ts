@@ -6,6 +6,7 @@ import { backlogSeconds, etaMs, type Rate } from "../../domain/eta";
 import { type CancelReason, type DetectParams, type ImageSize, type Task } from "../../domain/task";
 import { logTransition } from "../../domain/task-log";
 import type { InferenceStats } from "../../executor/executor";
+import { runsOf } from "../../executor/tiled-detection";
 import type { Logger } from "../../util/logger";
 import type { WebhookRequest } from "../../domain/webhook";
 import type { DeliveryQueue } from "../../webhook/delivery-queue";
@@ -227,7 +228,7 @@ export class RedisBackend implements TaskBackend {
   }
 
   private eta(task: Task, position: number): number | undefined {
-    return etaMs(task, position, this.rate(), this.opts.clock.now());
+    return etaMs(task, position, this.rate(), this.opts.clock.now(), runsOf(task, this.model));
   }
 
   /** Any Redis failure becomes one clear 503; our own domain errors pass through. */

@@ -1,0 +1,52 @@
+import { describe, expect, test } from "bun:test";
+import { averageServiceMs, backlogSeconds, etaMs } from "../../src/domain/eta";
+import { runsOf } from "../../src/executor/tiled-detection";
+import { DEFAULT_PARAMS } from "../../src/intake/detect-params";
+import { FAKE_MODEL } from "../support/fake-worker";
+
+// 200 ms a run on 2 workers.
+const RATE = { serviceMs: 200, warmupMs: 50, lanes: 2 };
+const NOW = 10_000;
+
+describe("etaMs: what a task's eta_ms says, with literal rates", () => {
+  test("pending: the queue ahead on the lanes, then its own run; processing: what is left of its run; finished: none", () => {
+    expect(etaMs({ status: "pending" }, 1, RATE, NOW)).toBe(400);
+    expect(etaMs({ status: "pending" }, 3, RATE, NOW)).toBe(600);
+    expect(etaMs({ status: "processing", startedAt: NOW - 150 }, 0, RATE, NOW)).toBe(50);
+    expect(etaMs({ status: "processing", startedAt: NOW - 900 }, 0, RATE, NOW)).toBe(0);
+    expect(etaMs({ status: "completed" }, 0, RATE, NOW)).toBeUndefined();
+  });
+
+  test("a tiled task prices its own runs: its tiles two at a time, then the whole image", () => {
+    // 9 runs: 8 tiles on 2 lanes (4 × 200) and the whole pass (200).
+    expect(etaMs({ status: "pending" }, 1, RATE, NOW, 9)).toBe(200 + 1000);
+    expect(etaMs({ status: "processing", startedAt: NOW - 300 }, 0, RATE, NOW, 9)).toBe(700);
+  });
+
+  test("before any run has finished, the warm-up run (at least 100 ms) stands in for the service time", () => {
+    expect(etaMs({ status: "pending" }, 1, { warmupMs: 50, lanes: 1 }, NOW)).toBe(200);
+    expect(etaMs({ status: "pending" }, 1, { warmupMs: 300, lanes: 1 }, NOW)).toBe(600);
+  });
+
+  test("the moving average starts at the first run and moves a fifth of the way to each next one", () => {
+    expect(averageServiceMs(undefined, 120)).toBe(120);
+    expect(averageServiceMs(120, 220)).toBe(140);
+  });
+
+  test("backlogSeconds: whole seconds for the waiting tasks to drain, at least 1", () => {
+    expect(backlogSeconds(0, RATE)).toBe(1);
+    expect(backlogSeconds(25, RATE)).toBe(3);
+  });
+});
+
+describe("runsOf: the runs a task takes, as runDetection will cut it", () => {
+  test("one for an image run whole; its tiles and the whole image with tile=on or a large one with auto", () => {
+    const photo = { width: 768, height: 576 };
+    const twelveMp = { width: 4000, height: 3000 };
+    expect(runsOf({ size: photo, params: DEFAULT_PARAMS }, FAKE_MODEL)).toBe(1);
+    expect(runsOf({ size: twelveMp, params: { ...DEFAULT_PARAMS, tile: "auto" } }, FAKE_MODEL)).toBeGreaterThan(20);
+    // 400 px tiles overlapping by a fifth: 3 columns (0, 320, 368) × 2 rows (0, 176), then the whole image.
+    expect(runsOf({ size: photo, params: { ...DEFAULT_PARAMS, tile: "on", tileSize: 400 } }, FAKE_MODEL)).toBe(3 * 2 + 1);
+    expect(runsOf({ size: twelveMp, params: { ...DEFAULT_PARAMS, tile: "auto" } }, undefined)).toBe(1); // no model yet
+  });
+});
