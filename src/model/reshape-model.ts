@@ -1,5 +1,5 @@
 import protobuf from "protobufjs/minimal.js";
-import { anchorCount, anchorPoints, anchorStrides, HEAD_STRIDES, type InputShape } from "../detect/anchors";
+import { anchorCount, anchorPoints, anchorStrides, COARSEST_STRIDE, HEAD_STRIDES, type InputShape } from "../detect/anchors";
 import { decodeTensor, encodeTensor, FLOAT, INT64, nodeInputs, type Tensor, valueInfo, valueInfoDims, withDims } from "./onnx-proto";
 import { field, fieldsOf, rewrite } from "./proto-wire";
 
@@ -133,17 +133,20 @@ function rewriteHead(model: Uint8Array, head: Head, edits: HeadEdits, onGraph: (
 
 /** The model for another input size: new input dims, head constants and shape constants; shape annotations dropped. */
 export function reshapeModel(model: Uint8Array, head: Head, to: InputShape): Uint8Array {
-  const step = Math.max(...HEAD_STRIDES);
-  if (to.width % step || to.height % step) throw new RangeError(`input ${to.width}×${to.height} is not a multiple of the largest stride (${step})`);
+  if (to.width % COARSEST_STRIDE || to.height % COARSEST_STRIDE) {
+    throw new RangeError(`input ${to.width}×${to.height} is not a multiple of the largest stride (${COARSEST_STRIDE})`);
+  }
   const n = anchorCount(head.square);
   const count = anchorCount(to);
+  /** A value info with the square's anchor count replaced by this shape's. */
+  const recounted = (payload: Uint8Array) => withDims(payload, valueInfoDims(payload).dims.map((d) => (d === n ? count : d)));
   return rewriteHead(model, head, {
     // The image, and a head constant that is also listed as an input; other inputs keep their shapes.
     input: (payload, index, headConstant) => {
       if (index === 0) return field(GRAPH_INPUT, withDims(payload, [1, 3, to.height, to.width]));
-      return headConstant ? field(GRAPH_INPUT, withDims(payload, valueInfoDims(payload).dims.map((d) => (d === n ? count : d)))) : undefined;
+      return headConstant ? field(GRAPH_INPUT, recounted(payload)) : undefined;
     },
-    output: (payload) => withDims(payload, valueInfoDims(payload).dims.map((d) => (d === n ? count : d))),
+    output: recounted,
     constant: (t, kind) =>
       field(
         GRAPH_INITIALIZER,
@@ -166,7 +169,7 @@ export function reshapeModel(model: Uint8Array, head: Head, to: InputShape): Uin
  */
 export function freeShapeModel(model: Uint8Array, head: Head): Uint8Array | undefined {
   const n = anchorCount(head.square);
-  const other = { width: head.square.width, height: head.square.height - Math.max(...HEAD_STRIDES) };
+  const other = { width: head.square.width, height: head.square.height - COARSEST_STRIDE };
   let shapesOnly = new Set<string>();
   let unsupported = false;
   const rewritten = rewriteHead(

@@ -11,9 +11,6 @@ import type { RedisKeys } from "./keys";
 import { CREATE_TASK, FORGET_ORPHAN, TRANSITION } from "./scripts";
 import { defineScripts } from "./define-scripts";
 
-/** Why CREATE_TASK refused a task: the backends' admission rule (backend/admission.ts), made atomic in Lua. */
-export type CreateRefusal = AdmissionRefusal;
-
 /** Fields a transition may set; `annotated` is stored beside the record, not in it. */
 export interface RedisPatch {
   startedAt?: number;
@@ -65,14 +62,15 @@ export class RedisTaskStore {
 
   /**
    * Queues a new task in its client's lane unless the client's lane, the
-   * shared queue or the upload bytes are at their cap; returns its 1-based
-   * position under the fair order.
+   * shared queue or the upload bytes are at their cap (the admission rule of
+   * backend/admission.ts, made atomic in Lua, naming its refusal the same
+   * way); returns its 1-based position under the fair order.
    */
   async create(
     task: Task & { client: string },
     upload: Uint8Array,
     limits: { queueMax: number; maxBytes: number; clientQueueMax: number },
-  ): Promise<CreateRefusal | number> {
+  ): Promise<AdmissionRefusal | number> {
     const k = this.keys;
     const [outcome, position] = await this.redis.yoloCreate(
       k.task(task.id), k.pending, k.input(task.id), k.inputBytes, k.seq, k.lane(task.client), k.turns,
@@ -83,7 +81,7 @@ export class RedisTaskStore {
       // TRANSITION queues the webhook's events in hook_due as the task moves.
       ...(task.webhook ? ["hook_url", task.webhook.url, "hook_events", task.webhook.events.join(","), "hook_due", k.webhooksDue] : []),
     );
-    return outcome === "ok" ? Number(position) : (outcome as CreateRefusal);
+    return outcome === "ok" ? Number(position) : (outcome as AdmissionRefusal);
   }
 
   /**
