@@ -1,6 +1,6 @@
 import { progressBar } from "../src/util/progress";
 import type { BenchImage } from "./images";
-import { classesOf, type SweepModel } from "./sweep-model";
+import { atDefaultConf, classesOf, type SweepModel } from "./sweep-model";
 
 /** Every how many pixels the photo is moved: a quarter of the head's finest stride (`--quick`: two strides). */
 export const PLACEMENT_STEP = { full: 2, quick: 16 } as const;
@@ -34,7 +34,7 @@ export async function runPlacement(model: SweepModel, photos: BenchImage[], step
     const vertical = centredAt.newH < h;
     const room = vertical ? h - centredAt.newH : w - centredAt.newW;
     const classesAt = async (offset: number) =>
-      classesOf(await model.detect(rgb, vertical ? { ...centredAt, top: offset } : { ...centredAt, left: offset }, 0.25), model.names);
+      classesOf(atDefaultConf(await model.detect(rgb, vertical ? { ...centredAt, top: offset } : { ...centredAt, left: offset })), model.names);
     const centred = vertical ? centredAt.top : centredAt.left;
     const classes = await classesAt(centred);
     const differ: PlacementRow["differ"] = [];

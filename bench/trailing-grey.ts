@@ -2,7 +2,7 @@ import sharp from "sharp";
 import { COARSEST_STRIDE } from "../src/detect/anchors";
 import { progressBar } from "../src/util/progress";
 import type { BenchImage } from "./images";
-import { classesOf, counterparts, type SweepModel } from "./sweep-model";
+import { atDefaultConf, classesOf, counterparts, type SweepModel } from "./sweep-model";
 
 /** Landscape crops of each photo, 1.1:1 to 3:1, every 0.1 (`--quick`: 4:3 and 5:2 only). */
 export const CROP_ASPECTS = { full: Array.from({ length: 20 }, (_, i) => 1.1 + i / 10), quick: [4 / 3, 2.5] } as const;
@@ -33,11 +33,13 @@ export async function runTrailingGrey(model: SweepModel, photos: BenchImage[], a
     for (const [j, aspect] of aspects.entries()) {
       const crop = await cropTo(photo, aspect);
       const { rgb, centred } = await model.prepare(crop);
-      const [square, squareLow] = [await model.detect(rgb, centred, 0.25), await model.detect(rgb, centred, 0.2)];
+      const squareLow = await model.detect(rgb, centred);
+      const square = atDefaultConf(squareLow);
       const end = centred.top + centred.newH;
       for (let height = Math.ceil(end / COARSEST_STRIDE) * COARSEST_STRIDE; height < model.square.height; height += COARSEST_STRIDE) {
         const g = { ...centred, dstH: height };
-        const [cut, cutLow] = [await model.detect(rgb, g, 0.25), await model.detect(rgb, g, 0.2)];
+        const cutLow = await model.detect(rgb, g);
+        const cut = atDefaultConf(cutLow);
         const [one, other] = [counterparts(square, cutLow), counterparts(cut, squareLow)];
         const sameClasses = classesOf(cut, model.names).join() === classesOf(square, model.names).join();
         const row = rows.findLast((r) => height - end >= r.grey_rows_from)!;

@@ -45,7 +45,7 @@ export async function loadDetector(modelPath: string, threads: number, limits: D
  * answers the smallest rectangle with that shape's anchor count: a rewrite gone
  * wrong would otherwise fail every rectangle at run time while the square works.
  */
-async function openFree(bytes: Uint8Array, head: Head, threads: number, log: LogLine): Promise<FreeShapeSessions | undefined> {
+export async function openFree(bytes: Uint8Array, head: Head, threads: number, log: LogLine): Promise<FreeShapeSessions | undefined> {
   const model = freeShapeModel(bytes, head);
   if (!model) return undefined;
   const probe = inputShapes(head.square.width, SHAPE_STEP.freeSession).at(-1)!;
