@@ -1,24 +1,15 @@
 import { expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { REPO } from "../support/paths";
+import { runBench } from "../support/bench-report";
 
 // What the rect figures in docs/BENCHMARKS.md come from, run small: every part runs and reports
 // what it measured. The speeds themselves are the bench's to report, not a test's to judge.
 test("bun run bench --rect --quick: bare shapes, the placement and grey sweeps, and the three modes in the service", async () => {
-  const out = join(mkdtempSync(join(tmpdir(), "bench-rect-")), "report.json");
-  const child = Bun.spawn(["bun", "run", "bench/run.ts", "--rect", "--quick", "--requests", "12", "--concurrency", "4", "--out", out], {
-    cwd: REPO,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+  const { code, stdout, stderr, report: written } = await runBench(["--rect", "--quick", "--requests", "12", "--concurrency", "4"]);
   expect(code, stderr).toBe(0);
   expect(stdout).toContain("rect speed-up on 3:2 photos");
   expect(stderr).toContain("rect: grey after image  done");
 
-  const report = await Bun.file(out).json();
+  const report = await written();
   expect(report.limit.map((l: any) => l.shape)).toEqual(["640x640", "640x608", "640x576", "640x544", "640x512", "640x480", "640x448", "640x416", "640x384"]);
   for (const l of report.limit) expect(l.images_per_second).toBeGreaterThan(1);
   expect(report.service.map((s: any) => `${s.rect}#${s.round}`)).toEqual(["off#1", "on#1", "tight#1", "off#2", "on#2", "tight#2"]);

@@ -1,10 +1,7 @@
 import { expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
 import { descendants } from "../../src/util/process-tree";
-import { expectSaneRun } from "../support/bench-report";
-import { REPO } from "../support/paths";
+import { expectSaneRun, spawnBench } from "../support/bench-report";
 
 /**
  * The bench on the Redis backend: REDIS_URL when the runner set one (`bun run
@@ -12,15 +9,7 @@ import { REPO } from "../support/paths";
  * backend from its own flags, not TEST_BACKEND, so this runs once.
  */
 
-function bench(args: string[]) {
-  const out = join(mkdtempSync(join(tmpdir(), "bench-redis-")), "report.json");
-  const child = Bun.spawn(["bun", "run", "bench/run.ts", "--quick", "--requests", "8", "--concurrency", "4", "--out", out, ...args], {
-    cwd: REPO,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  return { child, out };
-}
+const bench = (args: string[]) => spawnBench(["--quick", "--requests", "8", "--concurrency", "4", ...args]);
 
 function expectSaneRedisRun(s: any) {
   expectSaneRun(s, 8);
