@@ -1,4 +1,5 @@
 import Redis from "ioredis";
+import { giveTracingChannelsHasSubscribers } from "./tracing-channel";
 
 /**
  * One Redis connection per job, each set for how it must behave when Redis
@@ -14,6 +15,8 @@ import Redis from "ioredis";
 const API_COMMAND_TIMEOUT_MS = 3000;
 
 export function connectRedis(url: string, role: "api" | "durable" | "blocking", name: string): Redis {
+  // Before the first command on any connection (BullMQ's copies of these too): see tracing-channel.ts.
+  giveTracingChannelsHasSubscribers();
   const client = new Redis(url, {
     connectionName: name,
     ...(role === "api" ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: API_COMMAND_TIMEOUT_MS } : { maxRetriesPerRequest: null }),
