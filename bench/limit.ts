@@ -2,7 +2,6 @@ import { letterboxTensor } from "../src/detect/tensor";
 import { openOnnxSession } from "../src/model/onnx-session";
 import { letterboxGeometry } from "../src/detect/letterbox";
 import { decodeUpright } from "../src/vision/decode";
-import { resizeForModel } from "../src/vision/letterbox-image";
 import { probeImage } from "../src/vision/probe-image";
 import { MS_PER_TICK, ticksOf } from "./proc";
 
@@ -28,9 +27,9 @@ export async function measureLimit(modelPath: string, image: Uint8Array, session
   const [, , h, w] = probe.io.inputShape;
   await probe.release();
   const upright = await probeImage(image, 1e9);
-  const decoded = await decodeUpright(image, Math.max(w, h), { maxPixels: 1e9, timeoutSeconds: 60 });
+  const decoded = await decodeUpright(image, 0, { maxPixels: 1e9, timeoutSeconds: 60 });
   const geometry = letterboxGeometry(upright.width, upright.height, w, h);
-  const tensor = letterboxTensor(await resizeForModel(decoded, geometry), geometry);
+  const tensor = letterboxTensor(decoded, geometry);
   const workers = Array.from({ length: sessions }, () => new Worker(new URL("./limit-worker.ts", import.meta.url)));
   const next = (wk: Worker) => new Promise<any>((res) => wk.addEventListener("message", (e) => res(e.data), { once: true }));
   const warm = workers.map(next);

@@ -12,9 +12,8 @@
  *   --clients C (64) polling every --poll-ms P (50) for --seconds S (30) with a
  *   separate ingestion probe, event-stream clients, and the CPU cost of a poll;
  *   --parts limit,polling,events,poll-cost runs only those),
- *   --rect (bare ORT at each input shape; the shared photos slid through the square; the rect
- *   proof against the grey left after the image; the service with rect off, on and tight on the
- *   3:2 photos, twice; bench/rect.ts; with --quick, coarser sweeps),
+ *   --rect (bare ORT at each landscape input shape; the service with rect off and on over the
+ *   shared photos, twice, and the CPU per image of one over the other; bench/rect.ts),
  *   --tiles (tile=off against tile=auto on 12 MP photos: img/s, CPU per image; bench/tiles.ts),
  *   --fairness (the fair queue against a plain FIFO: the queues alone, then the
  *   service with one client against --concurrency clients; bench/fairness.ts).

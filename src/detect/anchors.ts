@@ -47,32 +47,19 @@ export function anchorStrides(shape: InputShape, strides: readonly number[] = HE
 export const COARSEST_STRIDE = Math.max(...HEAD_STRIDES);
 
 /**
- * `tight` centres the image, so it keeps the square's grid phase only on
- * shapes whose sides differ from the square's by a multiple of twice the
- * largest stride: the image then sits at the same offset modulo that stride
- * as in the square, and every cell of the coarsest grid sees the same pixels.
- * A half-cell shift (640×480 for a 4:3 photo, whose square offset is 80)
- * changed dog.jpg's car from 0.65 to 0.54; on the same grid phase (640×512)
- * it is 0.63 (docs/BENCHMARKS.md).
- */
-export const GRID_PHASE_STEP = 2 * COARSEST_STRIDE;
-
-/**
  * How far apart the shapes' short sides are. One session with free input
  * dimensions runs any shape for the same memory, so it offers every multiple
- * of the largest stride (`on` keeps the image in place and needs no grid
- * phase). A session per shape costs a session's memory for each shape a worker
- * runs, so those models offer only the grid-phase shapes.
+ * of the largest stride: Ultralytics' own rectangles (LetterBox(auto=True)
+ * pads each side to the next multiple of it). A session per shape costs a
+ * session's memory for each shape a worker runs, so those models offer every
+ * other one, and an image sits centred in the next shape up.
  */
-export const SHAPE_STEP = { freeSession: COARSEST_STRIDE, sessionPerShape: GRID_PHASE_STEP } as const;
+export const SHAPE_STEP = { freeSession: COARSEST_STRIDE, sessionPerShape: 2 * COARSEST_STRIDE } as const;
 
-/** Rectangles go down to this fraction of the square: 3:2 photos land on 448 of 640 with `tight`, 16:9 frames on 384. */
-const RECT_MIN_FRACTION = 0.6;
-
-/** The square and the rectangles derived from it, landscape and portrait, short sides `step` apart. */
+/** The square and the rectangles derived from it, landscape and portrait, short sides `step` apart down to `step`. */
 export function inputShapes(square: number, step: number): InputShape[] {
   const shapes: InputShape[] = [{ width: square, height: square }];
-  for (let short = square - step; short >= square * RECT_MIN_FRACTION; short -= step) {
+  for (let short = square - step; short >= step; short -= step) {
     shapes.push({ width: square, height: short }, { width: short, height: square });
   }
   return shapes;
@@ -81,20 +68,4 @@ export function inputShapes(square: number, step: number): InputShape[] {
 /** The square of a model's shapes: the largest. */
 export function squareOf(shapes: readonly InputShape[]): InputShape {
   return shapes.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
-}
-
-/**
- * The smallest shape on the square's grid phase (GRID_PHASE_STEP) that holds
- * the image at the square's scale: the image is resized exactly as for the
- * square input, only the padding shrinks.
- */
-export function chooseShape(image: InputShape, shapes: readonly InputShape[]): InputShape {
-  const square = squareOf(shapes);
-  const onPhase = (s: InputShape) => (square.width - s.width) % GRID_PHASE_STEP === 0 && (square.height - s.height) % GRID_PHASE_STEP === 0;
-  const scale = Math.min(square.width / image.width, square.height / image.height);
-  // Unrounded: a shape that held only the rounded size would letterbox at a smaller scale.
-  const w = image.width * scale;
-  const h = image.height * scale;
-  const fits = shapes.filter((s) => onPhase(s) && s.width >= w - 1e-9 && s.height >= h - 1e-9);
-  return fits.reduce((a, b) => (b.width * b.height < a.width * a.height ? b : a), square);
 }

@@ -1,47 +1,32 @@
 import type { ImageSize, RectMode } from "../domain/task";
-import { chooseShape, COARSEST_STRIDE, type InputShape, squareOf } from "./anchors";
-import { letterboxGeometry, type LetterboxGeometry } from "./letterbox";
+import { type InputShape, squareOf } from "./anchors";
+import { centredIn, letterboxGeometry, type LetterboxGeometry } from "./letterbox";
 
 const area = (s: InputShape) => s.width * s.height;
 
 /**
- * Grey that `on` keeps after the image: one cell of the coarsest grid. The
- * model pads its own input's edge with zeros, and cells next to that edge see
- * it: with the image within a few pixels of the edge, answers moved (kite.jpg
- * cropped to 5:2: a kite's confidence by 0.48; 7–8 % of crops failed the rect
- * proof below 16 rows of grey), and with one cell of grey 2 of 126 did, with
- * 0.05 at worst (docs/BENCHMARKS.md, "How much grey after the image").
- */
-export const ON_TRAILING_GREY = COARSEST_STRIDE;
-
-/** Where `on` needs the input to end along one axis: the image's end plus the grey after it, at most the square's side. */
-const onEnd = (lead: number, size: number, full: number) => Math.min(full, lead + size + ON_TRAILING_GREY);
-
-/**
  * Where an image goes in the model's input, by `rect` mode, among the shapes
- * the model runs (the square first: src/detect/anchors.ts).
+ * the model runs (src/detect/anchors.ts). Both resize it exactly as the
+ * square does (Ultralytics' LetterBox at the square's size); they differ only
+ * in how much grey surrounds it.
  *
- * - `off`: centred in the square, as Ultralytics' LetterBox does.
- * - `on`: where the square puts it, in the smallest shape that still holds the
- *   square's padding before the image and ON_TRAILING_GREY after it: only the
- *   rest of the grey after it is cut. Cutting the padding before the image
- *   too moves it nearer the input's edge, and that alone can change an answer
- *   (dog.jpg's car also reads as a truck 32 px higher in the square).
- * - `tight`: centred in the smallest shape that holds it at the square's
- *   scale, on the square's grid phase (chooseShape): both sides are cut.
+ * - `off`: centred in the square, what Ultralytics' predictor gives an ONNX
+ *   export (its input is fixed).
+ * - `on`: centred in the smallest shape that holds it, what Ultralytics'
+ *   predictor gives a PyTorch model (`LetterBox(auto=True)`: each side padded
+ *   to the next multiple of the largest stride, `(S − new) mod 32`). A model
+ *   with a session per shape offers every other multiple, so its images sit
+ *   in the next one up.
+ *
+ * Anything else is the square: a task queued on Redis before a mode was
+ * removed keeps its params as written (`tight`, or `true`/`false` from before
+ * rect was a word).
  */
 export function placeImage(frame: ImageSize, mode: RectMode, shapes: readonly InputShape[]): LetterboxGeometry {
   const square = squareOf(shapes);
   const inSquare = letterboxGeometry(frame.width, frame.height, square.width, square.height);
-  if (mode === "tight") {
-    const shape = chooseShape(frame, shapes);
-    return letterboxGeometry(frame.width, frame.height, shape.width, shape.height);
-  }
-  // Anything else is the square: `off`, and a task queued before rect was a word (Redis keeps
-  // params as written) with its old `true` or `false`.
   if (mode !== "on") return inSquare;
-  const needs = { width: onEnd(inSquare.left, inSquare.newW, square.width), height: onEnd(inSquare.top, inSquare.newH, square.height) };
-  const fits = shapes.filter((s) => s.width >= needs.width && s.height >= needs.height);
+  const fits = shapes.filter((s) => s.width >= inSquare.newW && s.height >= inSquare.newH);
   const shape = fits.reduce((a, b) => (area(b) < area(a) ? b : a), square);
-  return { ...inSquare, dstW: shape.width, dstH: shape.height };
+  return centredIn(inSquare, shape.width, shape.height);
 }

@@ -37,7 +37,8 @@ export function decodeDetections(output: Float32Array, dims: readonly number[], 
         classId = c - 4;
       }
     }
-    if (!(best >= opts.conf)) continue;
+    // Above, not at: Ultralytics keeps `score > conf`.
+    if (!(best > opts.conf)) continue;
     if (opts.classes && !opts.classes.has(classId)) continue;
     const cx = output[i];
     const cy = output[n + i];

@@ -46,8 +46,8 @@ export interface ClassesKnob extends KnobBase {
 export type Knob = NumberKnob | BooleanKnob | ClassesKnob | ChoiceKnob;
 
 export const KNOBS = [
-  { name: "conf", kind: "number", min: 0, max: 1, default: 0.25, param: "conf", description: "Minimum confidence" },
-  { name: "iou", kind: "number", min: 0, max: 1, default: 0.45, param: "iou", description: "IoU threshold of non-maximum suppression" },
+  { name: "conf", kind: "number", min: 0, max: 1, default: 0.25, param: "conf", description: "Confidence a box must exceed" },
+  { name: "iou", kind: "number", min: 0, max: 1, default: 0.7, param: "iou", description: "IoU above which non-maximum suppression drops the weaker of two boxes of a class" },
   { name: "max_det", kind: "integer", min: 1, max: 300, default: 300, param: "maxDet", description: "Most detections returned" },
   {
     name: "classes",
@@ -61,13 +61,14 @@ export const KNOBS = [
     name: "rect",
     kind: "choice",
     values: RECT_MODES,
-    // On by default: the square's detections for less work. A head that takes free input dimensions
-    // (yolov8) runs every shape in one session and arena; others pay memory per shape, so they
-    // offer fewer shapes (src/detect/anchors.ts, docs/BENCHMARKS.md).
+    // On by default, as Ultralytics' predictor runs a PyTorch model: a rectangle is less work
+    // (20–30 % on 4:3 to 3:2 photos). A head that takes free input dimensions (yolov8) runs every
+    // shape in one session and arena; others pay memory per shape, so they offer fewer shapes
+    // (src/detect/anchors.ts, docs/BENCHMARKS.md).
     default: "on",
     param: "rect",
     description:
-      "Cut the grey padding of the square model input when the model allows it: `on` cuts only what follows the image but a strip of it, and the model sees the image where the square puts it (the square's detections, 5–15 % less work on 4:3 to 16:9 photos); `tight` cuts both sides (20–40 % less, but an object at a tie between two classes can be named the other way); `off` keeps the square",
+      "The model's input shape, as Ultralytics' predictor picks it: `on` letterboxes the image to the smallest rectangle around it (each side padded to a multiple of 32, centred), as `yolo predict` does with a PyTorch model; `off` to the square, as it does with an ONNX export. Models that cannot take rectangles always run the square",
   },
   {
     name: "tile",

@@ -29,7 +29,7 @@ export interface DetectParams {
   classes?: number[];
   agnosticNms: boolean;
   annotate: boolean;
-  /** a rectangular model input when the model allows it: less padding, same pixels (see RECT_MODES) */
+  /** the smallest rectangle around the image when the model allows it, or the square (see RECT_MODES) */
   rect: RectMode;
   /** also run the image in tiles at its own resolution: never, when large (auto), or always */
   tile: TileMode;
@@ -49,13 +49,11 @@ export const MAX_TILES = 64;
 export const MIN_TILE = 64;
 
 /**
- * How much of the square input's grey padding is cut (src/detect/placement.ts):
- * none; only what follows the image but a cell of it, and the image stays
- * where the square puts it (the square's detections); or both sides, on the
- * square's grid phase (less work still, but an object at a tie between two
- * classes can flip).
+ * The model's input shape, as Ultralytics' predictor picks it
+ * (src/detect/placement.ts): the square an ONNX export runs at, or the
+ * smallest rectangle around the resized image, as for a PyTorch model.
  */
-export const RECT_MODES = ["off", "on", "tight"] as const;
+export const RECT_MODES = ["off", "on"] as const;
 export type RectMode = (typeof RECT_MODES)[number];
 export type TileMode = (typeof TILE_MODES)[number];
 

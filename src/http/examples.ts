@@ -20,13 +20,14 @@ export const COMPLETED_EXAMPLE = {
   links: EXAMPLE_LINKS,
   result: {
     detections: [
-      { class_id: 16, class: "dog", confidence: 0.9306, box: { x1: 130.4, y1: 217.9, x2: 308.3, y2: 540.2 } },
-      { class_id: 1, class: "bicycle", confidence: 0.8946, box: { x1: 131.9, y1: 135.6, x2: 568.4, y2: 419.4 } },
-      { class_id: 2, class: "car", confidence: 0.6511, box: { x1: 467.4, y1: 76.1, x2: 692.8, y2: 171.4 } },
+      { class_id: 16, class: "dog", confidence: 0.9034, box: { x1: 131.2, y1: 220, x2: 308.9, y2: 541.6 } },
+      { class_id: 1, class: "bicycle", confidence: 0.8852, box: { x1: 130.7, y1: 139.8, x2: 568.6, y2: 421.1 } },
+      { class_id: 2, class: "car", confidence: 0.5399, box: { x1: 467.6, y1: 74.9, x2: 692, y2: 171.6 } },
+      { class_id: 7, class: "truck", confidence: 0.5087, box: { x1: 466.9, y1: 74.8, x2: 692.5, y2: 171.7 } },
     ],
     image: { width: 768, height: 576 },
-    input_size: { width: 640, height: 608 },
-    timings: { queue: 11, preprocess: 14.3, inference: 84.1, postprocess: 1, annotate: 4.9, total: 104.3 },
+    input_size: { width: 640, height: 480 },
+    timings: { queue: 11, preprocess: 14.3, inference: 68.1, postprocess: 1, annotate: 4.9, total: 88.3 },
     annotated_image: "data:image/jpeg;base64,/9j/2wBDAAUDBAQEA…",
   },
 };

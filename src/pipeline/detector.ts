@@ -4,7 +4,7 @@ import type { DetectParams, Detection, ImageSize, InferenceResult, Region } from
 import { mergeDetections } from "../detect/merge-boxes";
 import type { ModelInfo } from "../model/model-info";
 import { placeImage } from "../detect/placement";
-import { LETTERBOX_GREY } from "../detect/tensor";
+import { LETTERBOX_GREY, TensorBuffer } from "../detect/tensor";
 import type { DecodeLimits } from "../vision/decode";
 import { annotateImage } from "./annotate";
 import { prepareInput } from "./prepare-input";
@@ -18,6 +18,9 @@ const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 *
  * each phase. Runs inside an inference worker.
  */
 export class Detector {
+  /** the model's input, reused image after image (one image at a time per worker) */
+  private readonly input = new TensorBuffer();
+
   constructor(
     private readonly sessions: SessionsByShape,
     readonly info: ModelInfo,
@@ -45,7 +48,8 @@ export class Detector {
     const place = fell ? letterboxGeometry(frame.width, frame.height, input.width, input.height) : placed;
     // A tile is never drawn on: the whole-image pass draws everything.
     const annotate = params.annotate && !region;
-    const prepared = await prepareInput(bytes, place, { annotate }, this.limits, this.annotatedMaxSide, region);
+    const into = this.input.for(input.width, input.height);
+    const prepared = await prepareInput(bytes, place, { annotate }, this.limits, this.annotatedMaxSide, into, region);
     const { tensor, image, geometry } = prepared;
     const t1 = performance.now() - opening;
     const output = await session.run(tensor, [1, 3, input.height, input.width]);
@@ -68,7 +72,7 @@ export class Detector {
     const detections = merge ? mergeDetections([...own, ...merge]).slice(0, params.maxDet) : own;
     const t3 = performance.now();
 
-    const annotated = annotate ? await annotateImage(image, detections, upright) : undefined;
+    const annotated = image ? await annotateImage(image, detections, upright) : undefined;
     const t4 = performance.now();
 
     return {

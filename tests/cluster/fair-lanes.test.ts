@@ -12,7 +12,7 @@ import { DEFAULT_PARAMS } from "../../src/intake/detect-params";
 let redis: Redis;
 const TTL = 60_000;
 const limits = { queueMax: 1000, maxBytes: 1e9, clientQueueMax: 100 };
-const params: Task["params"] = { ...DEFAULT_PARAMS, rect: "tight" };
+const params: Task["params"] = { ...DEFAULT_PARAMS, rect: "off" };
 
 beforeAll(() => {
   redis = new Redis(testRedisUrl());

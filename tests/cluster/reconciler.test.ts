@@ -30,7 +30,7 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-const params: Task["params"] = { ...DEFAULT_PARAMS, rect: "tight" };
+const params: Task["params"] = { ...DEFAULT_PARAMS, rect: "off" };
 async function pendingTask(withJob: boolean): Promise<string> {
   const now = clock.now();
   const task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, client: "ip:127.0.0.2", size: { width: 1, height: 1 } } satisfies Task;

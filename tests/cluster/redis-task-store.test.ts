@@ -26,7 +26,7 @@ afterAll(() => {
   sub.disconnect();
 });
 
-const params: Task["params"] = { ...DEFAULT_PARAMS, rect: "tight" };
+const params: Task["params"] = { ...DEFAULT_PARAMS, rect: "off" };
 const newTask = (client = "ip:127.0.0.2") => ({ id: crypto.randomUUID(), status: "pending", createdAt: 1000, updatedAt: 1000, params, client, size: { width: 4, height: 3 } }) satisfies Task;
 const bytes = (n: number) => new Uint8Array(n).fill(7);
 

@@ -29,7 +29,7 @@ const LAYOUT: { cls: "dog" | "car"; x: number; y: number; scale: number }[] = [
 
 /**
  * A 4000×3000 JPEG with a dozen small copies of dog.jpg's dog and car (cut
- * at the boxes models/README.md gives) on a plain background, and where each
+ * at the boxes Ultralytics' reference gives, rounded to pixels) on a plain background, and where each
  * copy is: the truth the tiled detection is checked against.
  */
 export async function tiledCanvas(): Promise<{ jpeg: Uint8Array; truth: Placed[] }> {
@@ -38,7 +38,7 @@ export async function tiledCanvas(): Promise<{ jpeg: Uint8Array; truth: Placed[]
   const truth: Placed[] = [];
   const layers: OverlayOptions[] = [];
   for (const item of LAYOUT) {
-    const [x1, y1, x2, y2] = ref[item.cls];
+    const [x1, y1, x2, y2] = ref[item.cls].map(Math.round);
     const width = Math.round((x2 - x1) * item.scale);
     const height = Math.round((y2 - y1) * item.scale);
     const crop = await sharp(photo).extract({ left: x1, top: y1, width: x2 - x1, height: y2 - y1 }).resize(width, height).toBuffer();

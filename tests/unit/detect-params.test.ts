@@ -17,7 +17,7 @@ const paramError = (classes: string | string[]): DomainError => {
 describe("resolveParams", () => {
   test("defaults", () => {
     const p = resolveParams({}, COCO_NAMES);
-    expect(p).toEqual({ conf: 0.25, iou: 0.45, maxDet: 300, annotate: true, agnosticNms: false, rect: "on", tile: "off", tileSize: 0, tileOverlap: 0.2 });
+    expect(p).toEqual({ conf: 0.25, iou: 0.7, maxDet: 300, annotate: true, agnosticNms: false, rect: "on", tile: "off", tileSize: 0, tileOverlap: 0.2 });
     expect("classes" in p).toBe(false); // no filter at all, not an empty one
   });
 

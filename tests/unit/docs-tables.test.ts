@@ -52,7 +52,7 @@ describe("the generated tables", () => {
     expect(knobTable()).toContain("| `max_det` | 1..300 | 300 | most detections returned |");
     expect(knobTable()).toContain("| `classes` | ids or names | all |");
     // an acronym keeps its capitals when the meaning is lower-cased
-    expect(knobTable()).toContain("| IoU threshold");
+    expect(knobTable()).toContain("| IoU above which");
   });
 
   test("the configuration table has one row per variable, with defaults in words where the machine decides", () => {

@@ -15,7 +15,7 @@ const makeTask = (id: string, status: TaskStatus, updatedAt: number): Task => ({
   status,
   createdAt: updatedAt,
   updatedAt,
-  params: { ...DEFAULT_PARAMS, rect: "tight" },
+  params: { ...DEFAULT_PARAMS, rect: "off" },
 });
 
 const storeWith = (...tasks: Task[]) => {

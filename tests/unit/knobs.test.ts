@@ -30,7 +30,7 @@ describe("the knob table", () => {
 describe("the route schema built from it", () => {
   test("has one optional field per knob, documented with its default", () => {
     expect(Object.keys(DetectKnobs)).toEqual(knobs.map((k) => k.name));
-    expect(knobDescription(knob("conf"))).toBe("Minimum confidence (default 0.25)");
+    expect(knobDescription(knob("conf"))).toBe("Confidence a box must exceed (default 0.25)");
     expect(knobDescription(knob("annotate"))).toBe("Draw the boxes and labels on the image (default true)");
     expect(knobDescription(knob("classes"))).toStartWith("Classes to keep");
     expect(knobDescription(knob("classes"))).toEndWith("(default: all)");
@@ -51,7 +51,7 @@ describe("knobErrors, with the table's rules", () => {
       conf: "must be a number from 0 to 1",
       iou: "must be a number from 0 to 1",
       max_det: "must be a whole number from 1 to 300",
-      rect: "must be one of off, on, tight",
+      rect: "must be one of off, on",
       classes: "must be class ids or names, comma-separated or repeated",
       annotate: "must be true or false",
       agnostic_nms: "must be true or false",

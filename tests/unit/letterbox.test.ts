@@ -1,11 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { letterboxGeometry, unletterboxBox } from "../../src/detect/letterbox";
+import { centredIn, letterboxGeometry, roundHalfEven, unletterboxBox } from "../../src/detect/letterbox";
 
 describe("letterboxGeometry", () => {
   test("landscape: width fills the canvas, height is padded top and bottom", () => {
     // scale = min(640/1280, 640/720) = 0.5 → 640×360; top = (640-360)/2 = 140
     expect(letterboxGeometry(1280, 720, 640, 640)).toEqual({
-      srcW: 1280, srcH: 720, dstW: 640, dstH: 640, newW: 640, newH: 360, left: 0, top: 140,
+      srcW: 1280, srcH: 720, scale: 0.5, dstW: 640, dstH: 640, newW: 640, newH: 360, left: 0, top: 140,
     });
   });
 
@@ -83,17 +83,14 @@ describe("unletterboxBox", () => {
     expect(unletterboxBox(input, g)).toEqual(image);
   });
 
-  test("uses separate x and y factors so the resized edge maps to the image edge", () => {
-    // 1000×333 → 640: scale 0.64 → 640 × round(213.12) = 213, top floor(427/2) = 213.
-    // The bottom of the resized image (y = 213 + 213) must map to exactly 333;
-    // with the single factor 0.64 it would give 213/0.64 = 332.8.
+  test("divides by the one gain, as Ultralytics' scale_boxes does, not by each axis's rounded size", () => {
+    // 1000×333 → 640: gain 0.64 → 640 × round(213.12) = 213, top floor(427/2) = 213.
+    // The bottom of the resized image (y = 213 + 213) maps to 213 / 0.64 = 332.8125, as in Ultralytics.
     const g2 = letterboxGeometry(1000, 333, 640, 640);
-    expect([g2.newH, g2.top]).toEqual([213, 213]);
+    expect([g2.newH, g2.top, g2.scale]).toEqual([213, 213, 0.64]);
     const back = unletterboxBox({ x1: 0, y1: 213, x2: 640, y2: 426 }, g2);
-    expect(back.x1).toBe(0);
-    expect(back.x2).toBe(1000);
-    expect(back.y1).toBe(0);
-    expect(back.y2).toBeCloseTo(333, 9);
+    expect([back.x1, back.x2, back.y1]).toEqual([0, 1000, 0]);
+    expect(back.y2).toBeCloseTo(332.8125, 9);
   });
 
   test("a box lying in the top padding collapses onto the image's top edge", () => {
@@ -106,5 +103,24 @@ describe("unletterboxBox", () => {
     expect(unletterboxBox({ x1: 600, y1: 400, x2: 700, y2: 600 }, g)).toEqual({ x1: 1200, y1: 520, x2: 1280, y2: 720 });
     // negative coordinates (a box centred near the corner) clip to 0
     expect(unletterboxBox({ x1: -20, y1: 130, x2: 10, y2: 150 }, g)).toEqual({ x1: 0, y1: 0, x2: 20, y2: 20 });
+  });
+});
+
+describe("Python's rounding, as Ultralytics sizes the resized image", () => {
+  test("halves go to the even neighbour; everything else to the nearest", () => {
+    expect([0.5, 1.5, 2.5, -0.5, 212.5, 213.5, 2.4999, 2.5001].map(roundHalfEven)).toEqual([0, 2, 2, -0, 212, 214, 2, 3]);
+  });
+
+  test("a resized side that lands on a half rounds to even", () => {
+    // 8×5 into 4×4: gain 0.5, 5 × 0.5 = 2.5 → 2 (Math.round would give 3), top floor(2 / 2) = 1
+    const g = letterboxGeometry(8, 5, 4, 4);
+    expect([g.scale, g.newW, g.newH, g.top]).toEqual([0.5, 4, 2, 1]);
+  });
+});
+
+describe("centredIn: the same resized image in a larger shape", () => {
+  test("keeps the gain and the resized size, and centres with the odd pixel after", () => {
+    const square = letterboxGeometry(1000, 333, 640, 640);
+    expect(centredIn(square, 640, 224)).toEqual({ srcW: 1000, srcH: 333, scale: 0.64, dstW: 640, dstH: 224, newW: 640, newH: 213, left: 0, top: 5 });
   });
 });

@@ -1,65 +1,67 @@
 import { describe, expect, test } from "bun:test";
-import { chooseShape, inputShapes, SHAPE_STEP } from "../../src/detect/anchors";
+import { inputShapes, SHAPE_STEP } from "../../src/detect/anchors";
 import { letterboxGeometry } from "../../src/detect/letterbox";
-import { ON_TRAILING_GREY, placeImage } from "../../src/detect/placement";
+import { placeImage } from "../../src/detect/placement";
 
 // A free-shape session's set (every 32 px): the default model's.
 const shapes = inputShapes(640, SHAPE_STEP.freeSession);
-const shapeOf = (width: number, height: number, mode: "off" | "on" | "tight") => {
-  const g = placeImage({ width, height }, mode, shapes);
-  return `${g.dstW}x${g.dstH}`;
+const placed = (width: number, height: number) => {
+  const { dstW, dstH, newW, newH, left, top } = placeImage({ width, height }, "on", shapes);
+  return [`${dstW}x${dstH}`, `${newW}x${newH}`, left, top];
 };
 
 describe("placeImage: where an image goes in the model's input, by rect mode", () => {
-  test("off: centred in the square, as Ultralytics' LetterBox", () => {
+  test("off: centred in the square (Ultralytics' LetterBox at 640, as an ONNX export gets)", () => {
     expect(placeImage({ width: 768, height: 576 }, "off", shapes)).toEqual(letterboxGeometry(768, 576, 640, 640));
   });
 
-  test("on: the smallest shape that holds the square's padding before the image, the image, and 32 grey rows after it", () => {
-    expect(ON_TRAILING_GREY).toBe(32);
-    expect(shapeOf(768, 576, "on")).toBe("640x608"); // 4:3: 80 grey rows, 480 of photo, 32: 592
-    expect(shapeOf(6000, 4000, "on")).toBe("640x576"); // 3:2: 106 + 427 + 32 = 565
-    expect(shapeOf(1920, 1080, "on")).toBe("640x544"); // 16:9: 140 + 360 + 32 = 532
-    expect(shapeOf(1080, 1920, "on")).toBe("544x640");
-    expect(shapeOf(500, 500, "on")).toBe("640x640");
-    expect(shapeOf(773, 295, "on")).toBe("640x480"); // 5:2: 198 + 244 + 32 = 474, where 448 would leave 6 rows
-    expect(placeImage({ width: 768, height: 576 }, "on", shapes)).toEqual({ srcW: 768, srcH: 576, dstW: 640, dstH: 608, newW: 640, newH: 480, left: 0, top: 80 });
-    // A session per shape offers every 64 px only: 4:3 then needs the square.
-    expect(placeImage({ width: 768, height: 576 }, "on", inputShapes(640, SHAPE_STEP.sessionPerShape)).dstH).toBe(640);
+  // Ultralytics' LetterBox(auto=True, stride=32) for these sizes: the input, the resized image in
+  // it, and its left and top padding. Worked by its formula (padding (640 − new) mod 32 per axis,
+  // split with round(pad ∓ 0.1)), not read off our code.
+  test.each([
+    ["4:3", 768, 576, "640x480", "640x480", 0, 0],
+    ["3:2 (eagle.jpg)", 773, 512, "640x448", "640x424", 0, 12],
+    ["3:2, odd padding (kite.jpg)", 1352, 900, "640x448", "640x426", 0, 11],
+    ["16:9", 1920, 1080, "640x384", "640x360", 0, 12],
+    ["portrait 3:4 (12 MP)", 3024, 4032, "480x640", "480x640", 0, 0],
+    ["portrait 9:16", 1080, 1920, "384x640", "360x640", 12, 0],
+    ["tiny, upscaled", 10, 7, "640x448", "640x448", 0, 0],
+    ["tiny, odd padding", 3, 2, "640x448", "640x427", 0, 10],
+    ["12 MP 4:3", 4000, 3000, "640x480", "640x480", 0, 0],
+    ["panorama 4:1", 4000, 1000, "640x160", "640x160", 0, 0],
+    ["square", 500, 500, "640x640", "640x640", 0, 0],
+    ["3:1, odd padding", 1000, 333, "640x224", "640x213", 0, 5],
+  ])("on: %s %i×%i runs at %s with the image %s at (%i, %i)", (_, width, height, input, resized, left, top) => {
+    expect(placed(width, height)).toEqual([input, resized, left, top]);
   });
 
-  test("on: whatever the image, it is where the square puts it, at the square's scale, wholly inside the shape", () => {
-    for (let width = 200; width <= 4000; width += 37) {
-      for (const height of [300, 427, 480, 512, 601, 1080, 2000]) {
-        const { dstW, dstH, ...placed } = placeImage({ width, height }, "on", shapes);
-        const { dstW: _w, dstH: _h, ...square } = letterboxGeometry(width, height, 640, 640);
-        expect(placed).toEqual(square);
-        expect(placed.left + placed.newW <= dstW && placed.top + placed.newH <= dstH).toBe(true);
-        // At least a cell of grey after the image on the cut axis; the square's axes are left whole.
-        for (const [end, dst] of [[placed.left + placed.newW, dstW], [placed.top + placed.newH, dstH]]) {
-          expect(dst === 640 || dst - end >= ON_TRAILING_GREY).toBe(true);
-        }
-        expect(shapes).toContainEqual({ width: dstW, height: dstH });
-      }
+  test("on resizes exactly as the square does: only the grey around the image differs", () => {
+    for (const [width, height] of [[773, 512], [1000, 333], [3, 2], [1080, 1920]]) {
+      const { scale, newW, newH } = placeImage({ width, height }, "on", shapes);
+      const square = letterboxGeometry(width, height, 640, 640);
+      expect([scale, newW, newH]).toEqual([square.scale, square.newW, square.newH]);
     }
   });
 
-  test("tight: centred in the smallest shape on the square's grid phase (chooseShape), so both sides are cut", () => {
-    for (const [width, height] of [[768, 576], [6000, 4000], [1920, 1080], [1080, 1920], [500, 500]]) {
-      const shape = chooseShape({ width, height }, shapes);
-      expect(placeImage({ width, height }, "tight", shapes)).toEqual(letterboxGeometry(width, height, shape.width, shape.height));
-    }
-    expect([shapeOf(768, 576, "tight"), shapeOf(6000, 4000, "tight"), shapeOf(1920, 1080, "tight")]).toEqual(["640x512", "640x448", "640x384"]);
+  test("a model with a session per shape (every 64 px): centred in the next shape up", () => {
+    const coarse = inputShapes(640, SHAPE_STEP.sessionPerShape);
+    const at = (width: number, height: number) => {
+      const g = placeImage({ width, height }, "on", coarse);
+      return [`${g.dstW}x${g.dstH}`, g.top];
+    };
+    expect(at(768, 576)).toEqual(["640x512", 16]);
+    expect(at(773, 512)).toEqual(["640x448", 12]);
+    expect(at(1920, 1080)).toEqual(["640x384", 12]);
   });
 
-  test("a mode from before rect was a word (true or false, still in a Redis task written then) gets the square", () => {
-    for (const old of [true, false]) {
+  test("a word rect no longer takes (a task queued on Redis before: tight, true, false) runs as the square", () => {
+    for (const old of ["tight", true, false]) {
       expect(placeImage({ width: 768, height: 576 }, old as unknown as "on", shapes)).toEqual(letterboxGeometry(768, 576, 640, 640));
     }
   });
 
-  test("a model offering only the square gets the square in every mode", () => {
-    for (const mode of ["off", "on", "tight"] as const) {
+  test("a model with only the square runs everything there, whatever the mode", () => {
+    for (const mode of ["off", "on"] as const) {
       expect(placeImage({ width: 1920, height: 1080 }, mode, [{ width: 640, height: 640 }])).toEqual(letterboxGeometry(1920, 1080, 640, 640));
     }
   });

@@ -8,10 +8,12 @@ import type { Box } from "../../src/domain/task";
  *
  *   anchor       cx   cy   w   h    cls0  cls1   cls2      best
  *   a0          100   50  20  10     0.1   0.9   0.2      cls1 0.9
- *   a1          200  200  50 100     0.5   0.25  0.125    cls0 0.5 (= conf)
+ *   a1          200  200  50 100     0.5   0.25  0.125    cls0 0.5 (at the tests' threshold)
  *   a2           10   10   4   4     0.2   0.3   0.4999   cls2 just below 0.5
  *   a3          300  300  10  10     0.6   0.7   0.05     cls1 0.7 (cls0 also ≥ 0.5)
  */
+/** Just under 0.5: a score must be above the threshold (Ultralytics keeps `score > conf`), so a1 stays. */
+const CONF = 0.4999999;
 const N = 4;
 const DIMS = [1, 7, N];
 // prettier-ignore
@@ -27,7 +29,7 @@ const HEAD = new Float32Array([
 
 describe("decodeDetections", () => {
   test("converts cx,cy,w,h to corners and takes each anchor's best class", () => {
-    const out = decodeDetections(HEAD, DIMS, { conf: 0.5 });
+    const out = decodeDetections(HEAD, DIMS, { conf: CONF });
     // a0: 100±10, 50±5; a1: 200±25, 200±50; a3: 300±5, 300±5. a2 is below conf.
     expect(out).toEqual([
       { box: { x1: 90, y1: 45, x2: 110, y2: 55 }, score: Math.fround(0.9), classId: 1 },
@@ -36,10 +38,10 @@ describe("decodeDetections", () => {
     ]);
   });
 
-  test("the confidence threshold is inclusive", () => {
-    // a1 scores exactly 0.5: kept at conf 0.5, dropped just above it
-    expect(decodeDetections(HEAD, DIMS, { conf: 0.5 }).map((c) => c.score)).toContain(0.5);
-    expect(decodeDetections(HEAD, DIMS, { conf: 0.5000001 }).map((c) => c.score)).not.toContain(0.5);
+  test("the confidence threshold is exclusive, as Ultralytics' score > conf", () => {
+    // a1 scores exactly 0.5: dropped at conf 0.5, kept just below it
+    expect(decodeDetections(HEAD, DIMS, { conf: 0.5 }).map((c) => c.score)).not.toContain(0.5);
+    expect(decodeDetections(HEAD, DIMS, { conf: CONF }).map((c) => c.score)).toContain(0.5);
   });
 
   test("conf 0 keeps every anchor", () => {
@@ -49,7 +51,7 @@ describe("decodeDetections", () => {
   test("the class filter applies after argmax", () => {
     // Only class 0 allowed: a1 (best cls0) stays. a3's cls0 score 0.6 clears conf,
     // but its best class is 1, so the anchor is dropped rather than relabelled.
-    const out = decodeDetections(HEAD, DIMS, { conf: 0.5, classes: new Set([0]) });
+    const out = decodeDetections(HEAD, DIMS, { conf: CONF, classes: new Set([0]) });
     expect(out).toEqual([{ box: { x1: 175, y1: 150, x2: 225, y2: 250 }, score: 0.5, classId: 0 }]);
   });
 

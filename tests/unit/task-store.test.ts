@@ -12,7 +12,7 @@ const makeTask = (id: string, status: TaskStatus = "pending", at = 1_000): Task 
   status,
   createdAt: at,
   updatedAt: at,
-  params: { ...DEFAULT_PARAMS, rect: "tight" },
+  params: { ...DEFAULT_PARAMS, rect: "off" },
   input: new Uint8Array([1, 2, 3]),
 });
 
