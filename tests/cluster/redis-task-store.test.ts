@@ -3,6 +3,7 @@ import Redis from "ioredis";
 import { redisKeys } from "../../src/backend/redis/keys";
 import { parseEvent, RedisTaskStore } from "../../src/backend/redis/redis-task-store";
 import type { Task } from "../../src/domain/task";
+import { startLocalRedis } from "../../src/tools/local-redis";
 import { testRedisUrl, uniquePrefix } from "../support/backend";
 import { DEFAULT_PARAMS } from "../../src/intake/detect-params";
 
@@ -68,6 +69,16 @@ describe("create", () => {
     for (const t of tasks.slice(0, 3)) await store.transition(t.id, "canceled", 2000, { cancelReason: "client" }, { ttlMs: TTL });
     expect(await store.create(newTask(), bytes(1001), limits)).toBe("memory_full");
     expect(await store.totals()).toEqual({ pending: 0, processing: 0, inputBytes: 0 });
+  });
+
+  test("an admitted upload stays with no expiry; a refused one leaves nothing behind", async () => {
+    const own = new RedisTaskStore(redis, redisKeys(uniquePrefix("upload")));
+    const [kept, refused] = [newTask(), newTask()];
+    expect(await own.create(kept, bytes(600), limits)).toBe(1);
+    expect(await own.create(refused, bytes(600), limits)).toBe("memory_full");
+    expect(await redis.pttl(own.keys.input(kept.id))).toBe(-1);
+    expect(await redis.exists(own.keys.input(refused.id), own.keys.task(refused.id))).toBe(0);
+    expect(await own.totals()).toEqual({ pending: 1, processing: 0, inputBytes: 600 });
   });
 
   test("many writers racing for the last slots: exactly QUEUE_MAX get in", async () => {
@@ -139,5 +150,74 @@ describe("transition", () => {
     ]);
     expect(parseEvent("not json")).toBeUndefined();
     expect(parseEvent(JSON.stringify({ id: "x", status: "exploded" }))).toBeUndefined();
+  });
+});
+
+describe("reads", () => {
+  test("reads asked for in one moment go to Redis as one call, and each answers as it would alone", async () => {
+    const conn = new Redis(testRedisUrl());
+    const reader = new RedisTaskStore(conn, redisKeys(uniquePrefix("reads")));
+    const calls: number[] = [];
+    const scripted = conn as unknown as { yoloReadTasks(...args: string[]): Promise<unknown> };
+    const readTasks = scripted.yoloReadTasks.bind(conn);
+    scripted.yoloReadTasks = (...args: string[]) => (calls.push(args.length - 3), readTasks(...args));
+    // Two clients: the fair order interleaves them (a1, b1, a2).
+    const [a1, a2, b1] = [newTask("ip:10.1.0.1"), newTask("ip:10.1.0.1"), newTask("ip:10.1.0.2")];
+    for (const t of [a1, a2, b1]) await reader.create(t, bytes(10), limits);
+    const ids = [a2.id, b1.id, a1.id, "no-such-task", a2.id];
+    const alone = [];
+    for (const id of ids) alone.push(await reader.get(id, { withImage: false }));
+    expect(calls).toEqual([1, 1, 1, 1, 1]);
+    calls.length = 0;
+    const together = await Promise.all(ids.map((id) => reader.get(id, { withImage: false })));
+    expect(calls).toEqual([4]);
+    expect(together).toEqual(alone);
+    expect(together.map((r) => r?.position)).toEqual([3, 2, 1, undefined, 3]);
+    conn.disconnect();
+  });
+});
+
+describe("annotated images", () => {
+  const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xd9]);
+  const resultWith = (annotated: Uint8Array) => ({
+    detections: [],
+    image: { width: 4, height: 3 },
+    timings: { queue: 1, preprocess: 1, inference: 1, postprocess: 1, annotate: 1, total: 5 },
+    annotated,
+  });
+  /** Keys under the task's image key other than the image itself: what was SET ahead of TRANSITION. */
+  const leftBehind = async (r: Redis, s: RedisTaskStore, id: string) => (await r.keys(`${s.keys.image(id)}:*`)).length;
+
+  test("a completion's image is in place afterwards; a refused one leaves nothing behind", async () => {
+    const [done, canceled] = [newTask(), newTask()];
+    for (const t of [done, canceled]) {
+      await store.create(t, bytes(10), limits);
+      await store.transition(t.id, "processing", 1100, { startedAt: 1100 }, { ttlMs: TTL });
+    }
+    await store.transition(canceled.id, "canceled", 1200, { cancelReason: "client" }, { ttlMs: TTL });
+    expect(await store.transition(done.id, "completed", 1300, { result: resultWith(jpeg) }, { ttlMs: TTL })).toEqual({ ok: true, from: "processing" });
+    expect(await store.transition(canceled.id, "completed", 1300, { result: resultWith(jpeg) }, { ttlMs: TTL })).toEqual({ ok: false, current: "canceled" });
+    expect(Array.from((await store.get(done.id))!.task.result!.annotated!)).toEqual(Array.from(jpeg));
+    expect(await redis.exists(store.keys.image(canceled.id))).toBe(0);
+    expect([await leftBehind(redis, store, done.id), await leftBehind(redis, store, canceled.id)]).toEqual([0, 0]);
+  });
+
+  test("a Redis at its maxmemory refuses the image's SET, and the completion still stores it", async () => {
+    const own = await startLocalRedis();
+    const conn = new Redis(own.url);
+    try {
+      const full = new RedisTaskStore(conn, redisKeys(uniquePrefix("full")));
+      const t = newTask();
+      await full.create(t, bytes(10), limits);
+      await full.transition(t.id, "processing", 1100, { startedAt: 1100 }, { ttlMs: TTL });
+      await conn.config("SET", "maxmemory", "1");
+      await expect(conn.set("probe", "x")).rejects.toThrow(/OOM/);
+      expect(await full.transition(t.id, "completed", 1300, { result: resultWith(jpeg) }, { ttlMs: TTL })).toEqual({ ok: true, from: "processing" });
+      expect(Array.from((await full.get(t.id))!.task.result!.annotated!)).toEqual(Array.from(jpeg));
+      expect(await leftBehind(conn, full, t.id)).toBe(0);
+    } finally {
+      conn.disconnect();
+      await own.stop();
+    }
   });
 });

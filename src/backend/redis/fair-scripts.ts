@@ -70,16 +70,31 @@ end
 `;
 
 /**
- * KEYS: task, turns; ARGV: lane prefix, id → the task's position, 0 unless pending.
+ * Task records with their positions, many in one call (task-reads.ts folds
+ * the reads of one moment into it: a transition makes every pending task's
+ * event stream re-read at once). KEYS: turns; ARGV: lane prefix, task
+ * prefix, id… → {record as HGETALL gives it, position (0 unless pending)} per id.
  * no-writes: a full Redis must still answer polls.
  */
-export const TASK_POSITION = `#!lua flags=no-writes
+export const READ_TASKS = `#!lua flags=no-writes
 ${FAIR_POSITION}
-local client = redis.call('HGET', KEYS[1], 'client')
-if not client or redis.call('HGET', KEYS[1], 'status') ~= 'pending' then return 0 end
-local j = redis.call('LPOS', ARGV[1] .. client, ARGV[2])
-if not j then return 0 end
-return fair_position(KEYS[2], ARGV[1], client, j)
+local out = {}
+for i = 3, #ARGV do
+  local id = ARGV[i]
+  local record = redis.call('HGETALL', ARGV[2] .. id)
+  local status, client
+  for f = 1, #record, 2 do
+    if record[f] == 'status' then status = record[f + 1] elseif record[f] == 'client' then client = record[f + 1] end
+  end
+  local position = 0
+  if client and status == 'pending' then
+    local j = redis.call('LPOS', ARGV[1] .. client, id)
+    if j then position = fair_position(KEYS[1], ARGV[1], client, j) end
+  end
+  out[#out + 1] = record
+  out[#out + 1] = position
+end
+return out
 `;
 
 /**

@@ -6,10 +6,18 @@ import type { TransitionEvent } from "../task-backend";
 
 /** A transition as it travels on the events channel (the type is implied). */
 type PublishedTransition = Omit<TransitionEvent, "type">;
-import { TASK_POSITION } from "./fair-scripts";
 import type { RedisKeys } from "./keys";
 import { CREATE_TASK, FORGET_ORPHAN, TRANSITION } from "./scripts";
 import { defineScripts } from "./define-scripts";
+import { TaskReads } from "./task-reads";
+
+/**
+ * How long an upload or an annotated JPEG SET ahead of the script that takes
+ * it (CREATE_TASK, TRANSITION) lives unless the script keeps it: the script
+ * follows at once, so this only bounds what a process that died between the
+ * two leaves behind.
+ */
+const STAGED_MS = 60_000;
 
 /** Fields a transition may set; `annotated` is stored beside the record, not in it. */
 export interface RedisPatch {
@@ -27,10 +35,6 @@ interface ScriptedRedis extends Redis {
   yoloForget(...args: string[]): Promise<number>;
 }
 
-interface PositionPipeline {
-  yoloPosition(...args: string[]): this;
-}
-
 /** The statuses a task may move to `to` from, read from the one lifecycle table. */
 function sourcesOf(to: TaskStatus): string {
   return TASK_STATUSES.filter((from) => LEGAL_TRANSITIONS[from].includes(to)).join(",");
@@ -46,17 +50,18 @@ function sourcesOf(to: TaskStatus): string {
  */
 export class RedisTaskStore {
   private readonly redis: ScriptedRedis;
+  private readonly reads: TaskReads;
 
   constructor(
     redis: Redis,
     readonly keys: RedisKeys,
   ) {
     this.redis = redis as ScriptedRedis;
+    this.reads = new TaskReads(redis, keys);
     defineScripts(redis, {
       yoloCreate: { keys: 7, lua: CREATE_TASK },
       yoloTransition: { keys: 7, lua: TRANSITION },
       yoloForget: { keys: 6, lua: FORGET_ORPHAN },
-      yoloPosition: { keys: 2, lua: TASK_POSITION },
     });
   }
 
@@ -72,15 +77,23 @@ export class RedisTaskStore {
     limits: { queueMax: number; maxBytes: number; clientQueueMax: number },
   ): Promise<AdmissionRefusal | number> {
     const k = this.keys;
-    const [outcome, position] = await this.redis.yoloCreate(
+    // The upload first, as a plain SET (see CREATE_TASK), then the script right behind it on the same connection.
+    const staged = this.redis.set(k.input(task.id), Buffer.from(upload.buffer, upload.byteOffset, upload.byteLength), "PX", STAGED_MS);
+    const created = this.redis.yoloCreate(
       k.task(task.id), k.pending, k.input(task.id), k.inputBytes, k.seq, k.lane(task.client), k.turns,
-      task.id, limits.queueMax, limits.maxBytes, Buffer.from(upload.buffer, upload.byteOffset, upload.byteLength),
+      task.id, limits.queueMax, limits.maxBytes,
       k.events, JSON.stringify({ id: task.id, status: "pending" } satisfies PublishedTransition),
       limits.clientQueueMax, task.client, k.lanePrefix,
       "created", task.createdAt, "updated", task.updatedAt, "params", JSON.stringify(task.params), "size", JSON.stringify(task.size),
       // TRANSITION queues the webhook's events in hook_due as the task moves.
       ...(task.webhook ? ["hook_url", task.webhook.url, "hook_events", task.webhook.events.join(","), "hook_due", k.webhooksDue] : []),
     );
+    // A SET that failed (a full Redis: OOM) is the answer; the script then found no upload and did nothing.
+    created.catch(() => {});
+    await staged;
+    const [outcome, position] = await created;
+    // Its SET succeeded, yet the script found nothing: only an expiry of the staged upload could do that.
+    if (outcome === "no_upload") throw new Error("the upload was gone before its task was created");
     return outcome === "ok" ? Number(position) : (outcome as AdmissionRefusal);
   }
 
@@ -107,12 +120,12 @@ export class RedisTaskStore {
     if (patch.error) fields.push("error", JSON.stringify(patch.error));
     if (patch.cancelReason) fields.push("cancel", patch.cancelReason);
     const image = patch.annotated ?? patch.result?.annotated;
+    const { inline, staged } = image ? await this.stageImage(id, image) : { inline: "", staged: "" };
     const [outcome, status] = await this.redis.yoloTransition(
       k.task(id), k.pending, k.processing, k.input(id), k.image(id), k.inputBytes, k.turns,
       id, to, at, from, TERMINAL.has(to) ? opts.ttlMs : 0,
       k.events, JSON.stringify({ ...opts.event, id, status: to } satisfies PublishedTransition),
-      image ? Buffer.from(image.buffer, image.byteOffset, image.byteLength) : "",
-      k.lanePrefix, k.claimPrefix,
+      inline, k.lanePrefix, k.claimPrefix, staged,
       ...fields,
     );
     if (outcome === "ok") return { ok: true, from: status as TaskStatus };
@@ -120,23 +133,36 @@ export class RedisTaskStore {
   }
 
   /**
-   * The task and its queue position under the fair order, in one round trip. A pipeline, not
-   * MULTI: Redis refuses every command queued in a MULTI while it is at its
-   * maxmemory, even reads, and a full Redis must still answer polls.
+   * The annotated JPEG, SET ahead of TRANSITION under a key of its own (see
+   * TRANSITION). A full Redis refuses that SET but still runs TRANSITION
+   * (allow-oom), so then the JPEG goes inline, as a finished task must still
+   * be stored.
+   */
+  private async stageImage(id: string, image: Uint8Array): Promise<{ inline: Buffer | ""; staged: string }> {
+    const bytes = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
+    const staged = `${this.keys.image(id)}:${crypto.randomUUID()}`;
+    try {
+      await this.redis.set(staged, bytes, "PX", STAGED_MS);
+      return { inline: "", staged };
+    } catch (err) {
+      if (err instanceof Error && /\bOOM\b/.test(err.message)) return { inline: bytes, staged: "" };
+      throw err;
+    }
+  }
+
+  /**
+   * The task and its queue position under the fair order. Without the image,
+   * the read joins the others of this moment (task-reads.ts). With it, the
+   * image's GET goes right behind the record's read, so a record read as
+   * completed finds its image. Scripts and plain reads, not MULTI: Redis
+   * refuses every command queued in a MULTI while it is at its maxmemory,
+   * even reads, and a full Redis must still answer polls.
    */
   async get(id: string, { withImage = true } = {}): Promise<{ task: Task; position: number; attempts: number } | undefined> {
-    const k = this.keys;
-    const multi = this.redis.pipeline().hgetall(k.task(id));
-    // A script defined with defineCommand is a pipeline method too; ioredis only lacks its type.
-    (multi as unknown as PositionPipeline).yoloPosition(k.task(id), k.turns, k.lanePrefix, id);
-    if (withImage) multi.getBuffer(k.image(id));
-    const replies = await multi.exec();
-    if (!replies) return undefined;
-    for (const [err] of replies) if (err) throw err;
-    const h = replies[0][1] as Record<string, string>;
+    const [{ record: h, position }, image] = withImage
+      ? await Promise.all([this.reads.readNow(id), this.redis.getBuffer(this.keys.image(id))])
+      : [await this.reads.read(id), null];
     if (!h.status) return undefined;
-    const position = Number(replies[1][1] ?? 0);
-    const image = withImage ? (replies[2][1] as Buffer | null) : null;
     const task: Task = {
       id,
       status: h.status as TaskStatus,

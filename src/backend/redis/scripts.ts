@@ -9,32 +9,47 @@ import { QUEUE_WEBHOOK_EVENT } from "./webhook-scripts";
 
 /**
  * KEYS: task, pending, input, inputBytes, seq, lane (the client's), turns
- * ARGV: id, queueMax, maxBytes, upload, channel, event, clientQueueMax, client, lane prefix, field/value pairs…
+ * ARGV: id, queueMax, maxBytes, channel, event, clientQueueMax, client, lane prefix, field/value pairs…
+ * The upload is already at KEYS[3], SET just before with an expiry
+ * (RedisTaskStore.create): through ARGV, Redis would copy and hash all of
+ * its bytes into Lua, ~1 µs per KB, where STRLEN and PERSIST cost nothing.
+ * An admission keeps it (no expiry while open), a refusal deletes it.
  * The client's own cap is checked first, so a flood is told its own limit.
- * → {"ok", position} | {"client_queue_full", 0} | {"queue_full", 0} | {"memory_full", 0}
+ * → {"ok", position} | {"client_queue_full", 0} | {"queue_full", 0} | {"memory_full", 0} | {"no_upload", 0}
  */
 export const CREATE_TASK = `
 ${FAIR_POSITION}
-if redis.call('LLEN', KEYS[6]) >= tonumber(ARGV[7]) then return {'client_queue_full', 0} end
-if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then return {'queue_full', 0} end
-local size = string.len(ARGV[4])
+local size = redis.call('STRLEN', KEYS[3])
+-- its SET failed: the caller reports that failure
+if size == 0 then return {'no_upload', 0} end
+local function refuse(code)
+  redis.call('DEL', KEYS[3])
+  return {code, 0}
+end
+if redis.call('LLEN', KEYS[6]) >= tonumber(ARGV[6]) then return refuse('client_queue_full') end
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then return refuse('queue_full') end
 local held = tonumber(redis.call('GET', KEYS[4]) or '0')
-if held + size > tonumber(ARGV[3]) then return {'memory_full', 0} end
-redis.call('HSET', KEYS[1], 'status', 'pending', 'input_bytes', size, 'attempts', 0, 'client', ARGV[8], unpack(ARGV, 10))
-redis.call('SET', KEYS[3], ARGV[4])
+if held + size > tonumber(ARGV[3]) then return refuse('memory_full') end
+redis.call('HSET', KEYS[1], 'status', 'pending', 'input_bytes', size, 'attempts', 0, 'client', ARGV[7], unpack(ARGV, 9))
+redis.call('PERSIST', KEYS[3])
 redis.call('INCRBY', KEYS[4], size)
 redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[5]), ARGV[1])
 -- a client with nothing pending joins the end of the turns
 local waiting = redis.call('RPUSH', KEYS[6], ARGV[1])
-if waiting == 1 then redis.call('RPUSH', KEYS[7], ARGV[8]) end
-redis.call('PUBLISH', ARGV[5], ARGV[6])
-return {'ok', fair_position(KEYS[7], ARGV[9], ARGV[8], waiting - 1)}
+if waiting == 1 then redis.call('RPUSH', KEYS[7], ARGV[7]) end
+redis.call('PUBLISH', ARGV[4], ARGV[5])
+return {'ok', fair_position(KEYS[7], ARGV[8], ARGV[7], waiting - 1)}
 `;
 
 /**
  * KEYS: task, pending, processing, input, image, inputBytes, turns
  * ARGV: id, to, now, allowed from (comma list), ttl ms (0 while not terminal),
- *       channel, event, annotated JPEG ('' for none), lane prefix, claim prefix, field/value pairs…
+ *       channel, event, annotated JPEG ('' for none), lane prefix, claim prefix,
+ *       key of the annotated JPEG SET ahead ('' for none), field/value pairs…
+ * The JPEG comes SET ahead under a key of its own, as uploads do (see
+ * CREATE_TASK), and is renamed into place; inline only when Redis refused
+ * that SET (full: this script may still write). Whatever the outcome, the
+ * key SET ahead is gone afterwards.
  * A move out of pending takes the id out of its client's lane (and the client
  * out of the turns when that empties it). A terminal move drops the upload,
  * keeps the result for ttl, lets the record expire with it and frees the
@@ -47,9 +62,14 @@ return {'ok', fair_position(KEYS[7], ARGV[9], ARGV[8], waiting - 1)}
  */
 export const TRANSITION = `#!lua flags=allow-oom
 ${QUEUE_WEBHOOK_EVENT}
+local staged = ARGV[11]
+local function answer(outcome, status)
+  if string.len(staged) > 0 then redis.call('DEL', staged) end
+  return {outcome, status}
+end
 local status = redis.call('HGET', KEYS[1], 'status')
-if not status then return {'missing', ''} end
-if not string.find(',' .. ARGV[4] .. ',', ',' .. status .. ',', 1, true) then return {'refused', status} end
+if not status then return answer('missing', '') end
+if not string.find(',' .. ARGV[4] .. ',', ',' .. status .. ',', 1, true) then return answer('refused', status) end
 local to = ARGV[2]
 if status == 'pending' then
   local client = redis.call('HGET', KEYS[1], 'client')
@@ -60,7 +80,7 @@ if status == 'pending' then
   end
 end
 redis.call('HSET', KEYS[1], 'status', to, 'updated', ARGV[3])
-for i = 11, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 12, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('ZREM', KEYS[2], ARGV[1])
 if to == 'processing' then
   redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
@@ -77,6 +97,10 @@ if ttl > 0 then
   if string.len(ARGV[8]) > 0 then
     redis.call('SET', KEYS[5], ARGV[8], 'PX', ttl)
     redis.call('HSET', KEYS[1], 'has_image', 1)
+  elseif string.len(staged) > 0 and redis.call('EXISTS', staged) == 1 then
+    redis.call('RENAME', staged, KEYS[5])
+    redis.call('PEXPIRE', KEYS[5], ttl)
+    redis.call('HSET', KEYS[1], 'has_image', 1)
   end
   redis.call('PEXPIRE', KEYS[1], ttl)
   local job = redis.call('HGET', KEYS[1], 'job')
@@ -85,7 +109,7 @@ end
 if to == 'processing' and status == 'pending' then queue_webhook_event(KEYS[1], ARGV[1], 'start', ARGV[3])
 elseif ttl > 0 then queue_webhook_event(KEYS[1], ARGV[1], 'completed', ARGV[3]) end
 redis.call('PUBLISH', ARGV[6], ARGV[7])
-return {'ok', status}
+return answer('ok', status)
 `;
 
 /**
