@@ -224,7 +224,7 @@ export interface operations {
                 classes?: string;
                 annotate?: boolean;
                 agnostic_nms?: boolean;
-                rect?: "off" | "on" | "tight";
+                rect?: "off" | "on";
                 tile?: "off" | "auto" | "on";
                 tile_size?: number;
                 tile_overlap?: number;
@@ -248,13 +248,13 @@ export interface operations {
                      */
                     file: string;
                     /**
-                     * @description Minimum confidence (default 0.25)
+                     * @description Confidence a box must exceed (default 0.25)
                      * @default 0.25
                      */
                     conf?: number;
                     /**
-                     * @description IoU threshold of non-maximum suppression (default 0.45)
-                     * @default 0.45
+                     * @description IoU above which non-maximum suppression drops the weaker of two boxes of a class (default 0.7)
+                     * @default 0.7
                      */
                     iou?: number;
                     /**
@@ -278,11 +278,11 @@ export interface operations {
                      */
                     agnostic_nms?: boolean;
                     /**
-                     * @description Cut the grey padding of the square model input when the model allows it: `on` cuts only what follows the image but a strip of it, and the model sees the image where the square puts it (the square's detections, 5–15 % less work on 4:3 to 16:9 photos); `tight` cuts both sides (20–40 % less, but an object at a tie between two classes can be named the other way); `off` keeps the square (default on)
+                     * @description The model's input shape, as Ultralytics' predictor picks it: `on` letterboxes the image to the smallest rectangle around it (each side padded to a multiple of 32, centred), as `yolo predict` does with a PyTorch model; `off` to the square, as it does with an ONNX export. Models that cannot take rectangles always run the square (default on)
                      * @default on
                      * @enum {string}
                      */
-                    rect?: "off" | "on" | "tight";
+                    rect?: "off" | "on";
                     /**
                      * @description Also run the image in overlapping tiles at its own resolution, for small objects in large photos (the whole-image pass still runs; boxes cut at tile borders are merged): `auto` when its longer side is at least twice the model's input (default off)
                      * @default off

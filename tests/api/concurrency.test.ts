@@ -27,6 +27,7 @@ test("50 concurrent uploads of mixed photos are all accepted at once and all com
   // Each photo gives the same classes every time it is processed, whichever worker ran it.
   const classesOf = (d: any) => d.result.detections.map((x: any) => x.class).sort().join(",");
   for (let i = photos.length; i < 50; i++) expect(classesOf(done[i])).toBe(classesOf(done[i % photos.length]));
-  expect(classesOf(done[0])).toBe("bicycle,car,dog");
+  expect(classesOf(done[0])).toBe("bicycle,car,dog,truck");
   expect((await svc.service.backend.health()).queueDepth).toBe(0);
-});
+  // Bounded by the polls' own 120 s, not by how fast this machine runs 50 images today.
+}, 180_000);
