@@ -128,15 +128,10 @@ export function resizeLinearInto(rgb: Uint8Array, srcW: number, srcH: number, ds
       // OpenCV's vectorised vertical pass (VResizeLinearVec_32s8u): each row's sum
       // shifted right 4, multiplied by its weight keeping the high 16 bits, then
       // rounded off the last 2; within one grey level of the exact (sum + 2^21) >> 22.
-      out[p + x] = UNIT[vertical(r0[k], r1[k], b0, b1)];
-      out[plane + p + x] = UNIT[vertical(r0[k + 1], r1[k + 1], b0, b1)];
-      out[2 * plane + p + x] = UNIT[vertical(r0[k + 2], r1[k + 2], b0, b1)];
+      // Never outside 0..255: the weights sum to 2048 and the sums to at most 255·2048.
+      out[p + x] = UNIT[(((r0[k] >> 4) * b0) >> 16) + (((r1[k] >> 4) * b1) >> 16) + 2 >> 2];
+      out[plane + p + x] = UNIT[(((r0[k + 1] >> 4) * b0) >> 16) + (((r1[k + 1] >> 4) * b1) >> 16) + 2 >> 2];
+      out[2 * plane + p + x] = UNIT[(((r0[k + 2] >> 4) * b0) >> 16) + (((r1[k + 2] >> 4) * b1) >> 16) + 2 >> 2];
     }
   }
-}
-
-function vertical(a: number, b: number, w0: number, w1: number): number {
-  const v = (((a >> 4) * w0) >> 16) + (((b >> 4) * w1) >> 16) + 2;
-  const c = v >> 2;
-  return c < 0 ? 0 : c > 255 ? 255 : c;
 }
