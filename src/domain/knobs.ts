@@ -21,6 +21,8 @@ export interface NumberKnob extends KnobBase {
   max: number;
   default: number;
   param: "conf" | "iou" | "maxDet" | "tileSize" | "tileOverlap";
+  /** 0 is also accepted, below `min`: it means "the default choice" (tile_size: the model's input size) */
+  orZero?: true;
 }
 
 /** One of a few words. */
@@ -82,9 +84,10 @@ export const KNOBS = [
   {
     name: "tile_size",
     kind: "integer",
-    min: 0,
+    min: MIN_TILE,
     max: 4096,
     default: 0,
+    orZero: true,
     param: "tileSize",
     description: `Tile side in image pixels, at least ${MIN_TILE}; 0 is the model's input size. At most ${MAX_TILES} tiles: a larger image gets larger tiles`,
   },
@@ -109,16 +112,16 @@ export function knobRangeText(knob: Knob): string {
   if (knob.kind === "boolean") return "true/false";
   if (knob.kind === "classes") return "ids or names";
   if (knob.kind === "choice") return knob.values.join("/");
-  return `${knob.min}..${knob.max}`;
+  return `${knob.orZero ? "0 or " : ""}${knob.min}..${knob.max}`;
 }
 
 /** The rule a refused value broke, as the 422 answer gives it per field. */
 export function knobRule(knob: Knob): string {
   switch (knob.kind) {
     case "number":
-      return `must be a number from ${knob.min} to ${knob.max}`;
+      return `must be ${knob.orZero ? "0 or " : ""}a number from ${knob.min} to ${knob.max}`;
     case "integer":
-      return `must be a whole number from ${knob.min} to ${knob.max}`;
+      return `must be ${knob.orZero ? "0 or " : ""}a whole number from ${knob.min} to ${knob.max}`;
     case "boolean":
       return "must be true or false";
     case "classes":
@@ -126,6 +129,11 @@ export function knobRule(knob: Knob): string {
     case "choice":
       return `must be one of ${knob.values.join(", ")}`;
   }
+}
+
+/** Whether a number is one a numeric knob takes: within its range, or 0 where 0 has its own meaning. */
+export function numberFits(knob: NumberKnob, value: number): boolean {
+  return (knob.orZero === true && value === 0) || (value >= knob.min && value <= knob.max);
 }
 
 /** Every parameter but the class filter, as it is when no knob is sent. */

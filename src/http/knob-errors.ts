@@ -1,7 +1,7 @@
 import type { TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import type { FieldError } from "../domain/errors";
-import { KNOBS, type Knob, knobRule } from "../domain/knobs";
+import { KNOBS, type Knob, knobRule, numberFits } from "../domain/knobs";
 import { DetectKnobs, plainBranch } from "./knob-schema";
 
 function coerce(raw: unknown, branch: TSchema): unknown {
@@ -24,7 +24,8 @@ export function knobErrors(input: unknown): FieldError[] {
     if (raw === undefined) continue;
     const schema: TSchema = DetectKnobs[knob.name as keyof typeof DetectKnobs];
     const branch = plainBranch(schema);
-    const ok = branch ? [raw].flat().every((v) => Value.Check(branch, coerce(v, branch))) : Value.Check(schema, raw);
+    const fits = (v: unknown) => (knob.kind === "number" || knob.kind === "integer" ? numberFits(knob, v as number) : true);
+    const ok = branch ? [raw].flat().every((v) => Value.Check(branch, coerce(v, branch)) && fits(coerce(v, branch))) : Value.Check(schema, raw);
     if (!ok) errors.push({ field: knob.name, message: knobRule(knob) });
   }
   return errors;

@@ -1,5 +1,5 @@
-import { rejectUpload } from "../domain/errors";
-import { defaultParams, KNOBS, type Knob, type RawKnobs } from "../domain/knobs";
+import { rejectRequest, rejectUpload } from "../domain/errors";
+import { defaultParams, KNOBS, type Knob, knobRule, numberFits, type RawKnobs } from "../domain/knobs";
 import type { DetectParams } from "../domain/task";
 
 /** What a request that sets no knob runs with (src/domain/knobs.ts holds the values). */
@@ -11,6 +11,9 @@ export const DEFAULT_PARAMS: DetectParams = defaultParams();
  */
 export function resolveParams(knobs: RawKnobs, names: readonly string[]): DetectParams {
   const params: DetectParams = { ...DEFAULT_PARAMS };
+  // What the route schema cannot say (tile_size: 0, or from 64), refused as the schema refuses the rest.
+  const outOfRange = (KNOBS as readonly Knob[]).filter((k) => (k.kind === "number" || k.kind === "integer") && typeof knobs[k.name as keyof RawKnobs] === "number" && !numberFits(k, knobs[k.name as keyof RawKnobs] as number));
+  if (outOfRange.length) throw rejectRequest.invalidFields(outOfRange.map((k) => ({ field: k.name, message: knobRule(k) })));
   for (const knob of KNOBS as readonly Knob[]) {
     const value = knobs[knob.name as keyof RawKnobs];
     // `classes` needs the model's names; every other knob is its parameter as is.

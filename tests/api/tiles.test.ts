@@ -59,6 +59,19 @@ describe("tile", () => {
     );
   });
 
+  // The docs say at least 64; tile_size=10 was accepted and cut dog.jpg into 125 px tiles (24 detections, cats and toilets).
+  test("tile_size below 64 (other than 0) is refused with 422 and the rule, alone or with other bad knobs", async () => {
+    const dog = await readImage("dog.jpg");
+    for (const fields of [{ tile: "on", tile_size: "10" }, { tile: "on", tile_size: "63", conf: "2" }] as Record<string, string>[]) {
+      const res = await upload(svc.app, dog, { fields });
+      expect(res.status).toBe(422);
+      const body = (await res.json()) as any;
+      expect(body.code).toBe("validation_failed");
+      expect(body.errors).toContainEqual({ field: "tile_size", message: "must be 0 or a whole number from 64 to 4096" });
+    }
+    expect((await upload(svc.app, dog, { fields: { tile: "on", tile_size: "64", annotate: "false" } })).status).toBe(201);
+  });
+
   test("a tiled task's eta_ms prices its own 49 runs, not one", async () => {
     const untiled = (await (await upload(svc.app, canvas.jpeg, { fields: { tile: "off", annotate: "false" } })).json()) as any;
     const tiled = (await (await upload(svc.app, canvas.jpeg, { fields: { tile: "on", annotate: "false" } })).json()) as any;

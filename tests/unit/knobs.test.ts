@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { Value } from "@sinclair/typebox/value";
-import { KNOBS, type Knob, knobRule } from "../../src/domain/knobs";
+import { KNOBS, type Knob, knobRule, numberFits } from "../../src/domain/knobs";
 import { knobErrors } from "../../src/http/knob-errors";
 import { DetectKnobs, knobDescription } from "../../src/http/knob-schema";
 import { PredictQuery } from "../../src/http/schemas";
@@ -22,8 +22,8 @@ describe("the knob table", () => {
     }
   });
 
-  test("every default lies inside its own range", () => {
-    for (const k of knobs) if (k.kind === "number" || k.kind === "integer") expect(k.default >= k.min && k.default <= k.max).toBe(true);
+  test("every default is a value its knob takes", () => {
+    for (const k of knobs) if (k.kind === "number" || k.kind === "integer") expect([k.name, numberFits(k, k.default)]).toEqual([k.name, true]);
   });
 });
 
@@ -56,7 +56,7 @@ describe("knobErrors, with the table's rules", () => {
       annotate: "must be true or false",
       agnostic_nms: "must be true or false",
       tile: "must be one of off, auto, on",
-      tile_size: "must be a whole number from 0 to 4096",
+      tile_size: "must be 0 or a whole number from 64 to 4096",
       tile_overlap: "must be a number from 0 to 0.5",
     });
   });
@@ -74,9 +74,16 @@ describe("knobErrors, with the table's rules", () => {
       expect(knobErrors({ [k.name]: String(k.min) })).toEqual([]);
       expect(knobErrors({ [k.name]: String(k.max) })).toEqual([]);
       expect(knobErrors({ [k.name]: String(k.max + 1) })).toEqual([{ field: k.name, message: knobRule(k) }]);
-      expect(knobErrors({ [k.name]: String(k.min - 1) })).toEqual([{ field: k.name, message: knobRule(k) }]);
+      // Just under the range is refused, unless it is the 0 a knob also takes (tile_size).
+      if (!(k.orZero && k.min - 1 < 1)) expect(knobErrors({ [k.name]: String(k.min - 1) })).toEqual([{ field: k.name, message: knobRule(k) }]);
       expect(knobErrors({ [k.name]: "" })).toEqual([{ field: k.name, message: knobRule(k) }]);
     }
+  });
+
+  test("tile_size takes 0 (the model's input size) or 64 and up, as the docs say, and nothing between", () => {
+    expect(knobErrors({ tile_size: "0" })).toEqual([]);
+    expect(knobErrors({ tile_size: "64" })).toEqual([]);
+    for (const v of ["1", "10", "63"]) expect(knobErrors({ tile_size: v })).toEqual([{ field: "tile_size", message: "must be 0 or a whole number from 64 to 4096" }]);
   });
 
   test("booleans take true and false only", () => {
