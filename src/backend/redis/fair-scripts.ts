@@ -74,10 +74,29 @@ end
  * the reads of one moment into it: a transition makes every pending task's
  * event stream re-read at once). KEYS: turns; ARGV: lane prefix, task
  * prefix, id… → {record as HGETALL gives it, position (0 unless pending)} per id.
+ * Positions follow fair_position's rule, with the turns and their lanes'
+ * lengths read once per call rather than once per id (the script is atomic,
+ * so they cannot change in between).
  * no-writes: a full Redis must still answer polls.
  */
 export const READ_TASKS = `#!lua flags=no-writes
-${FAIR_POSITION}
+local turns, lengths
+local function position(client, j)
+  if not turns then
+    turns = redis.call('LRANGE', KEYS[1], 0, -1)
+    lengths = {}
+    for k, other in ipairs(turns) do lengths[k] = redis.call('LLEN', ARGV[1] .. other) end
+  end
+  local before = 0
+  local ahead = true
+  for k, other in ipairs(turns) do
+    if other == client then ahead = false end
+    local n = lengths[k]
+    before = before + math.min(n, j)
+    if ahead and n > j then before = before + 1 end
+  end
+  return before + 1
+end
 local out = {}
 for i = 3, #ARGV do
   local id = ARGV[i]
@@ -86,13 +105,13 @@ for i = 3, #ARGV do
   for f = 1, #record, 2 do
     if record[f] == 'status' then status = record[f + 1] elseif record[f] == 'client' then client = record[f + 1] end
   end
-  local position = 0
+  local at = 0
   if client and status == 'pending' then
     local j = redis.call('LPOS', ARGV[1] .. client, id)
-    if j then position = fair_position(KEYS[1], ARGV[1], client, j) end
+    if j then at = position(client, j) end
   end
   out[#out + 1] = record
-  out[#out + 1] = position
+  out[#out + 1] = at
 end
 return out
 `;
