@@ -27,7 +27,7 @@ async function openPage(width = 1100): Promise<{ page: Page; offsite: string[] }
 const cardFor = (page: Page, name: string) => page.locator("li.card", { has: page.locator(".file-name", { hasText: name }) });
 
 describe("the demo page", () => {
-  test("dog.jpg through the file input: the card ends completed with the annotated image and dog, bicycle, car", async () => {
+  test("dog.jpg through the file input: the card ends completed with the annotated image and dog, bicycle, car, truck", async () => {
     const { page, offsite } = await openPage();
     await page.getByLabel("Drop images here").setInputFiles(join(IMAGES, "dog.jpg"));
     const card = cardFor(page, "dog.jpg");
@@ -36,7 +36,7 @@ describe("the demo page", () => {
     await expect(img.getAttribute("alt")).resolves.toContain("dog");
     await page.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth === 768, await img.elementHandle());
     const classes = await card.locator("tbody tr td:first-child").allInnerTexts();
-    expect(classes.sort()).toEqual(["bicycle", "car", "dog"]);
+    expect(classes.sort()).toEqual(["bicycle", "car", "dog", "truck"]);
     expect(await card.locator(".task-id").innerText()).toMatch(/^Task [0-9a-f-]{36}$/);
     await page.screenshot({ path: join(SCREENSHOTS, "demo-dog.png"), fullPage: true });
     expect(offsite).toEqual([]); // no CDN, works offline
@@ -95,7 +95,7 @@ describe("the demo page", () => {
 
   test("accessible: labelled controls, keyboard operable, fits a phone screen", async () => {
     const { page } = await openPage(375);
-    for (const label of ["Drop images here", "Confidence at least", "Overlap (IoU) threshold"]) {
+    for (const label of ["Drop images here", "Confidence above", "Overlap (IoU) threshold"]) {
       expect(await page.getByLabel(label).count()).toBeGreaterThan(0);
     }
     // Tab to the file input (after the docs link), press Space (or Enter): the file chooser opens.

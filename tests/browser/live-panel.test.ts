@@ -68,8 +68,9 @@ describe("a finished task's result", () => {
     const lit = async (el: ReturnType<typeof row>) => ((await el.getAttribute("class")) ?? "").split(" ").includes("hot");
     await row("dog").hover();
     expect([await lit(box("dog")), await lit(box("car"))]).toEqual([true, false]);
-    await box("car").hover();
-    expect([await lit(row("car")), await lit(row("dog"))]).toEqual([true, false]);
+    // The truck's box lies on the car's (Ultralytics' answer too) and is drawn last, so it is the one under the pointer.
+    await box("truck").hover();
+    expect([await lit(row("truck")), await lit(row("dog"))]).toEqual([true, false]);
     // From the keyboard: focusing a row lights its box.
     await row("bicycle").focus();
     expect(await lit(box("bicycle"))).toBe(true);

@@ -43,7 +43,7 @@ test("a task uploaded to one replica is polled, streamed and fetched as an image
   const events = await readSse(await send(b, "GET", `/result/${id}/events`));
   expect(events.at(-1)!.event).toBe("completed");
   const done = await pollUntilDone(b.app, id);
-  expect(done.result.detections.map((d: any) => d.class).sort()).toEqual(["bicycle", "car", "dog"]);
+  expect(done.result.detections.map((d: any) => d.class).sort()).toEqual(["bicycle", "car", "dog", "truck"]);
   // finished tasks expire in Redis after TASK_TTL_S (default 300 s), record and image alike; nothing open does
   const Redis = (await import("ioredis")).default;
   const admin = new Redis(testRedisUrl());

@@ -29,7 +29,7 @@ async function detectDog(url: string): Promise<any> {
   const res = await uploadTo(url, await readImage("dog.jpg"), "dog.jpg", { prefer: "wait=30" });
   expect(res.status).toBe(200);
   const task = (await res.json()) as any;
-  expect(task.result.detections.map((d: any) => d.class).sort()).toEqual(["bicycle", "car", "dog"]);
+  expect(task.result.detections.map((d: any) => d.class).sort()).toEqual(["bicycle", "car", "dog", "truck"]);
   return task;
 }
 

@@ -34,12 +34,12 @@ afterAll(async () => {
   await service?.exited;
 });
 
-test("README's Python (httpx) example uploads dog.jpg, follows the task and prints the dog, the bicycle and the car", async () => {
+test("README's Python (httpx) example uploads dog.jpg, follows the task and prints the dog, the bicycle, the car and the truck on it", async () => {
   const child = Bun.spawn([PYTHON, "-", join(IMAGES, "dog.jpg"), url], { stdin: new Blob([await readmeExample()]), stdout: "pipe", stderr: "pipe" });
   const [code, out, err] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
   expect(code, err).toBe(0);
   const lines = out.trim().split("\n");
-  expect(lines.map((l) => l.split(/\s+/)[0]).sort()).toEqual(["bicycle", "car", "dog"]);
+  expect(lines.map((l) => l.split(/\s+/)[0]).sort()).toEqual(["bicycle", "car", "dog", "truck"]);
   // class, confidence, then the box's corners in pixels of the photo
   expect(lines.find((l) => l.startsWith("dog"))).toMatch(/^dog\s+0\.\d\d {2}\(\d+(\.\d)?, \d+(\.\d)?\) – \(\d+(\.\d)?, \d+(\.\d)?\)$/);
 });

@@ -56,7 +56,7 @@ describe("bun start", () => {
       const events = await readSse(await fetch(`${base}/result/${task_id}/events`, { signal: AbortSignal.timeout(30_000) }));
       const last = events.at(-1)!;
       expect(last.event).toBe("completed");
-      expect(last.data.result.detections.map((d: any) => d.class).sort()).toEqual(["bicycle", "car", "dog"]);
+      expect(last.data.result.detections.map((d: any) => d.class).sort()).toEqual(["bicycle", "car", "dog", "truck"]);
     } finally {
       child.kill("SIGTERM");
     }
