@@ -25,7 +25,8 @@ export function taskEventStream(first: TaskSnapshot, backend: TaskBackend, signa
       const t = snap.task;
       pending = t.status === "pending";
       const view = taskView(snap, { inlineImage: false });
-      const key = `${t.status}:${view.queue_position ?? ""}`;
+      // The event's id: the status, and a pending task's position (`pending:3`, then `processing`).
+      const key = view.queue_position === undefined ? t.status : `${t.status}:${view.queue_position}`;
       if (key === last) return;
       last = key;
       channel.send(`event: ${t.status}\nid: ${key}\ndata: ${JSON.stringify(view)}\n\n`);

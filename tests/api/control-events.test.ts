@@ -26,6 +26,8 @@ describe("GET /result/{id}/events", () => {
     const positions = events.filter((e) => e.event === "pending").map((e) => e.data.queue_position);
     expect(positions.length).toBeGreaterThanOrEqual(2);
     expect(positions).toEqual([...positions].sort((a, b) => b - a)); // only ever moves up
+    // Ids name the status, and a pending task's position; none ends in a bare colon ("processing:").
+    expect(events.map((e) => e.id)).toEqual(events.map((e) => (e.event === "pending" ? `pending:${e.data.queue_position}` : e.event)));
     expect(events.at(-1)!.data.result.detections.length).toBe(4); // dog, bicycle, car and the truck on the car (Ultralytics' answer too)
     expect(events.at(-1)!.data.result.annotated_image).toBeUndefined();
     await settle(ahead);

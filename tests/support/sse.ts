@@ -1,5 +1,7 @@
 export interface SseEvent {
   event: string;
+  /** the `id:` line, when the event has one */
+  id?: string;
   data: any;
 }
 
@@ -33,10 +35,12 @@ export async function* streamSse(res: Response): AsyncGenerator<SseEvent> {
 /** One block of a stream: its event, or none for a comment or keep-alive. */
 function parseBlock(block: string): SseEvent[] {
   let event = "message";
+  let id: string | undefined;
   const data: string[] = [];
   for (const line of block.split("\n")) {
     if (line.startsWith("event: ")) event = line.slice(7);
+    else if (line.startsWith("id: ")) id = line.slice(4);
     else if (line.startsWith("data: ")) data.push(line.slice(6));
   }
-  return data.length ? [{ event, data: JSON.parse(data.join("\n")) }] : [];
+  return data.length ? [{ event, ...(id === undefined ? {} : { id }), data: JSON.parse(data.join("\n")) }] : [];
 }
