@@ -38,7 +38,6 @@ export class ServiceStatsHub {
   private readonly listeners = new Set<Listener>();
   private readonly throughput: Throughput;
   private stopTicker: Cancel | undefined;
-  private counting = false;
   private reading = false;
   private lastKey = "";
   private latest: ServiceStats | undefined;
@@ -49,6 +48,12 @@ export class ServiceStatsHub {
     private readonly opts: ServiceStatsOptions,
   ) {
     this.throughput = new Throughput(opts.windowS ?? 60);
+    // Completions are counted from the start, listened to or not: a one-off JSON reading (or the
+    // first visitor) sees the last minute's rate, where counting began with the first listener
+    // and a JSON reading alone showed zeros after completions.
+    backend.subscribe((event) => {
+      if (event.type === "transition" && event.status === "completed") this.throughput.add(this.clock.now());
+    });
   }
 
   /** The most listeners at once (EVENTS_MAX_SUBSCRIBERS). */
@@ -59,13 +64,6 @@ export class ServiceStatsHub {
   /** Adds a listener, which hears the current counts at once and every change after; returns its unsubscribe. */
   subscribe(listener: Listener): Cancel {
     if (this.listeners.size >= this.opts.maxSubscribers) throw refuse.tooManySubscribers(this.opts.maxSubscribers);
-    // Completions are counted from the first listener on, so later visitors see the last minute.
-    if (!this.counting) {
-      this.counting = true;
-      this.backend.subscribe((event) => {
-        if (event.type === "transition" && event.status === "completed") this.throughput.add(this.clock.now());
-      });
-    }
     this.listeners.add(listener);
     if (this.latest) listener(this.latest, JSON.stringify(this.latest));
     this.stopTicker ??= this.clock.setInterval(() => void this.tick(), this.opts.tickMs ?? 500);

@@ -53,7 +53,12 @@ const burstButton = $("#burst");
 const burstCount = $("#burst-count");
 // Within the input's own min and max (index.html).
 const copies = () => Math.min(Number(burstCount.max), Math.max(Number(burstCount.min), Math.round(Number(burstCount.value) || 1)));
-burstCount.addEventListener("input", () => (burstButton.textContent = `Send ${copies()} copies`));
+burstCount.addEventListener("input", () => {
+  // Past its range the box takes the count it will send, so the box and the button never disagree.
+  const n = copies();
+  if (burstCount.value !== "" && Number(burstCount.value) !== n) burstCount.value = String(n);
+  burstButton.textContent = `Send ${n} copies`;
+});
 burstButton.addEventListener("click", () => {
   const n = copies();
   for (let i = 0; i < n; i++) upload(lastFile);

@@ -53,7 +53,9 @@ function draw(stats) {
   depth.textContent = String(stats.queue_depth);
   depth.dataset.value = String(stats.queue_depth);
   $("#running").textContent = String(stats.workers.busy);
-  $("#rate").textContent = stats.images_per_second.toFixed(1);
+  // Two decimals below 10: one image in the last minute is 0.02 a second, which one decimal shows as 0.0 beside a bar.
+  const rate = stats.images_per_second;
+  $("#rate").textContent = rate > 0 && rate < 10 ? rate.toFixed(2) : rate.toFixed(1);
   $("#clients").textContent = String(stats.clients_waiting);
   $("#tasks-by-status").textContent = STATUSES.filter((s) => stats.tasks[s] !== undefined)
     .map((s) => `${s} ${stats.tasks[s]}`)

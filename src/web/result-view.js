@@ -3,9 +3,10 @@
 // detections linked to the boxes both ways, a toggle per class, the annotated
 // JPEG to download and the curl command that fetches the result.
 import { $, svg } from "./dom.js";
+import { PALETTE } from "./palette.js";
 
-/** One colour per class id: golden-angle steps keep neighbouring ids apart. */
-const colour = (classId) => `hsl(${Math.round((classId * 137.5) % 360)} 80% 42%)`;
+/** A class's colour: the annotated JPEG's own (the service serves its palette as palette.js). */
+const colour = (classId) => PALETTE[classId % PALETTE.length];
 
 function drawBoxes(card, detections, { width, height }) {
   const layer = $(".boxes", card);

@@ -1,3 +1,4 @@
+import { PALETTE } from "../../src/detect/annotation-layout";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { getJson } from "../support/http";
 import { startTestService, type TestService, waitFor } from "../support/test-service";
@@ -78,5 +79,16 @@ describe("GET /docs", () => {
       expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
     }
     expect((await svc.app.handle(new Request("http://localhost/docs/assets/..%2Fpackage.json"))).status).toBe(404);
+  });
+
+  test("the demo page's icon answers /favicon.ico, and its boxes' palette is the annotated JPEG's", async () => {
+    for (const path of ["/favicon.ico", "/favicon.svg"]) {
+      const res = await svc.app.handle(new Request(`http://localhost${path}`));
+      expect([path, res.status, res.headers.get("content-type")]).toEqual([path, 200, "image/svg+xml"]);
+      expect(await res.text()).toStartWith("<svg");
+    }
+    const palette = await svc.app.handle(new Request("http://localhost/palette.js"));
+    expect(palette.headers.get("content-type")).toContain("text/javascript");
+    expect(await palette.text()).toContain(`export const PALETTE = ${JSON.stringify(PALETTE)};`);
   });
 });

@@ -31,6 +31,16 @@ async function readUntil(res: Response, until: (data: any) => boolean, timeoutMs
 }
 
 describe("GET /events", () => {
+  // First in this file, before any stream opens: completions count whether or not anyone listens.
+  test("a JSON reading counts the completions of the last minute though nobody was listening", async () => {
+    await detect(svc.app, await readImage("dog.jpg"));
+    // The second a task completed in enters the series once it is over.
+    await Bun.sleep(1100);
+    const stats = (await (await open("application/json")).json()) as any;
+    expect(stats.throughput.reduce((a: number, b: number) => a + b, 0)).toBe(1);
+    expect(stats.images_per_second).toBeGreaterThan(0);
+  });
+
   test("a stats event at once; a burst raises the queue depth, which drains back to 0 with the worker idle again", async () => {
     const res = await open();
     expect(res.status).toBe(200);

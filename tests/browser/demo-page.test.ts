@@ -118,7 +118,7 @@ describe("the demo page", () => {
       .catch(() => openWith("Enter"));
     expect(chooser.isMultiple()).toBe(true);
     // The confidence knob moves with the arrow keys.
-    await page.getByLabel("Confidence at least").focus();
+    await page.getByLabel("Confidence above").focus();
     await page.keyboard.press("ArrowRight");
     expect(await page.locator("#conf-value").innerText()).toBe("0.30");
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { type BrowserRig, offsiteRequests, SCREENSHOTS, startBrowserRig } from "../support/browser";
 import { IMAGES } from "../support/paths";
+import { colorFor } from "../../src/detect/annotation-layout";
 
 /** The demo page's live panel, burst control and result view, in Chromium against the real service. */
 let rig: BrowserRig;
@@ -37,6 +38,11 @@ describe("the live panel", () => {
         { attributes: true, childList: true },
       );
     });
+    // One image in the last minute is 0.02 a second: shown as such, not as 0.0 beside the chart's bar.
+    await page.waitForFunction(() => Number(document.querySelector("#rate")!.textContent) > 0, undefined, { timeout: 15_000 });
+    // The burst box never shows more than it sends: past its maximum it takes the maximum.
+    await page.getByLabel("Burst: send the last image again").fill("40");
+    expect([await page.getByLabel("Burst: send the last image again").inputValue(), await page.locator("#burst").innerText()]).toEqual(["20", "Send 20 copies"]);
     const chartBefore = Number(await page.locator("#chart").getAttribute("data-total"));
     await page.getByLabel("Burst: send the last image again").fill("12");
     await page.getByRole("button", { name: "Send 12 copies" }).click();
@@ -66,6 +72,9 @@ describe("a finished task's result", () => {
     const row = (cls: string) => card.locator(`tbody tr[data-class="${cls}"]`);
     const box = (cls: string) => card.locator(`.boxes g[data-class="${cls}"]`);
     const lit = async (el: ReturnType<typeof row>) => ((await el.getAttribute("class")) ?? "").split(" ").includes("hot");
+    // Each box in the annotated JPEG's colour for its class (Ultralytics' palette, served as /palette.js).
+    const boxColour = (cls: string) => box(cls).evaluate((g) => getComputedStyle(g).getPropertyValue("--box").trim());
+    expect([await boxColour("dog"), await boxColour("car")]).toEqual([colorFor(16), colorFor(2)]);
     await row("dog").hover();
     expect([await lit(box("dog")), await lit(box("car"))]).toEqual([true, false]);
     // The truck's box lies on the car's (Ultralytics' answer too) and is drawn last, so it is the one under the pointer.
