@@ -30,3 +30,22 @@ test("the Dockerfile serves on the Space's port, as uid 1000, with the start:pro
   expect(pkg.scripts["start:prod"]).toBeTruthy();
   expect(pkg.scripts["install:prod"]).toContain("--frozen-lockfile");
 });
+
+// A newcomer read "runs exactly what the container runs" and got a different drain timeout and
+// every client behind the proxy counted as one.
+test("README's command without Docker sets every setting the image's runtime ENV sets, to the same value", async () => {
+  const docker = await Bun.file(join(REPO, "Dockerfile")).text();
+  const readme = await Bun.file(join(REPO, "README.md")).text();
+  const command = readme.match(/^Without Docker, `([^`]+)`/m)?.[1] ?? "";
+  expect(command).toContain("bun run start:prod");
+  // The runtime settings: the ENV line after the image switches to its user (the earlier one is for the install).
+  const runtime = docker.slice(docker.search(/^USER 1000$/m)).match(/^ENV (.+)$/m)![1].split(/\s+/);
+  expect(runtime).toContain("DRAIN_TIMEOUT_MS=8000");
+  for (const setting of runtime) expect(command.split(/\s+/)).toContain(setting);
+});
+
+test("README's Space variables name every setting that bounds the queue", async () => {
+  const readme = await Bun.file(join(REPO, "README.md")).text();
+  const variables = readme.slice(readme.indexOf("Optional settings (Space"), readme.indexOf("Use the public endpoint"));
+  for (const name of ["QUEUE_MAX", "CLIENT_QUEUE_MAX", "MAX_UPLOAD_BYTES", "MAX_PIXELS"]) expect([name, variables.includes(`\`${name}\``)]).toEqual([name, true]);
+});
