@@ -10,6 +10,7 @@ import { CreatedTaskView, PredictBody, PredictHeaders, PredictQuery, TaskView } 
 import { problemResponses } from "./problem-docs";
 import { knobErrors } from "./knob-errors";
 import { MAX_WAIT_S, preferredWaitSeconds } from "./prefer-wait";
+import { openViewAnswer } from "./ready-answer";
 import { retryAfterSeconds, taskView } from "./task-view";
 import type { TaskSnapshot } from "../backend/task-backend";
 import { type Answer, answerOnce, fingerprintOf, idempotencyKeyOf } from "./idempotency-key";
@@ -130,8 +131,12 @@ export function predictController(intake: Intake, backend: TaskBackend, opts: Pr
         if (key) set.headers["idempotent-replayed"] = String(answer.replayed === true);
         set.status = answer.status;
         const view = taskView(answer.snapshot);
-        if (!isTerminal(answer.snapshot.task.status)) set.headers["retry-after"] = retryAfterSeconds(view);
-        return view;
+        // A finished task (Prefer: wait, or a replay) carries its result: Elysia encodes that view as
+        // the schema orders it. (The cast: Elysia's types take one kind of answer per handler.)
+        if (isTerminal(answer.snapshot.task.status)) return view as unknown as Response;
+        set.headers["retry-after"] = retryAfterSeconds(view);
+        // Almost every upload: its task still open, answered without Elysia's response encoding.
+        return openViewAnswer(view, answer.status, set);
       },
       {
         // Runs before the body is read, so an unauthorised, oversized,
