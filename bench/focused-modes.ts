@@ -1,15 +1,22 @@
-import { round, table } from "../src/bench-kit/stats";
-import { args, concurrency, limitSeconds, positive, quick, requests } from "./args";
+import { table } from "../src/bench-kit/stats";
+import { DEFAULT_PARAMS } from "../src/intake/detect-params";
+import { args, concurrency, defaults, limitSeconds, positive, quick, requests } from "./args";
 import { runFairness } from "./fairness";
 import type { BenchImage } from "./images";
-import { runPerf } from "./perf";
+import { PERF_PARTS, runPerf } from "./perf";
+import { printPerf } from "./print-perf";
 import { runRect } from "./rect";
 import { runTiles } from "./tiles";
 import { writeResults } from "./results-file";
 import { theRedis } from "./service-runs";
 
-/** --perf: the performance issue's five targets in one run (bench/perf.ts). */
+/** --perf: issue 26's targets, and the earlier rounds', in one run (bench/perf.ts). */
 export async function perfMode(modelPath: string, photos: BenchImage[], started: Date) {
+  const unknown = args.parts?.split(",").filter((p) => !(PERF_PARTS as readonly string[]).includes(p));
+  if (unknown?.length) {
+    console.error(`bench: --parts takes ${PERF_PARTS.join(",")} (got ${unknown.join(",")})`);
+    process.exit(2);
+  }
   const report = await runPerf({
     modelPath,
     photos,
@@ -17,11 +24,12 @@ export async function perfMode(modelPath: string, photos: BenchImage[], started:
     pollMs: positive("poll-ms", args["poll-ms"]),
     seconds: positive("seconds", args.seconds ?? (quick ? "4" : "30")),
     limitSeconds,
+    workers: defaults.workers,
+    annotatedMaxSide: defaults.annotatedMaxSide,
+    annotate: DEFAULT_PARAMS.annotate,
     parts: args.parts?.split(","),
   });
-  console.log(table([["target", "goal", "reached", "met"], ...report.targets.map((t) => [t.target, t.goal, t.reached, t.met ? "yes" : "no"])]));
-  console.log(`polling: ${report.polling.uploads} uploads, ${report.polling.completed} completed, ${report.polling.polls} polls (${round(report.polling.polls / Math.max(1, report.polling.completed))} per image), ${report.polling.images_per_second} img/s`);
-  console.log(`poll cost: pending ${JSON.stringify(report.poll_cost.pending)}, finished ${JSON.stringify(report.poll_cost.finished_inline_image)}`);
+  printPerf(report);
   await writeResults("perf-", started, { started: started.toISOString(), ...report }, args.out);
 }
 

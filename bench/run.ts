@@ -8,10 +8,12 @@
  *   layouts), --overload S (2× capacity for S seconds, then RSS after the TTL; --ttl S, default 60),
  *   --follow events|polling (how clients learn their task finished; default events),
  *   --quick (a few seconds, for the smoke test), --out FILE,
- *   --perf (the performance targets: bare ORT's best layout and its CPU per image,
- *   --clients C (64) polling every --poll-ms P (50) for --seconds S (30) with a
- *   separate ingestion probe, event-stream clients, and the CPU cost of a poll;
- *   --parts limit,polling,events,poll-cost runs only those),
+ *   --perf (issue 26's targets and the earlier rounds': bare ORT at 640×640 (its best layout)
+ *   and at the default's shape for each shared photo, the bare pipeline over the service's
+ *   modules, --clients C (64) polling every --poll-ms P (50) for --seconds S (30) with a
+ *   separate upload probe, event-stream clients with the default and rect=off, and the CPU
+ *   of a poll; each service run's CPU per image by thread; bench/perf.ts;
+ *   --parts limit,shapes,pipeline,polling,events,poll-cost runs only those),
  *   --rect (bare ORT at each landscape input shape; the service with rect off and on over the
  *   shared photos, twice, and the CPU per image of one over the other; bench/rect.ts),
  *   --tiles (tile=off against tile=auto on 12 MP photos: img/s, CPU per image; bench/tiles.ts),

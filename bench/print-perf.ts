@@ -1,0 +1,32 @@
+import { round, table } from "../src/bench-kit/stats";
+import type { PerfReport } from "./perf";
+
+/** Threads in the order the table lists them; any other name the run met follows. */
+const THREAD_ORDER = ["main", "Worker", "libvips worker", "Bun Pool", "JITWorker", "HeapHelper", "mi-scavenger"];
+
+/** `--perf`'s figures as tables on stdout: the targets, CPU per image by thread for each run, the bare shapes. */
+export function printPerf(r: PerfReport) {
+  console.log(table([["target", "goal", "reached", "met"], ...r.targets.map((t) => [t.target, t.goal, t.reached, t.met ? "yes" : "no"])]));
+  const runs: [string, { cpu_ms_per_image: number; threads_ms_per_image: Record<string, number> }][] = [
+    [`bare pipeline (${r.pipeline.threads} threads)`, r.pipeline],
+    ...r.events.map((e) => [`events, rect=${e.rect}`, e] as [string, typeof e]),
+    [`polling (${r.polling.clients} clients)`, r.polling],
+  ];
+  const names = [...THREAD_ORDER, ...new Set(runs.flatMap(([, x]) => Object.keys(x.threads_ms_per_image)).filter((n) => !THREAD_ORDER.includes(n)))];
+  const cell = (v: number | undefined) => (v === undefined ? "-" : v);
+  console.log(
+    `\nCPU ms per image by thread\n${table([
+      ["thread", ...runs.map(([label]) => label)],
+      ...names.filter((n) => runs.some(([, x]) => x.threads_ms_per_image[n] !== undefined)).map((n) => [n, ...runs.map(([, x]) => cell(x.threads_ms_per_image[n]))]),
+      ["all", ...runs.map(([, x]) => x.cpu_ms_per_image)],
+    ])}`,
+  );
+  console.log(
+    `bare ORT (2x1) at the default's shapes (rect=${r.shapes.rect}): ${r.shapes.shapes.map((s) => `${s.shape} ${s.cpu_ms_per_image} ms (${s.photos.join(", ")})`).join("; ")}; ` +
+      `mean over the photos ${r.shapes.cpu_ms_per_image} ms, against ${r.limit.cpuMsPerImage} at 640x640`,
+  );
+  const p = r.polling;
+  console.log(`polling: ${p.uploads} uploads, ${p.completed} completed, ${p.polls} polls (${round(p.polls / Math.max(1, p.completed))} per image), ${p.images_per_second} img/s`);
+  console.log(`events: ${r.events.map((e) => `rect=${e.rect} ${e.images_per_second} img/s`).join(", ")}; bare pipeline ${r.pipeline.images_per_second} img/s`);
+  console.log(`poll cost: pending ${JSON.stringify(r.poll_cost.pending)}, finished ${JSON.stringify(r.poll_cost.finished_inline_image)}`);
+}
