@@ -23,6 +23,8 @@ export class ClusterView {
   private mixedModels = "";
   private everConnected = false;
   private refreshing?: Promise<void>;
+  /** the rate of the heartbeats it was worked out from (the array is replaced, never changed, on each refresh) */
+  private rated?: { beats: Heartbeat[]; rate: ReturnType<typeof clusterRate> };
   private readonly registry: InferenceRegistry;
   private readonly lanes: FairLanes;
 
@@ -46,8 +48,10 @@ export class ClusterView {
     return undefined;
   }
 
+  /** Worked out once per refresh: every read's ETA asks for it (~30 per image when event streams follow pending tasks). */
   get rate() {
-    return clusterRate(this.beats);
+    if (this.rated?.beats !== this.beats) this.rated = { beats: this.beats, rate: clusterRate(this.beats) };
+    return this.rated.rate;
   }
 
   /** A request saw Redis fail: down until the next refresh gets an answer. */
