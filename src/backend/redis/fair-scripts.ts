@@ -73,7 +73,11 @@ end
  * Task records with their positions, many in one call (task-reads.ts folds
  * the reads of one moment into it: a transition makes every pending task's
  * event stream re-read at once). KEYS: turns; ARGV: lane prefix, task
- * prefix, id… → {record as HGETALL gives it, position (0 unless pending)} per id.
+ * prefix, then per task its id and "1" when the caller holds its record from
+ * when it was pending ("0" otherwise) → per id: its record as HGETALL gives
+ * it (empty when there is none, or when unchanged), its position (0 unless
+ * pending), and 1 when it is still pending as held (a pending record never
+ * changes: every write to it moves it out of pending), else 0.
  * Positions follow fair_position's rule, with the turns and their lanes'
  * lengths read once per call rather than once per id (the script is atomic,
  * so they cannot change in between).
@@ -98,20 +102,29 @@ local function position(client, j)
   return before + 1
 end
 local out = {}
-for i = 3, #ARGV do
+for i = 3, #ARGV, 2 do
   local id = ARGV[i]
-  local record = redis.call('HGETALL', ARGV[2] .. id)
-  local status, client
-  for f = 1, #record, 2 do
-    if record[f] == 'status' then status = record[f + 1] elseif record[f] == 'client' then client = record[f + 1] end
+  local key = ARGV[2] .. id
+  local status, client, record
+  if ARGV[i + 1] == '1' then
+    local known = redis.call('HMGET', key, 'status', 'client')
+    status, client = known[1], known[2]
+  end
+  local unchanged = status == 'pending'
+  if not unchanged then
+    record = redis.call('HGETALL', key)
+    for f = 1, #record, 2 do
+      if record[f] == 'status' then status = record[f + 1] elseif record[f] == 'client' then client = record[f + 1] end
+    end
   end
   local at = 0
   if client and status == 'pending' then
     local j = redis.call('LPOS', ARGV[1] .. client, id)
     if j then at = position(client, j) end
   end
-  out[#out + 1] = record
+  out[#out + 1] = record or {}
   out[#out + 1] = at
+  out[#out + 1] = unchanged and 1 or 0
 end
 return out
 `;

@@ -1,6 +1,5 @@
 import type Redis from "ioredis";
 import { LEGAL_TRANSITIONS, type Task, type TaskStatus, TASK_STATUSES, TERMINAL } from "../../domain/task";
-import type { WebhookEvent } from "../../domain/webhook";
 import type { AdmissionRefusal } from "../admission";
 import type { TransitionEvent } from "../task-backend";
 
@@ -9,7 +8,7 @@ type PublishedTransition = Omit<TransitionEvent, "type">;
 import type { RedisKeys } from "./keys";
 import { CREATE_TASK, FORGET_ORPHAN, TRANSITION } from "./scripts";
 import { defineScripts } from "./define-scripts";
-import { TaskReads } from "./task-reads";
+import { type ReadTask, TaskReads } from "./task-reads";
 
 /**
  * How long an upload or an annotated JPEG SET ahead of the script that takes
@@ -151,33 +150,13 @@ export class RedisTaskStore {
   }
 
   /**
-   * The task and its queue position under the fair order. Without the image,
-   * the read joins the others of this moment (task-reads.ts). With it, the
-   * image's GET goes right behind the record's read, so a record read as
-   * completed finds its image. Scripts and plain reads, not MULTI: Redis
-   * refuses every command queued in a MULTI while it is at its maxmemory,
-   * even reads, and a full Redis must still answer polls.
+   * The task and its queue position under the fair order (task-reads.ts).
+   * Scripts and plain reads, not MULTI: Redis refuses every command queued
+   * in a MULTI while it is at its maxmemory, even reads, and a full Redis
+   * must still answer polls.
    */
-  async get(id: string, { withImage = true } = {}): Promise<{ task: Task; position: number; attempts: number } | undefined> {
-    const [{ record: h, position }, image] = withImage
-      ? await Promise.all([this.reads.readNow(id), this.redis.getBuffer(this.keys.image(id))])
-      : [await this.reads.read(id), null];
-    if (!h.status) return undefined;
-    const task: Task = {
-      id,
-      status: h.status as TaskStatus,
-      createdAt: Number(h.created),
-      updatedAt: Number(h.updated),
-      params: JSON.parse(h.params),
-      ...(h.client ? { client: h.client } : {}),
-      size: JSON.parse(h.size),
-      ...(h.started ? { startedAt: Number(h.started) } : {}),
-      ...(h.result ? { result: { ...JSON.parse(h.result), ...(image ? { annotated: new Uint8Array(image) } : {}) } } : {}),
-      ...(h.error ? { error: JSON.parse(h.error) } : {}),
-      ...(h.cancel ? { cancelReason: h.cancel as Task["cancelReason"] } : {}),
-      ...(h.hook_url ? { webhook: { url: h.hook_url, events: h.hook_events.split(",") as WebhookEvent[] } } : {}),
-    };
-    return { task, position, attempts: Number(h.attempts ?? 0) };
+  get(id: string, { withImage = true } = {}): Promise<ReadTask | undefined> {
+    return withImage ? this.reads.readWithImage(id) : this.reads.read(id);
   }
 
   /** The upload of an open task (gone once the task is terminal). */
