@@ -12,7 +12,7 @@
 import { resolve } from "node:path";
 import { round } from "../src/bench-kit/stats";
 import { progressBar } from "../src/util/progress";
-import { MS_PER_TICK, threadProfile, threadTicksById, ticksOf } from "./proc";
+import { cpuBetween, MS_PER_TICK, sampleCpu, threadProfile, threadTicksById, ticksOf } from "./proc";
 import type { BarePipelineJob } from "./bare-pipeline-worker";
 import { byThreadGroup } from "./service-cpu";
 
@@ -24,6 +24,8 @@ export interface BarePipelineReport {
   cpu_ms_per_image: number;
   /** CPU per image by thread name: the pipelines' "Worker" threads, libvips', Bun's pool, GC and JIT helpers */
   threads_ms_per_image: Record<string, number>;
+  /** what the machine spent meanwhile on work other than this process, in % of one core */
+  other_pct: number;
 }
 
 /** Runs the bare pipeline in a child process, as start:prod runs the service (its allocator and font settings), with a progress bar. */
@@ -57,6 +59,7 @@ if (import.meta.main) {
   await Promise.all(warm);
   const finished = workers.map(next);
   const ticks0 = ticksOf(process.pid);
+  const machine0 = sampleCpu({});
   const byThread0 = threadTicksById(process.pid);
   const t0 = performance.now();
   for (const wk of workers) wk.postMessage("go");
@@ -64,6 +67,7 @@ if (import.meta.main) {
   const elapsed = (performance.now() - t0) / 1000;
   const perImage = (ticks: number) => round((ticks * MS_PER_TICK) / Math.max(1, images));
   const byThread = threadProfile(byThread0, threadTicksById(process.pid));
+  const machine = cpuBetween(machine0, sampleCpu({}));
   // Terminated only after each answered "done": never while native work runs.
   for (const wk of workers) wk.terminate();
   const report: BarePipelineReport = {
@@ -73,6 +77,7 @@ if (import.meta.main) {
     images_per_second: round(images / elapsed, 2),
     cpu_ms_per_image: perImage(ticksOf(process.pid) - ticks0),
     threads_ms_per_image: byThreadGroup(byThread, perImage),
+    other_pct: machine.other_pct,
   };
   console.log(JSON.stringify(report));
 }

@@ -40,11 +40,11 @@ export async function pollingRun(o: { clients: number; pollMs: number; seconds: 
   try {
     await warmUp(server, o.photos, o.workers);
     const probe = Bun.spawn(["bun", join(import.meta.dir, "ingest-probe.ts"), server.url, probeImage, "500", String(o.seconds), String(Math.min(PROBE_WARMUP_MS, o.seconds * 250))], { stdout: "pipe", stderr: "inherit" });
-    const cpu = watchServiceCpu(server.pid);
     const bar = progressBar(`polling: ${o.clients} clients   `);
     const started = performance.now();
     const ticker = setInterval(() => bar.update(Math.min(1, (performance.now() - started) / (o.seconds * 1000))), 1000);
     const client = Bun.spawn(["nice", "-n", String(LOAD_NICE), "bun", join(import.meta.dir, "poll-load.ts"), server.url, IMAGES, String(o.clients), String(o.pollMs), String(o.seconds)], { stdout: "pipe", stderr: "inherit" });
+    const cpu = watchServiceCpu(server.pid, [probe.pid, client.pid]);
     const load = JSON.parse(await new Response(client.stdout).text()) as PollLoadReport;
     clearInterval(ticker);
     bar.done();

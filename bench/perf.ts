@@ -45,7 +45,7 @@ export interface PerfReport {
 
 const nan = Number.NaN;
 const noCost = { polls: 0, polls_per_second: nan, cpu_us_per_poll: nan };
-const noCpu = { cpu_ms_per_image: nan, threads_ms_per_image: {} };
+const noCpu = { cpu_ms_per_image: nan, threads_ms_per_image: {}, other_pct: nan };
 /** What a part left out with --parts reports: NaN, so its target reads "no". */
 const NOT_RUN: Omit<PerfReport, "targets"> = {
   limit: { layout: "not run", sessions: 0, threads: 0, imagesPerSecond: nan, msPerImage: nan, cpuMsPerImage: nan },
