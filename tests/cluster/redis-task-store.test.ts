@@ -81,6 +81,23 @@ describe("create", () => {
     expect(await own.totals()).toEqual({ pending: 1, processing: 0, inputBytes: 600 });
   });
 
+  test("a full Redis refuses an upload with OOM (429 memory_full upstream), and nothing of it is left", async () => {
+    const own = await startLocalRedis();
+    const conn = new Redis(own.url);
+    try {
+      const full = new RedisTaskStore(conn, redisKeys(uniquePrefix("full")));
+      await conn.config("SET", "maxmemory", "1");
+      const t = newTask();
+      await expect(full.create(t, bytes(300_000), { ...limits, maxBytes: 1_000_000 })).rejects.toThrow(/OOM/);
+      await conn.config("SET", "maxmemory", "0");
+      expect(await conn.exists(full.keys.input(t.id), full.keys.task(t.id))).toBe(0);
+      expect(await full.totals()).toEqual({ pending: 0, processing: 0, inputBytes: 0 });
+    } finally {
+      conn.disconnect();
+      await own.stop();
+    }
+  });
+
   test("many writers racing for the last slots: exactly QUEUE_MAX get in", async () => {
     const [c1, c2] = [new Redis(testRedisUrl()), new Redis(testRedisUrl())];
     const other = new RedisTaskStore(c1, redisKeys(uniquePrefix("race")));
@@ -150,42 +167,6 @@ describe("transition", () => {
     ]);
     expect(parseEvent("not json")).toBeUndefined();
     expect(parseEvent(JSON.stringify({ id: "x", status: "exploded" }))).toBeUndefined();
-  });
-});
-
-describe("reads", () => {
-  test("reads asked for in one moment go to Redis as one call, and each answers as it would alone", async () => {
-    const conn = new Redis(testRedisUrl());
-    const reader = new RedisTaskStore(conn, redisKeys(uniquePrefix("reads")));
-    /** per READ_TASKS call: how many ids, and how many of them the reader said it holds as pending */
-    const calls: [number, number][] = [];
-    const scripted = conn as unknown as { yoloReadTasks(...args: string[]): Promise<unknown> };
-    const readTasks = scripted.yoloReadTasks.bind(conn);
-    scripted.yoloReadTasks = (...args: string[]) => {
-      const flags = args.slice(3).filter((_, i) => i % 2 === 1);
-      calls.push([flags.length, flags.filter((f) => f === "1").length]);
-      return readTasks(...args);
-    };
-    // Two clients: the fair order interleaves them (a1, b1, a2).
-    const [a1, a2, b1] = [newTask("ip:10.1.0.1"), newTask("ip:10.1.0.1"), newTask("ip:10.1.0.2")];
-    for (const t of [a1, a2, b1]) await reader.create(t, bytes(10), limits);
-    const ids = [a2.id, b1.id, a1.id, "no-such-task", a2.id];
-    const alone = [];
-    for (const id of ids) alone.push(await reader.get(id, { withImage: false }));
-    // The second read of a2 finds its record held: only its status and position come back.
-    expect(calls).toEqual([[1, 0], [1, 0], [1, 0], [1, 0], [1, 1]]);
-    calls.length = 0;
-    const together = await Promise.all(ids.map((id) => reader.get(id, { withImage: false })));
-    expect(calls).toEqual([[4, 3]]);
-    expect(together).toEqual(alone);
-    expect(together.map((r) => r?.position)).toEqual([3, 2, 1, undefined, 3]);
-    // a1 leaves the queue: its held record is stale, and the read says so; a reader holding nothing agrees.
-    await reader.transition(a1.id, "processing", 1100, { startedAt: 1100 }, { ttlMs: TTL });
-    const after = await Promise.all([a1.id, a2.id, b1.id].map((id) => reader.get(id, { withImage: false })));
-    const fresh = new RedisTaskStore(conn, reader.keys);
-    expect(after).toEqual(await Promise.all([a1.id, a2.id, b1.id].map((id) => fresh.get(id, { withImage: false }))));
-    expect(after.map((r) => [r?.task.status, r?.position, r?.attempts])).toEqual([["processing", 0, 1], ["pending", 1, 0], ["pending", 2, 0]]);
-    conn.disconnect();
   });
 });
 

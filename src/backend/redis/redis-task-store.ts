@@ -90,7 +90,12 @@ export class RedisTaskStore {
     // A SET that failed (a full Redis: OOM) is the answer; the script then found no upload and did nothing.
     created.catch(() => {});
     await staged;
-    const [outcome, position] = await created;
+    const [outcome, position] = await created.catch((err: unknown) => {
+      // The SET got in just under maxmemory and the script was refused before any write: drop the
+      // upload now, not in a minute. (After a timeout the script may have run: that upload stays.)
+      if (err instanceof Error && /\bOOM\b/.test(err.message)) void this.redis.del(k.input(task.id)).catch(() => {});
+      throw err;
+    });
     // Its SET succeeded, yet the script found nothing: only an expiry of the staged upload could do that.
     if (outcome === "no_upload") throw new Error("the upload was gone before its task was created");
     return outcome === "ok" ? Number(position) : (outcome as AdmissionRefusal);
