@@ -388,7 +388,8 @@ export interface operations {
                         cancel_reason: "client" | "shutdown";
                         links: {
                             self: string;
-                            image: string;
+                            /** @description The annotated JPEG: absent when the task has none to give (annotate=false, failed or canceled) */
+                            image?: string;
                             events: string;
                             cancel: string;
                         };
@@ -501,7 +502,8 @@ export interface operations {
                         cancel_reason: "client" | "shutdown";
                         links: {
                             self: string;
-                            image: string;
+                            /** @description The annotated JPEG: absent when the task has none to give (annotate=false, failed or canceled) */
+                            image?: string;
                             events: string;
                             cancel: string;
                         };
@@ -837,7 +839,8 @@ export interface operations {
                         cancel_reason: "client" | "shutdown";
                         links: {
                             self: string;
-                            image: string;
+                            /** @description The annotated JPEG: absent when the task has none to give (annotate=false, failed or canceled) */
+                            image?: string;
                             events: string;
                             cancel: string;
                         };
@@ -1026,7 +1029,8 @@ export interface operations {
                         cancel_reason: "client" | "shutdown";
                         links: {
                             self: string;
-                            image: string;
+                            /** @description The annotated JPEG: absent when the task has none to give (annotate=false, failed or canceled) */
+                            image?: string;
                             events: string;
                             cancel: string;
                         };
@@ -1363,7 +1367,8 @@ export interface operations {
                         cancel_reason: "client" | "shutdown";
                         links: {
                             self: string;
-                            image: string;
+                            /** @description The annotated JPEG: absent when the task has none to give (annotate=false, failed or canceled) */
+                            image?: string;
                             events: string;
                             cancel: string;
                         };

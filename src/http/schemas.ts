@@ -101,7 +101,12 @@ const TaskViewProperties = {
   ),
   error: t.Optional(t.Object({ code: t.String(), message: t.String() })),
   cancel_reason: t.Optional(t.UnionEnum(["client", "shutdown"], { description: "Who canceled it, when canceled" })),
-  links: t.Object({ self: t.String(), image: t.String(), events: t.String(), cancel: t.String() }),
+  links: t.Object({
+    self: t.String(),
+    image: t.Optional(t.String({ description: "The annotated JPEG: absent when the task has none to give (annotate=false, failed or canceled)" })),
+    events: t.String(),
+    cancel: t.String(),
+  }),
   webhook: t.Optional(
     t.Object(
       { url: t.String(), events_filter: t.Array(t.UnionEnum(["start", "completed"])), deliveries: t.Array(DeliveryView) },

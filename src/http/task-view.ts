@@ -18,7 +18,8 @@ export function taskView({ task, queuePosition, etaMs, deliveries }: TaskSnapsho
     updated_at: iso(task.updatedAt),
     links: {
       self: `/result/${task.id}`,
-      image: `/result/${task.id}/image`,
+      // Only where GET …/image will have a JPEG to give: it answers 404 no_annotated_image otherwise.
+      ...(task.params.annotate && task.status !== "failed" && task.status !== "canceled" ? { image: `/result/${task.id}/image` } : {}),
       events: `/result/${task.id}/events`,
       cancel: `/result/${task.id}/cancel`,
     },

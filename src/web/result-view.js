@@ -104,7 +104,9 @@ export function showResult(card, task, photo) {
   linkRowsAndBoxes(card);
   classToggles(card, counts);
   const download = $(".download", card);
-  download.href = task.links.image;
+  // No link when the task has no annotated image (annotate=false).
+  download.hidden = !task.links.image;
+  download.href = task.links.image ?? "";
   download.download = `${task.task_id}.jpg`;
   const command = `curl -s ${location.origin}${task.links.self}`;
   $(".curl code", card).textContent = command;

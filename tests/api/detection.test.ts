@@ -74,8 +74,13 @@ describe("POST /predict then GET /result on the default model", () => {
     const img = await svc.app.handle(new Request(`http://localhost/result/${task.task_id}/image`));
     expect(img.status).toBe(404);
     expect(((await img.json()) as any).code).toBe("no_annotated_image");
+    // So the task does not link an image it will never have (the upload's answer neither).
+    expect(Object.keys(task.links)).toEqual(["self", "events", "cancel"]);
+    const created = (await (await upload(svc.app, dog, { fields: { annotate: "false" } })).json()) as any;
+    expect(created.links.image).toBeUndefined();
 
     const one = await detect(svc.app, dog, { fields: { max_det: "1" } });
+    expect(one.links.image).toBe(`/result/${one.task_id}/image`);
     expect(one.result.detections).toHaveLength(1);
     expect(one.result.detections[0].class).toBe("dog");
   });
