@@ -22,18 +22,18 @@ export function cors(origins: string[] | "*", exposeHeaders: string[]) {
     const allowed = origins === "*" ? "*" : origin && listed.has(origin) ? origin : undefined;
     if (origins !== "*") set.headers.vary = "Origin";
     if (allowed) {
-      set.headers["access-control-allow-origin"] = allowed;
-      set.headers["access-control-expose-headers"] = exposed;
+      set.headers["Access-Control-Allow-Origin"] = allowed;
+      set.headers["Access-Control-Expose-Headers"] = exposed;
     }
     const preflight = request.method === "OPTIONS" && request.headers.has("access-control-request-method");
     if (!preflight) return;
     const headers: Record<string, string> = { ...(set.headers as Record<string, string>) };
     if (allowed) {
-      headers["access-control-allow-methods"] = ALLOWED_METHODS;
+      headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS;
       // The headers the page asks for (when it names any) are allowed: with no credentials they grant nothing more.
       const asked = request.headers.get("access-control-request-headers")?.replace(/[^\w\-, ]/g, "").trim();
-      headers["access-control-allow-headers"] = asked || ALLOWED_HEADERS;
-      headers["access-control-max-age"] = MAX_AGE_S;
+      headers["Access-Control-Allow-Headers"] = asked || ALLOWED_HEADERS;
+      headers["Access-Control-Max-Age"] = MAX_AGE_S;
     }
     return new Response(null, { status: 204, headers });
   });

@@ -19,8 +19,8 @@ function fieldErrors(error: { all?: ValidationIssue[] }, body: unknown, query: u
 
 function headersOf(error: DomainError): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (error.retryAfterS !== undefined) headers["retry-after"] = String(error.retryAfterS);
-  if (error.code === "unauthorized") headers["www-authenticate"] = 'Bearer realm="yolo-detect"';
+  if (error.retryAfterS !== undefined) headers["Retry-After"] = String(error.retryAfterS);
+  if (error.code === "unauthorized") headers["WWW-Authenticate"] = 'Bearer realm="yolo-detect"';
   // A stalled upload's connection is dropped, and with it whatever it still holds.
   if (error.code === "upload_timeout") headers.connection = "close";
   return headers;

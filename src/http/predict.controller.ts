@@ -111,7 +111,7 @@ export function predictController(intake: Intake, backend: TaskBackend, opts: Pr
           }
           const wait = preferredWaitSeconds(request.headers.get("prefer"));
           if (wait !== undefined) {
-            set.headers["preference-applied"] = `wait=${wait}`;
+            set.headers["Preference-Applied"] = `wait=${wait}`;
             // The task is accepted whatever happens now: if the store goes away while
             // we wait, the client still gets its 201 and the id to poll later.
             const done = await backend.waitForTerminal(accepted.task.id, wait * 1000).catch(() => undefined);
@@ -128,13 +128,13 @@ export function predictController(intake: Intake, backend: TaskBackend, opts: Pr
           ? await answerOnce(backend.idempotency, { client: upload.client, key, fingerprint: fingerprintOf(bytes, { ...knobs, ...hook }) }, first, replay)
           : await first();
         set.headers.location = `/result/${answer.taskId}`;
-        if (key) set.headers["idempotent-replayed"] = String(answer.replayed === true);
+        if (key) set.headers["Idempotent-Replayed"] = String(answer.replayed === true);
         set.status = answer.status;
         const view = taskView(answer.snapshot);
         // A finished task (Prefer: wait, or a replay) carries its result: Elysia encodes that view as
         // the schema orders it. (The cast: Elysia's types take one kind of answer per handler.)
         if (isTerminal(answer.snapshot.task.status)) return view as unknown as Response;
-        set.headers["retry-after"] = retryAfterSeconds(view);
+        set.headers["Retry-After"] = retryAfterSeconds(view);
         // Almost every upload: its task still open, answered without Elysia's response encoding.
         return openViewAnswer(view, answer.status, set);
       },

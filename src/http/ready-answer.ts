@@ -18,6 +18,6 @@ export function openViewAnswer(view: Static<typeof CreatedTaskView>, status: num
   for (const field of FIELD_ORDER) if (view[field] !== undefined) ordered[field] = view[field];
   const headers = set.headers as Record<string, string>;
   set.headers = {};
-  headers["content-type"] = "application/json;charset=utf-8";
+  headers["Content-Type"] = "application/json;charset=utf-8";
   return new Response(JSON.stringify(ordered), { status, headers });
 }

@@ -24,10 +24,10 @@ function viewResponse(view: RenderedView, ifNoneMatch: string | null, set: { hea
   const headers = set.headers as Record<string, string>;
   set.headers = {};
   headers.etag = view.etag;
-  headers["cache-control"] = "no-cache";
-  if (view.retryAfter) headers["retry-after"] = view.retryAfter;
+  headers["Cache-Control"] = "no-cache";
+  if (view.retryAfter) headers["Retry-After"] = view.retryAfter;
   if (ifNoneMatch && matchesEtag(ifNoneMatch, view.etag)) return new Response(null, { status: 304, headers });
-  headers["content-type"] = "application/json";
+  headers["Content-Type"] = "application/json";
   return new Response(view.body, { headers });
 }
 

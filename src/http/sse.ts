@@ -70,5 +70,5 @@ export function sseStream(signal: AbortSignal, open: (channel: SseChannel) => ()
 
 /** The answer that carries an event stream: never cached, never buffered by a proxy. */
 export function sseResponse(stream: ReadableStream<Uint8Array>): Response {
-  return new Response(stream, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" } });
+  return new Response(stream, { headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no" } });
 }
