@@ -67,9 +67,9 @@ export interface BackendHealth {
 
 /**
  * Where tasks live and how they reach a model: the one seam the HTTP layer
- * talks to. The embedded backend keeps them in this process (Map + FIFO +
- * the executor's Bun Workers); the Redis backend shares them between replicas
- * through BullMQ. Both give the same answers and the same error codes.
+ * talks to. The embedded backend keeps them in this process (a Map, the fair
+ * queue and the executor's Bun Workers); the Redis backend shares them between
+ * replicas (records and fair lanes in Redis, BullMQ's queue for the slots). Both give the same answers and the same error codes.
  */
 export interface TaskBackend {
   readonly kind: BackendKind;

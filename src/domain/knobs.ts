@@ -94,8 +94,6 @@ export const KNOBS = [
   { name: "tile_overlap", kind: "number", min: 0, max: 0.5, default: 0.2, param: "tileOverlap", description: "Fraction of a tile its neighbours overlap" },
 ] as const satisfies readonly Knob[];
 
-export type KnobName = (typeof KNOBS)[number]["name"];
-
 /** What a knob holds once its string form is coerced: repeated `classes` fields arrive as an array. */
 type KnobValue<K extends Knob> = K extends ClassesKnob ? string | string[] : K extends BooleanKnob ? boolean : K extends ChoiceKnob ? K["values"][number] : number;
 

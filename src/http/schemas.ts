@@ -7,6 +7,7 @@ import { COMPLETED_EXAMPLE, EXAMPLE_LINKS, PENDING_EXAMPLE } from "./examples";
 import { problemBody } from "./problem";
 import { MAX_WAIT_S } from "./prefer-wait";
 import { refuse } from "../domain/errors";
+import { WEBHOOK_URL_MAX } from "../webhook/webhook-url";
 
 /**
  * Route schemas: they validate requests, type the handlers and write the
@@ -18,7 +19,7 @@ const EVENTS_FILTER = "^(start|completed)(,(start|completed))*$";
 export const WebhookFields = {
   webhook: t.Optional(
     // An empty example: Swagger UI would otherwise pre-fill "string" and send every "Try it out" upload with a webhook (empty means none).
-    t.String({ maxLength: 2048, examples: [""], description: "URL to POST the task's events to (signed per Standard Webhooks; http(s), public addresses only), e.g. https://example.com/hooks/detect" }),
+    t.String({ maxLength: WEBHOOK_URL_MAX, examples: [""], description: "URL to POST the task's events to (signed per Standard Webhooks; http(s), public addresses only), e.g. https://example.com/hooks/detect" }),
   ),
   webhook_events_filter: t.Optional(
     t.Union([t.String({ pattern: EVENTS_FILTER }), t.Array(t.String({ pattern: EVENTS_FILTER }))], {

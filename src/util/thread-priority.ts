@@ -17,46 +17,38 @@ try {
   // Not glibc Linux: priorities stay as they are.
 }
 
-/** Whether this machine lets threads be reniced (glibc Linux with /proc). */
-export const canRenice = setpriority !== undefined;
-
 /** The nice value of one thread of this process. */
 export function niceOf(tid: number): number {
   const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
   return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
 }
 
+/** The ids of this process's threads whose name `matches`; threads that end while they are read are skipped. */
+export function threadsNamed(matches: (name: string) => boolean): number[] {
+  const tids: number[] = [];
+  for (const entry of readdirSync("/proc/self/task")) {
+    try {
+      if (matches(readFileSync(`/proc/self/task/${entry}/comm`, "utf8").trim())) tids.push(Number(entry));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return tids;
+}
+
 /**
  * Sets `nice` on every thread of this process whose name `matches` and is
- * not there already; returns how many it changed. Threads that are gone by
- * the time they are read are skipped.
+ * not there already; returns how many it changed.
  */
 export function reniceThreads(matches: (name: string) => boolean, nice: number): number {
   if (!setpriority) return 0;
   let changed = 0;
-  for (const entry of readdirSync("/proc/self/task")) {
-    const tid = Number(entry);
+  for (const tid of threadsNamed(matches)) {
     try {
-      const name = readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trim();
-      if (!matches(name) || niceOf(tid) === nice) continue;
-      if (setpriority(PRIO_PROCESS, tid, nice) === 0) changed++;
+      if (niceOf(tid) !== nice && setpriority(PRIO_PROCESS, tid, nice) === 0) changed++;
     } catch {
       // the thread ended meanwhile
     }
   }
   return changed;
-}
-
-/** The nice value of every thread whose name matches, for tests and /health. */
-export function threadNices(matches: (name: string) => boolean): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync("/proc/self/task")) {
-    try {
-      const tid = Number(entry);
-      if (matches(readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trim())) out.push(niceOf(tid));
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return out;
 }

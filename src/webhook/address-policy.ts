@@ -26,11 +26,6 @@ export function classifyAddress(text: string): string {
   return range === "unicast" ? "public" : range;
 }
 
-/** Whether a webhook may connect to this address. */
-export function isPublicAddress(text: string): boolean {
-  return classifyAddress(text) === "public";
-}
-
 /** Why an address is refused, in words for a 422 or a delivery error; undefined when it is allowed. */
 export function refusalOf(address: string, allowPrivate: boolean): string | undefined {
   const kind = classifyAddress(address);

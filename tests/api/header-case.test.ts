@@ -21,7 +21,7 @@ afterAll(() => {
 function headerNames(request: Uint8Array): Promise<string[]> {
   return new Promise((resolve, reject) => {
     let raw = "";
-    const socket = connect({ host: "127.0.0.1", port: server.port }, () => socket.write(request));
+    const socket = connect({ host: "127.0.0.1", port: server.port! }, () => socket.write(request));
     socket.on("data", (d) => {
       raw += d.toString("latin1");
       const end = raw.indexOf("\r\n\r\n");

@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { isInferenceThread } from "../../src/executor/inference-priority";
-import { niceOf, threadNices } from "../../src/util/thread-priority";
 import { pollUntilDone, upload } from "../support/http";
 import { readImage } from "../support/paths";
 import { startTestService, type TestService, waitFor } from "../support/test-service";
@@ -9,7 +7,7 @@ let svc: TestService;
 let dog: Uint8Array;
 
 beforeAll(async () => {
-  svc = await startTestService({ WORKERS: "1", INFERENCE_NICE: "7" });
+  svc = await startTestService({ WORKERS: "1" });
   dog = await readImage("dog.jpg");
 });
 afterAll(() => svc.stop());
@@ -71,10 +69,4 @@ test("an open task's tag is weak, changes as it moves up, and comes with a Retry
     await waitFor(async () => (await get(`/result/${last}`, { "if-none-match": tag })).status === 200, 30_000, "the task to move on");
   }
   for (const id of ids) await pollUntilDone(svc.app, id);
-});
-
-test("the inference threads run INFERENCE_NICE below the HTTP thread", async () => {
-  await waitFor(() => threadNices(isInferenceThread).length > 0 && threadNices(isInferenceThread).every((n) => n === 7), 5_000, "inference threads reniced");
-  // The HTTP thread (the main thread: its thread id is the process id) keeps its priority.
-  expect(niceOf(process.pid)).toBe(0);
 });
