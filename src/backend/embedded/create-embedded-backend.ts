@@ -1,4 +1,4 @@
-import { GarbageCollector } from "../../domain/garbage-collector";
+import { TtlSweeper } from "../../domain/ttl-sweeper";
 import { MapTaskStore } from "../../domain/task-store";
 import { Executor } from "../../executor/executor";
 import { MemoryDeliveryQueue } from "../../webhook/memory-delivery-queue";
@@ -14,13 +14,13 @@ const MAX_WAITING_DELIVERIES = 10_000;
 export function createEmbeddedBackend(deps: BackendDeps): TaskBackend {
   const { config, clock, log } = deps;
   const store = new MapTaskStore();
-  const gc = new GarbageCollector(store, clock, config.taskTtlMs, config.gcIntervalMs, (removed) =>
-    log.info("gc", { removed: removed.length, tasks: store.size }),
+  const sweeper = new TtlSweeper(store, clock, config.taskTtlMs, config.gcIntervalMs, (removed) =>
+    log.info("expired tasks removed", { removed: removed.length, tasks: store.size }),
   );
   return new EmbeddedBackend({
     store,
     executor: new Executor(executorOptions(deps)),
-    gc,
+    sweeper,
     clock,
     log,
     queueMax: config.queueMax,

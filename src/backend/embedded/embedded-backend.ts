@@ -1,7 +1,7 @@
 import type { Clock } from "../../domain/clock";
 import { refuse, taskFailure } from "../../domain/errors";
 import { etaMs } from "../../domain/eta";
-import type { GarbageCollector } from "../../domain/garbage-collector";
+import type { TtlSweeper } from "../../domain/ttl-sweeper";
 import { type CancelReason, type DetectParams, type ImageSize, isTerminal, type Task, type TaskStatus } from "../../domain/task";
 import { logTransition, type TransitionContext } from "../../domain/task-log";
 import type { MapTaskStore, TransitionPatch } from "../../domain/task-store";
@@ -20,7 +20,7 @@ import { BACKLOGS_SHOWN, type BackendHealth, sumWorkers, type TaskBackend, type 
 export interface EmbeddedBackendOptions {
   store: MapTaskStore;
   executor: Executor;
-  gc: GarbageCollector;
+  sweeper: TtlSweeper;
   clock: Clock;
   log: Logger;
   /** most tasks waiting in the queue */
@@ -141,12 +141,12 @@ export class EmbeddedBackend implements TaskBackend {
   start() {
     this.stopIdle = this.opts.executor.onIdle(() => this.dispatch());
     this.opts.executor.start();
-    this.opts.gc.start();
+    this.opts.sweeper.start();
   }
 
   async stop() {
     this.stopIdle();
-    this.opts.gc.stop();
+    this.opts.sweeper.stop();
     this.opts.executor.stop();
   }
 
@@ -157,7 +157,7 @@ export class EmbeddedBackend implements TaskBackend {
    */
   async drain(timeoutMs: number): Promise<{ canceled: number }> {
     this.draining = true;
-    this.opts.gc.stop();
+    this.opts.sweeper.stop();
     const open = () => {
       const counts = this.opts.store.countByStatus();
       return counts.pending + counts.processing;

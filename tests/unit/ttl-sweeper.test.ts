@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { GarbageCollector, sweepExpired } from "../../src/domain/garbage-collector";
+import { TtlSweeper, sweepExpired } from "../../src/domain/ttl-sweeper";
 import type { Task, TaskStatus } from "../../src/domain/task";
 import { MapTaskStore } from "../../src/domain/task-store";
 import { FakeClock } from "../support/fake-clock";
@@ -55,12 +55,12 @@ describe("sweepExpired", () => {
   });
 });
 
-describe("GarbageCollector with a fake clock", () => {
+describe("TtlSweeper with a fake clock", () => {
   test("an expired task goes at the first tick where its age reaches the TTL, not before", () => {
     const clock = new FakeClock(T0);
     // one finished exactly at T0 (age hits TTL on the tick at T0+300s), one 1 ms later
     const store = storeWith(makeTask("a", "completed", T0), makeTask("b", "failed", T0 + 1));
-    const gc = new GarbageCollector(store, clock, TTL, INTERVAL);
+    const gc = new TtlSweeper(store, clock, TTL, INTERVAL);
     gc.start();
 
     clock.advance(4 * INTERVAL); // ticks at +60..+240 s: both younger than the TTL
@@ -79,7 +79,7 @@ describe("GarbageCollector with a fake clock", () => {
   test("pending and processing tasks are never removed, however old", () => {
     const clock = new FakeClock(T0);
     const store = storeWith(makeTask("p", "pending", T0), makeTask("q", "processing", T0));
-    const gc = new GarbageCollector(store, clock, TTL, INTERVAL);
+    const gc = new TtlSweeper(store, clock, TTL, INTERVAL);
     gc.start();
     clock.advance(7 * 24 * 3600 * 1000); // a week of ticks
     expect(ids(store)).toEqual(["p", "q"]);
@@ -90,7 +90,7 @@ describe("GarbageCollector with a fake clock", () => {
     const clock = new FakeClock(T0);
     const store = storeWith(makeTask("x", "completed", T0 - TTL), makeTask("y", "failed", T0 - TTL), makeTask("z", "pending", 0));
     const calls: string[][] = [];
-    const gc = new GarbageCollector(store, clock, TTL, INTERVAL, (removed) => calls.push([...removed].sort()));
+    const gc = new TtlSweeper(store, clock, TTL, INTERVAL, (removed) => calls.push([...removed].sort()));
     gc.start();
     clock.advance(3 * INTERVAL);
     expect(calls).toEqual([["x", "y"]]);
@@ -100,7 +100,7 @@ describe("GarbageCollector with a fake clock", () => {
   test("sweep() can be called directly and uses the clock's time", () => {
     const clock = new FakeClock(T0);
     const store = storeWith(makeTask("x", "completed", T0));
-    const gc = new GarbageCollector(store, clock, TTL, INTERVAL);
+    const gc = new TtlSweeper(store, clock, TTL, INTERVAL);
     expect(gc.sweep()).toEqual([]);
     clock.advance(TTL); // no timers started, so nothing runs on its own
     expect(ids(store)).toEqual(["x"]);
@@ -111,7 +111,7 @@ describe("GarbageCollector with a fake clock", () => {
     const clock = new FakeClock(T0);
     const store = new MapTaskStore();
     let sweeps = 0;
-    const gc = new GarbageCollector(store, clock, TTL, INTERVAL, () => sweeps++);
+    const gc = new TtlSweeper(store, clock, TTL, INTERVAL, () => sweeps++);
     gc.start();
     expect(clock.pendingTimers).toBe(1);
     gc.stop();
@@ -127,7 +127,7 @@ describe("GarbageCollector with a fake clock", () => {
   test("start() twice keeps a single timer", () => {
     const clock = new FakeClock(T0);
     const store = new CountingStore();
-    const gc = new GarbageCollector(store, clock, TTL, INTERVAL);
+    const gc = new TtlSweeper(store, clock, TTL, INTERVAL);
     gc.start();
     gc.start();
     expect(clock.pendingTimers).toBe(1);

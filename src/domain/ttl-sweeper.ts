@@ -15,7 +15,8 @@ export function sweepExpired(store: TaskStore, now: number, ttlMs: number): stri
   return removed;
 }
 
-export class GarbageCollector {
+/** sweepExpired every `intervalMs` on the injected clock (GC_INTERVAL_S), so tests drive it with a fake one. */
+export class TtlSweeper {
   private cancel?: Cancel;
 
   constructor(
