@@ -86,7 +86,7 @@ export const VARIABLES = [
   },
   {
     name: "GC_INTERVAL_S", key: "gcIntervalMs", type: "int", min: 1, max: 24 * 3600, default: 60, unit: "seconds", scale: 1000,
-    description: "how often the garbage collector runs (embedded backend only)",
+    description: "how often finished tasks past TASK_TTL_S are swept (embedded backend only)",
   },
   {
     name: "TASK_TIMEOUT_MS", key: "taskTimeoutMs", type: "int", min: 100, max: 3_600_000, default: 60_000, unit: "ms",
