@@ -22,6 +22,14 @@ export const ERROR_CODES = {
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES][number];
 
+/**
+ * Every code an upload (POST /predict) can be refused with: what /metrics counts
+ * by reason and what the upload's OpenAPI errors must show, each one (the
+ * controller's samples are keyed by it, so the compiler finds a missing one).
+ */
+export const UPLOAD_REFUSALS = [...ERROR_CODES.upload, ...ERROR_CODES.backpressure, "not_ready", "draining", "backend_unavailable", "internal_error"] as const;
+export type UploadRefusal = (typeof UPLOAD_REFUSALS)[number];
+
 /** Why an accepted task failed, as its record and its view carry it. */
 export interface TaskError {
   code: ErrorCode;

@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import { refuse, refuseUpload, rejectRequest, rejectUpload, serverFault } from "../domain/errors";
+import { type DomainError, refuse, refuseUpload, rejectRequest, rejectUpload, serverFault, type UploadRefusal } from "../domain/errors";
 import { isTerminal } from "../domain/task";
 import type { TaskBackend } from "../backend/task-backend";
 import { ACCEPTED_MIME, type Intake } from "../intake/intake";
@@ -40,32 +40,34 @@ export interface UploadLimits {
  */
 function uploadProblems(limits: UploadLimits) {
   const sampleSide = Math.ceil(Math.sqrt(limits.maxPixels * 2));
-  return problemResponses(
-    "/predict",
-    rejectRequest.malformedMultipart(),
-    rejectRequest.unauthorized(),
-    refuse.uploadTimeout(limits.uploadTimeoutMs),
-    refuseUpload.idempotencyInProgress(),
-    rejectUpload.tooLarge(Math.ceil(limits.maxUploadBytes * 1.5), limits.maxUploadBytes),
-    rejectRequest.notMultipart(),
-    rejectUpload.notAnAcceptedImage("application/pdf (.pdf)", ACCEPTED_MIME),
-    rejectRequest.missingFile(),
-    rejectUpload.unreadableHeader(),
-    rejectUpload.tooManyPixels(sampleSide, sampleSide, limits.maxPixels),
-    rejectUpload.unknownClasses(['"unicorn"'], 80),
-    rejectRequest.invalidFields(knobErrors({ conf: "2" })),
-    refuseUpload.webhookForbidden("it resolves to a private address"),
-    refuseUpload.webhooksDisabled(),
-    refuseUpload.idempotencyKeyReused(),
-    refuse.queueFull(limits.queueMax, 3),
-    refuse.clientQueueFull(limits.clientQueueMax, 3),
-    refuse.memoryFull(3),
-    refuse.inflightFull(),
-    serverFault.unexpected(),
-    refuse.notReady(),
-    refuse.draining(),
-    refuse.backendUnavailable(),
-  );
+  // One sample per code an upload can get (UPLOAD_REFUSALS): a code added there and missing here does not compile.
+  const samples: Record<UploadRefusal, DomainError> = {
+    malformed_request: rejectRequest.malformedMultipart(),
+    unauthorized: rejectRequest.unauthorized(),
+    upload_timeout: refuse.uploadTimeout(limits.uploadTimeoutMs),
+    idempotency_in_progress: refuseUpload.idempotencyInProgress(),
+    payload_too_large: rejectUpload.tooLarge(Math.ceil(limits.maxUploadBytes * 1.5), limits.maxUploadBytes),
+    not_multipart: rejectRequest.notMultipart(),
+    unsupported_media_type: rejectUpload.notAnAcceptedImage("application/pdf (.pdf)", ACCEPTED_MIME),
+    missing_file: rejectRequest.missingFile(),
+    unreadable_image: rejectUpload.unreadableHeader(),
+    too_many_pixels: rejectUpload.tooManyPixels(sampleSide, sampleSide, limits.maxPixels),
+    invalid_parameter: rejectUpload.unknownClasses(['"unicorn"'], 80),
+    validation_failed: rejectRequest.invalidFields(knobErrors({ conf: "2" })),
+    webhook_url_forbidden: refuseUpload.webhookForbidden("it resolves to a private address"),
+    webhooks_disabled: refuseUpload.webhooksDisabled(),
+    idempotency_key_reused: refuseUpload.idempotencyKeyReused(),
+    queue_full: refuse.queueFull(limits.queueMax, 3),
+    client_queue_full: refuse.clientQueueFull(limits.clientQueueMax, 3),
+    memory_full: refuse.memoryFull(3),
+    inflight_full: refuse.inflightFull(),
+    internal_error: serverFault.unexpected(),
+    not_ready: refuse.notReady(),
+    draining: refuse.draining(),
+    backend_unavailable: refuse.backendUnavailable(),
+  };
+  for (const [code, error] of Object.entries(samples)) if (error.code !== code) throw new Error(`the sample for ${code} says ${error.code}`);
+  return problemResponses("/predict", ...Object.values(samples));
 }
 
 export interface PredictOptions extends UploadLimits {

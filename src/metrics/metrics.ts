@@ -1,15 +1,11 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { ErrorCode } from "../domain/errors";
+import { type ErrorCode, UPLOAD_REFUSALS } from "../domain/errors";
 import { TASK_STATUSES } from "../domain/task";
 import type { BackendHealth, TaskBackend } from "../backend/task-backend";
 import { SLOT_STATES } from "../executor/slot-state";
 
-/** Upload refusals worth counting, by reason (the problem code). */
-const REJECTIONS: ReadonlySet<ErrorCode> = new Set([
-  "payload_too_large", "unsupported_media_type", "not_multipart", "missing_file", "unreadable_image", "too_many_pixels",
-  "invalid_parameter", "validation_failed", "malformed_request", "unauthorized", "queue_full", "memory_full", "not_ready", "draining", "backend_unavailable",
-  "client_queue_full", "inflight_full", "upload_timeout",
-]);
+/** Upload refusals, counted by reason (the problem code): every one an upload can get. */
+const REJECTIONS: ReadonlySet<ErrorCode> = new Set(UPLOAD_REFUSALS);
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 

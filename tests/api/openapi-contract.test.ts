@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { UPLOAD_REFUSALS } from "../../src/domain/errors";
 import { getJson } from "../support/http";
 import { REPO } from "../support/paths";
 import { startTestService, type TestService } from "../support/test-service";
@@ -76,6 +77,13 @@ describe("the OpenAPI document", () => {
         for (const ex of problems) expect(ex.status, `${method} ${path} ${status}`).toBe(Number(status));
       }
     }
+  });
+
+  // One list (UPLOAD_REFUSALS) that the controller's samples and the metrics both derive from,
+  // where a new code had to be added by hand to each (issue 28).
+  test("POST /predict documents every code an upload can be refused with, each once", () => {
+    const codes = Object.values(doc.paths["/predict"].post.responses as Record<string, any>).flatMap((res) => (res.content?.["application/problem+json"]?.schema?.examples ?? []).map((ex: any) => ex.code));
+    expect([...codes].sort()).toEqual([...UPLOAD_REFUSALS].sort());
   });
 
   test("writes declare the API key schemes, reads are open, and the document has servers, a licence and a contact", () => {
