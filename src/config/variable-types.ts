@@ -110,63 +110,44 @@ export interface SecretVariable extends VariableBase {
 
 export type Variable = IntVariable | EnumVariable | StringVariable | UrlVariable | Sha256Variable | ListVariable | KeysVariable | BoolVariable | SecretVariable;
 
-/** The validated configuration (src/config/config.ts reads it from the environment with the table below). */
+/**
+ * The validated configuration (src/config/config.ts reads it from the
+ * environment). Each field means what its variable's description in
+ * src/config/variables.ts says: that is the one place it is written.
+ */
 export interface Config {
   port: number;
-  /** explicit model file; otherwise the resolver searches (see src/model/resolve-model.ts) */
   modelPath?: string;
   modelUrl: string;
   modelSha256?: string;
   workers: number;
   threadsPerWorker: number;
-  /** nice value of the inference threads (0: same priority as the HTTP thread) */
   inferenceNice: number;
   taskTtlMs: number;
   gcIntervalMs: number;
   taskTimeoutMs: number;
   maxUploadBytes: number;
   maxPixels: number;
-  /** longest side of the annotated image; larger photos get a shrunk copy (0: full size) */
   annotatedMaxSide: number;
-  /** most tasks waiting in the queue; more are refused with 429 */
   queueMax: number;
-  /** most bytes all tasks may hold (uploads and results); more are refused with 429 */
   maxStoreBytes: number;
-  /** on SIGTERM, how long queued and running tasks get to finish */
   drainTimeoutMs: number;
-  /** when set, uploads and cancels need it (Bearer or X-API-Key) */
   apiKey?: string;
-  /** more keys, each with the client name it stands for */
   apiKeys: NamedKey[];
-  /** proxies in front of the service whose X-Forwarded-For entries are trusted (0: none) */
   trustProxyHops: number;
-  /** most tasks one client may have waiting */
   clientQueueMax: number;
-  /** most bytes of request bodies being received at once */
   maxInflightBytes: number;
-  /** how long a request body may take to arrive */
   uploadTimeoutMs: number;
-  /** allowed CORS origins; "*" for any */
   corsOrigins: string[] | "*";
-  /** most listeners of GET /events at once */
   eventsMaxSubscribers: number;
-  /** the OpenAPI document's contact URL */
   contactUrl?: string;
   logLevel: (typeof LOG_LEVELS)[number];
-  /** where tasks and the queue live: this process (default) or Redis, shared by replicas */
   queueBackend: (typeof QUEUE_BACKENDS)[number];
-  /** Redis for QUEUE_BACKEND=redis */
   redisUrl?: string;
-  /** namespace of every Redis key, so several deployments can share one Redis */
   redisPrefix: string;
-  /** how long an inference process holds a job without renewing its lock before it counts as dead */
   jobLockMs: number;
-  /** times a job may lose its inference process and be taken over before it fails with worker_lost */
   jobMaxStalls: number;
-  /** Standard Webhooks signing secret (`whsec_…`); webhooks are refused without it */
   webhookSecret?: string;
-  /** lets webhook URLs reach loopback and private addresses (private deployments, tests) */
   webhookAllowPrivate: boolean;
-  /** most webhook deliveries in flight at once from one process */
   webhookConcurrency: number;
 }

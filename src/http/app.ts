@@ -18,30 +18,22 @@ import type { TaskBackend } from "../backend/task-backend";
 import { Intake } from "../intake/intake";
 import type { Logger } from "../util/logger";
 import type { WebhookPolicy } from "./webhook-field";
+import type { Config, NamedKey } from "../config/variables";
 
-export interface AppDeps {
+/** The settings the HTTP surface takes as they are; each means what its variable says (src/config/variables.ts). */
+export const APP_SETTINGS = [
+  "maxUploadBytes", "maxPixels", "queueMax", "clientQueueMax", "maxStoreBytes", "maxInflightBytes",
+  "uploadTimeoutMs", "trustProxyHops", "corsOrigins", "eventsMaxSubscribers", "contactUrl",
+] as const satisfies readonly (keyof Config)[];
+
+export interface AppDeps extends Pick<Config, (typeof APP_SETTINGS)[number]> {
   backend: TaskBackend;
   metrics: Metrics;
   log: Logger;
-  maxUploadBytes: number;
-  maxPixels: number;
-  queueMax: number;
-  /** most tasks one client may have waiting (CLIENT_QUEUE_MAX) */
-  clientQueueMax: number;
-  maxStoreBytes: number;
-  /** most bytes of request bodies received at once (MAX_INFLIGHT_BYTES) */
-  maxInflightBytes: number;
-  uploadTimeoutMs: number;
   /** API_KEY (as the client "default") and API_KEYS */
-  apiKeys: { name: string; key: string }[];
-  trustProxyHops: number;
-  corsOrigins: string[] | "*";
-  /** most listeners of GET /events */
-  eventsMaxSubscribers: number;
+  apiKeys: NamedKey[];
   /** time for the live counts (a fake one in tests) */
   clock?: Clock;
-  /** CONTACT_URL, for the OpenAPI document */
-  contactUrl?: string;
   /** WEBHOOK_SECRET, WEBHOOK_ALLOW_PRIVATE and how names resolve, for the `webhook` field */
   webhooks: WebhookPolicy;
 }

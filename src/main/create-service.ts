@@ -1,7 +1,7 @@
 import type { BackendDeps } from "../backend/backend-deps";
 import { createBackend } from "../backend/create-backend";
 import { systemClock } from "../domain/clock";
-import { createApp } from "../http/app";
+import { APP_SETTINGS, createApp } from "../http/app";
 import { taskView } from "../http/task-view";
 import { createMetrics } from "../metrics/metrics";
 import { WebhookDispatcher } from "../webhook/dispatcher";
@@ -42,23 +42,14 @@ export function createService(opts: ServiceOptions) {
         random: opts.random,
       })
     : undefined;
+  const settings = Object.fromEntries(APP_SETTINGS.map((key) => [key, config[key]])) as Pick<typeof config, (typeof APP_SETTINGS)[number]>;
   const app = createApp({
+    ...settings,
     backend,
     metrics,
     log,
-    maxUploadBytes: config.maxUploadBytes,
-    maxPixels: config.maxPixels,
-    queueMax: config.queueMax,
-    clientQueueMax: config.clientQueueMax,
-    maxStoreBytes: config.maxStoreBytes,
-    maxInflightBytes: config.maxInflightBytes,
-    uploadTimeoutMs: config.uploadTimeoutMs,
     // API_KEY is one more key, whose client is named "default".
     apiKeys: [...(config.apiKey ? [{ name: "default", key: config.apiKey }] : []), ...config.apiKeys],
-    trustProxyHops: config.trustProxyHops,
-    corsOrigins: config.corsOrigins,
-    contactUrl: config.contactUrl,
-    eventsMaxSubscribers: config.eventsMaxSubscribers,
     clock,
     webhooks: { secret: config.webhookSecret, allowPrivate: config.webhookAllowPrivate, resolve },
   });
