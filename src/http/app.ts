@@ -12,6 +12,7 @@ import { InflightBudget } from "./inflight-budget";
 import { metricsController } from "./metrics.controller";
 import { pageController } from "./page.controller";
 import { predictController } from "./predict.controller";
+import { RefusalLog } from "./refusal-log";
 import { resultController } from "./result.controller";
 import type { Metrics } from "../metrics/metrics";
 import type { TaskBackend } from "../backend/task-backend";
@@ -38,6 +39,14 @@ export interface AppDeps extends Pick<Config, (typeof APP_SETTINGS)[number]> {
   webhooks: WebhookPolicy;
 }
 
+const safely = <T>(f: () => T): T | undefined => {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+};
+
 /** The HTTP surface, with no listening socket: tests drive it with app.handle(). */
 export function createApp(deps: AppDeps) {
   const { backend, metrics, log } = deps;
@@ -45,10 +54,18 @@ export function createApp(deps: AppDeps) {
   const identity = new ClientIdentity({ keys: deps.apiKeys, trustProxyHops: deps.trustProxyHops });
   const budget = new InflightBudget(deps.maxInflightBytes);
   metrics.watchInflight(() => budget.bytes);
-  const stats = new ServiceStatsHub(backend, deps.clock ?? systemClock, { maxSubscribers: deps.eventsMaxSubscribers });
+  const clock = deps.clock ?? systemClock;
+  const stats = new ServiceStatsHub(backend, clock, { maxSubscribers: deps.eventsMaxSubscribers });
+  const refusals = new RefusalLog(log, clock);
   return new Elysia()
     .use(cors(deps.corsOrigins, ["Location", "Retry-After", "Preference-Applied", "Idempotent-Replayed"]))
-    .use(errorHandler(log, (code) => metrics.rejected(code)))
+    .use(
+      errorHandler(log, (code, request, server) => {
+        metrics.rejected(code);
+        // A refusal for a wrong key names no client: asking would refuse again.
+        refusals.note(code, code === "unauthorized" ? undefined : safely(() => identity.clientOf(request, server)));
+      }),
+    )
     // Writes (uploads, cancels) need a key when keys are configured; reads by task id stay open.
     // Checked here, before any route reads a body, so it holds for every write route alike.
     .onRequest(({ request }) => {

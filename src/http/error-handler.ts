@@ -1,6 +1,7 @@
 import { Elysia } from "elysia";
 import { DomainError, type ErrorCode, type FieldError, rejectRequest, serverFault } from "../domain/errors";
 import type { Logger } from "../util/logger";
+import type { PeerSource } from "./client-identity";
 import { knobErrors } from "./knob-errors";
 import { problemBody, problemResponse } from "./problem";
 
@@ -27,8 +28,8 @@ function headersOf(error: DomainError): Record<string, string> {
 }
 
 /** Maps every error, ours or Elysia's, to problem+json; nothing internal leaks. */
-export function errorHandler(log: Logger, onProblem?: (code: ErrorCode) => void) {
-  return new Elysia({ name: "error-handler" }).onError({ as: "global" }, ({ code, error, request, path, body, query }) => {
+export function errorHandler(log: Logger, onProblem?: (code: ErrorCode, request: Request, server: PeerSource | null | undefined) => void) {
+  return new Elysia({ name: "error-handler" }).onError({ as: "global" }, ({ code, error, request, path, body, query, server }) => {
     // The path is echoed back, so it is bounded.
     const instance = path.length > 200 ? `${path.slice(0, 200)}…` : path;
     // Elysia wraps whatever a parse hook throws in a ParseError; ours are in `cause`.
@@ -36,7 +37,7 @@ export function errorHandler(log: Logger, onProblem?: (code: ErrorCode) => void)
     if (domain instanceof DomainError) error = domain;
     /** Refusals are counted; a missing route or our own failure is not a refusal. */
     const answer = (err: DomainError, counted = true) => {
-      if (counted) onProblem?.(err.code);
+      if (counted) onProblem?.(err.code, request, server);
       return problemResponse(problemBody(err.code, err.message, { instance, errors: err.fields }), headersOf(err));
     };
     if (error instanceof DomainError) return answer(error);

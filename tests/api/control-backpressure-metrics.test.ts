@@ -47,6 +47,8 @@ describe("backpressure", () => {
       expect(res.status).toBe(429);
       expect(((await res.json()) as any).code).toBe("memory_full");
       expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      // The refusal is in the log, not only in /metrics (refusal-log.ts: a flood is summarised).
+      expect(small.logs.filter((l) => l.msg === "upload refused").map((l) => [l.code, l.status])).toEqual([["memory_full", 429]]);
       // a small one still fits
       expect((await upload(small.app, dog)).status).toBe(201);
     } finally {
