@@ -1,8 +1,12 @@
 import { type DomainError, refuse } from "../domain/errors";
 import { backlogSeconds, type Rate } from "../domain/eta";
 
-/** Why an upload is refused for room, as both backends (and CREATE_TASK's Lua, for Redis) name it. */
-export type AdmissionRefusal = "client_queue_full" | "queue_full" | "memory_full";
+/**
+ * Why an upload is refused for room, as both backends (and CREATE_TASK's Lua,
+ * for Redis) name it. `client_reserve` is answered as `client_queue_full` too:
+ * the client has tasks waiting and the places left are the newcomers'.
+ */
+export type AdmissionRefusal = "client_queue_full" | "client_reserve" | "queue_full" | "memory_full";
 
 export interface AdmissionLimits {
   clientQueueMax: number;
@@ -24,13 +28,32 @@ export interface QueueCounts {
 }
 
 /**
- * The order of the checks, for both backends: a flooding client is told its
- * own limit first, not that the service is full; then the whole queue; then
- * the bytes held.
+ * Places of the queue kept for clients with nothing waiting: a tenth of
+ * QUEUE_MAX, at least one (none when the queue has one place). However much
+ * one client sends, a newcomer finds a place, and the fair queue puts its
+ * task within a turn of the front (docs/operations.md, "Fair share").
+ */
+export function newcomerReserve(queueMax: number): number {
+  return Math.min(queueMax - 1, Math.max(1, Math.ceil(queueMax / 10)));
+}
+
+/**
+ * The order of the checks, for both backends (CREATE_TASK's Lua repeats it,
+ * atomically, for Redis):
+ * 1. CLIENT_QUEUE_MAX binds only while other clients wait too: a client alone
+ *    may use the queue (the original's stress client sends 64 at once);
+ * 2. the whole queue (QUEUE_MAX);
+ * 3. a client that already has tasks waiting leaves the last places to
+ *    clients with none (newcomerReserve), so no client takes every place;
+ * 4. the bytes held.
+ * A flooding client is told its own limit before the service's.
  */
 export function refusalFor(counts: QueueCounts, limits: AdmissionLimits): AdmissionRefusal | undefined {
-  if (counts.clientBacklog >= limits.clientQueueMax) return "client_queue_full";
+  const waiting = counts.clientBacklog > 0;
+  const othersWaiting = counts.activeClients - (waiting ? 1 : 0) > 0;
+  if (othersWaiting && counts.clientBacklog >= limits.clientQueueMax) return "client_queue_full";
   if (counts.pending >= limits.queueMax) return "queue_full";
+  if (waiting && counts.pending >= limits.queueMax - newcomerReserve(limits.queueMax)) return "client_reserve";
   if (counts.heldBytes + counts.incomingBytes > limits.maxStoreBytes) return "memory_full";
   return undefined;
 }
@@ -41,7 +64,9 @@ export function refusalFor(counts: QueueCounts, limits: AdmissionLimits): Admiss
  * full queue or store has room once the tasks waiting have drained.
  */
 export function admissionError(code: AdmissionRefusal, limits: AdmissionLimits, counts: Pick<QueueCounts, "pending" | "activeClients">, rate: Rate): DomainError {
-  if (code === "client_queue_full") return refuse.clientQueueFull(limits.clientQueueMax, backlogSeconds(Math.max(1, counts.activeClients), rate));
+  const ownTurn = backlogSeconds(Math.max(1, counts.activeClients), rate);
+  if (code === "client_queue_full") return refuse.clientQueueFull(limits.clientQueueMax, ownTurn);
+  if (code === "client_reserve") return refuse.clientReserve(limits.queueMax, newcomerReserve(limits.queueMax), ownTurn);
   const retryAfter = backlogSeconds(counts.pending, rate);
   return code === "queue_full" ? refuse.queueFull(limits.queueMax, retryAfter) : refuse.memoryFull(retryAfter);
 }

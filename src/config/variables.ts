@@ -134,7 +134,7 @@ export const VARIABLES = [
       // The raw value: a QUEUE_MAX the loader refuses stops the start anyway, with its own message.
       compute: ({ env }) => clientQueueMaxFor(Number(env.QUEUE_MAX) || QUEUE_MAX_DEFAULT),
     },
-    description: "most tasks one client may have waiting; more get `429 client_queue_full` while other clients are still admitted",
+    description: "most tasks one client may have waiting while other clients wait too (alone, a client may use the queue but the newcomers' tenth); more get `429 client_queue_full` while the others are still admitted",
   },
   {
     // 1 GiB on a 16 GB Space: see docs/operations.md, "Memory of uploads in flight".

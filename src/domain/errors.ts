@@ -67,12 +67,27 @@ export const refuse = {
   draining: () => new DomainError("draining", "The service is shutting down; try another replica or later.", undefined, RETRY_DRAINING_S),
   notReady: () => new DomainError("not_ready", "The model is still loading; try again shortly.", undefined, RETRY_SOON_S),
   queueFull: (queueMax: number, retryAfterS: number) =>
-    new DomainError("queue_full", `The queue is full (${queueMax} tasks waiting); retry later.`, undefined, retryAfterS),
-  memoryFull: (retryAfterS: number) => new DomainError("memory_full", "The service holds as much image data as it may; retry later.", undefined, retryAfterS),
-  storeFull: (retryAfterS: number) => new DomainError("memory_full", "The task store is full; retry later.", undefined, retryAfterS),
-  /** this client alone has as many tasks waiting as one client may; others are still admitted */
+    new DomainError("queue_full", `The queue is full (${queueMax} tasks waiting, QUEUE_MAX); retry later.`, undefined, retryAfterS),
+  /** the bytes the tasks hold are at MAX_STORE_BYTES */
+  memoryFull: (retryAfterS: number) => new DomainError("memory_full", "The service holds as much image data as it may (MAX_STORE_BYTES); retry later.", undefined, retryAfterS),
+  /** Redis is at its maxmemory and refuses writes: the same backpressure, from the store's own limit */
+  redisMemoryFull: (retryAfterS: number) => new DomainError("memory_full", "The task store (Redis) is at its memory limit; retry later.", undefined, retryAfterS),
+  /** other clients wait too, and this one has as many tasks waiting as one client then may; others are still admitted */
   clientQueueFull: (clientQueueMax: number, retryAfterS: number) =>
-    new DomainError("client_queue_full", `You already have ${clientQueueMax} tasks waiting, as many as one client may; retry once one has started.`, undefined, retryAfterS),
+    new DomainError(
+      "client_queue_full",
+      `You have ${clientQueueMax} tasks waiting, as many as one client may while others wait too (CLIENT_QUEUE_MAX); retry once one has started.`,
+      undefined,
+      retryAfterS,
+    ),
+  /** this client has tasks waiting, and the queue's last places are kept for clients with none */
+  clientReserve: (queueMax: number, reserve: number, retryAfterS: number) =>
+    new DomainError(
+      "client_queue_full",
+      `You have tasks waiting, and the last ${reserve} of the queue's ${queueMax} places (QUEUE_MAX) are kept for clients with none; retry once one has started.`,
+      undefined,
+      retryAfterS,
+    ),
   /** the bytes of request bodies being received (for everyone, or this client's share) are at their budget */
   inflightFull: () => new DomainError("inflight_full", "Too many uploads are arriving at once; retry shortly.", undefined, RETRY_SOON_S),
   uploadTimeout: (ms: number) => new DomainError("upload_timeout", `The upload did not arrive within ${ms} ms; the connection is closed.`),

@@ -69,12 +69,17 @@ describe(`fair queue (${onRedis ? "redis" : "embedded"})`, () => {
     }, 120_000);
   }
 
-  test("CLIENT_QUEUE_MAX refuses A with its own code and a Retry-After and still admits B; tasks start in the order of their positions", async () => {
+  // CLIENT_QUEUE_MAX binds while other clients wait (a client alone may use the queue: lone-client.test.ts).
+  test("CLIENT_QUEUE_MAX refuses A with its own code and a Retry-After while B waits, and still admits B and C; tasks start in the order of their positions", async () => {
     const A = { localAddress: "127.0.0.2" };
+    const B = { localAddress: "127.0.0.3" };
     // Holds the one worker for seconds, so what waits behind it can be read as one snapshot.
     const blocker = await uploadFrom(base, dog, { localAddress: "127.0.0.4", query: `max_det=${SLOW_MAX_DET}` });
     expect(blocker.status).toBe(201);
     await waitFor(async () => (await result(blocker.body.task_id)).status === "processing", 30_000, "the blocker to start");
+    // B waits first, so A is not alone.
+    const first = await uploadFrom(base, dog, B);
+    expect(first.status).toBe(201);
     const accepted: string[] = [];
     let refused;
     for (let i = 0; i < 41; i++) {
@@ -85,9 +90,10 @@ describe(`fair queue (${onRedis ? "redis" : "embedded"})`, () => {
     expect(accepted.length).toBe(40);
     expect(refused!.status).toBe(429);
     expect(refused!.body.code).toBe("client_queue_full");
+    expect(refused!.body.detail).toContain("CLIENT_QUEUE_MAX");
     expect(Number(refused!.headers["retry-after"])).toBeGreaterThanOrEqual(1);
-    const others = [];
-    for (const source of [{ localAddress: "127.0.0.3" }, { localAddress: "127.0.0.3" }, { localAddress: "127.0.0.5" }]) {
+    const others = [first.body.task_id];
+    for (const source of [B, { localAddress: "127.0.0.5" }]) {
       const res = await uploadFrom(base, dog, source);
       expect(res.status).toBe(201);
       others.push(res.body.task_id);
@@ -105,7 +111,7 @@ describe(`fair queue (${onRedis ? "redis" : "embedded"})`, () => {
     }
     expect(views.every((v) => v.status === "pending")).toBe(true);
     expect(byPosition.map((v) => v.queue_position)).toEqual(waiting.map((_, i) => i + 1));
-    expect(views.map((v) => v.queue_position).slice(-3)).toEqual([2, 5, 3]); // turns: A, B, C, A, B, A…
+    expect(views.map((v) => v.queue_position).slice(-3)).toEqual([1, 4, 3]); // turns: B, A, C, B, A, A…
     // eta grows with the position
     for (let i = 1; i < byPosition.length; i++) expect(byPosition[i].eta_ms).toBeGreaterThanOrEqual(byPosition[i - 1].eta_ms);
     const health = (await requestFrom(`${base}/health`)).body;

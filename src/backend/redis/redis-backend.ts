@@ -238,7 +238,7 @@ export class RedisBackend implements TaskBackend {
     } catch (err) {
       if (err instanceof DomainError) throw err;
       // Redis at its maxmemory refuses writes: that is backpressure, not an outage.
-      if (err instanceof Error && /\bOOM\b/.test(err.message)) throw refuse.storeFull(backlogSeconds(this.cluster.totals.pending, this.rate()));
+      if (err instanceof Error && /\bOOM\b/.test(err.message)) throw refuse.redisMemoryFull(backlogSeconds(this.cluster.totals.pending, this.rate()));
       // Refused, or timed out on a Redis that hangs: down until the next refresh gets an answer.
       // (An error answer, by contrast, came from a Redis that is up.)
       if (!(err instanceof Error && err.name === "ReplyError")) this.cluster.markDown();

@@ -1,6 +1,6 @@
 import type Redis from "ioredis";
 import { LEGAL_TRANSITIONS, type Task, type TaskStatus, TASK_STATUSES, TERMINAL } from "../../domain/task";
-import type { AdmissionRefusal } from "../admission";
+import { type AdmissionRefusal, newcomerReserve } from "../admission";
 import type { TransitionEvent } from "../task-backend";
 
 /** A transition as it travels on the events channel (the type is implied). */
@@ -82,7 +82,7 @@ export class RedisTaskStore {
       k.task(task.id), k.pending, k.input(task.id), k.inputBytes, k.seq, k.lane(task.client), k.turns,
       task.id, limits.queueMax, limits.maxBytes,
       k.events, JSON.stringify({ id: task.id, status: "pending" } satisfies PublishedTransition),
-      limits.clientQueueMax, task.client, k.lanePrefix,
+      limits.clientQueueMax, task.client, k.lanePrefix, newcomerReserve(limits.queueMax),
       "created", task.createdAt, "updated", task.updatedAt, "params", JSON.stringify(task.params), "size", JSON.stringify(task.size),
       // TRANSITION queues the webhook's events in hook_due as the task moves.
       ...(task.webhook ? ["hook_url", task.webhook.url, "hook_events", task.webhook.events.join(","), "hook_due", k.webhooksDue] : []),

@@ -9,13 +9,15 @@ import { QUEUE_WEBHOOK_EVENT } from "./webhook-scripts";
 
 /**
  * KEYS: task, pending, input, inputBytes, seq, lane (the client's), turns
- * ARGV: id, queueMax, maxBytes, channel, event, clientQueueMax, client, lane prefix, field/value pairs…
+ * ARGV: id, queueMax, maxBytes, channel, event, clientQueueMax, client, lane prefix, newcomer reserve, field/value pairs…
  * The upload is already at KEYS[3], SET just before with an expiry
  * (RedisTaskStore.create): through ARGV, Redis would copy and hash all of
  * its bytes into Lua, ~1 µs per KB, where STRLEN and PERSIST cost nothing.
  * An admission keeps it (no expiry while open), a refusal deletes it.
- * The client's own cap is checked first, so a flood is told its own limit.
- * → {"ok", position} | {"client_queue_full", 0} | {"queue_full", 0} | {"memory_full", 0} | {"no_upload", 0}
+ * The checks are backend/admission.ts's refusalFor, in its order: the client's
+ * own cap (only while other clients wait), the queue, the places kept for
+ * clients with nothing waiting, the bytes held.
+ * → {"ok", position} | {"client_queue_full" | "queue_full" | "client_reserve" | "memory_full", 0} | {"no_upload", 0}
  */
 export const CREATE_TASK = `
 ${FAIR_POSITION}
@@ -26,11 +28,16 @@ local function refuse(code)
   redis.call('DEL', KEYS[3])
   return {code, 0}
 end
-if redis.call('LLEN', KEYS[6]) >= tonumber(ARGV[6]) then return refuse('client_queue_full') end
-if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then return refuse('queue_full') end
+local backlog = redis.call('LLEN', KEYS[6])
+local pending = redis.call('ZCARD', KEYS[2])
+-- the turns list every client with tasks waiting, this one among them when it has some
+local others = redis.call('LLEN', KEYS[7]) - (backlog > 0 and 1 or 0)
+if others > 0 and backlog >= tonumber(ARGV[6]) then return refuse('client_queue_full') end
+if pending >= tonumber(ARGV[2]) then return refuse('queue_full') end
+if backlog > 0 and pending >= tonumber(ARGV[2]) - tonumber(ARGV[9]) then return refuse('client_reserve') end
 local held = tonumber(redis.call('GET', KEYS[4]) or '0')
 if held + size > tonumber(ARGV[3]) then return refuse('memory_full') end
-redis.call('HSET', KEYS[1], 'status', 'pending', 'input_bytes', size, 'attempts', 0, 'client', ARGV[7], unpack(ARGV, 9))
+redis.call('HSET', KEYS[1], 'status', 'pending', 'input_bytes', size, 'attempts', 0, 'client', ARGV[7], unpack(ARGV, 10))
 redis.call('PERSIST', KEYS[3])
 redis.call('INCRBY', KEYS[4], size)
 redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[5]), ARGV[1])
