@@ -29,8 +29,8 @@ export interface PerfOptions {
 }
 
 export interface PerfReport {
-  /** bare ONNX Runtime at the square (640×640), its best layout */
-  limit: LimitResult;
+  /** bare ONNX Runtime at the square (640×640): its fastest layout, and the cheapest layout's CPU per image */
+  limit: LimitResult & { cheapest: { layout: string; cpuMsPerImage: number } };
   /** bare ONNX Runtime at the shapes the default runs each shared photo in */
   shapes: ShapeLimits;
   /** the service's own modules, no HTTP: Detector.detect over the photos, annotated as the default */
@@ -48,7 +48,7 @@ const noCost = { polls: 0, polls_per_second: nan, cpu_us_per_poll: nan };
 const noCpu = { cpu_ms_per_image: nan, threads_ms_per_image: {}, other_pct: nan };
 /** What a part left out with --parts reports: NaN, so its target reads "no". */
 const NOT_RUN: Omit<PerfReport, "targets"> = {
-  limit: { layout: "not run", sessions: 0, threads: 0, imagesPerSecond: nan, msPerImage: nan, cpuMsPerImage: nan },
+  limit: { layout: "not run", sessions: 0, threads: 0, imagesPerSecond: nan, msPerImage: nan, cpuMsPerImage: nan, cheapest: { layout: "not run", cpuMsPerImage: nan } },
   shapes: { rect: "not run", shapes: [], cpu_ms_per_image: nan },
   pipeline: { threads: 0, annotate: false, images: 0, images_per_second: nan, ...noCpu },
   polling: { clients: 0, seconds: 0, uploads: 0, completed: 0, polls: 0, images_per_second: nan, probe_post_ms: { n: 0, p50: nan, p99: nan, max: nan }, probe_codes: {}, ...noCpu },
@@ -59,17 +59,24 @@ const NOT_RUN: Omit<PerfReport, "targets"> = {
   poll_cost: { pending: noCost, finished_inline_image: noCost },
 };
 
-/** Bare ONNX Runtime's best layout at 640×640, with its CPU per image. */
-async function bareLimit(o: PerfOptions, image: Uint8Array) {
+/**
+ * Bare ONNX Runtime at 640×640 in both layouts: the faster one is the limit
+ * on images per second; the cheaper one's CPU per image is what the
+ * service's is held to (one session with two intra-op threads spins its
+ * pool, so it costs more CPU for the same images).
+ */
+async function bareLimit(o: PerfOptions, image: Uint8Array): Promise<LimitResult & { cheapest: { layout: string; cpuMsPerImage: number } }> {
   const bar = progressBar("bare ORT 640x640       ");
-  let best: LimitResult | undefined;
+  const runs: LimitResult[] = [];
   for (const [i, [sessions, threads]] of ([[2, 1], [1, 2]] as const).entries()) {
     const r = await measureLimit(o.modelPath, image, sessions, threads, o.limitSeconds);
-    if (!best || r.imagesPerSecond > best.imagesPerSecond) best = { ...r, cpuMsPerImage: round(r.cpuMsPerImage) };
+    runs.push({ ...r, cpuMsPerImage: round(r.cpuMsPerImage) });
     bar.update((i + 1) / 2, `${sessions}x${threads}`);
   }
-  bar.done(`${best!.layout}: ${round(best!.imagesPerSecond, 2)} img/s`);
-  return best!;
+  const best = runs.reduce((a, b) => (b.imagesPerSecond > a.imagesPerSecond ? b : a));
+  const cheapest = runs.reduce((a, b) => (b.cpuMsPerImage < a.cpuMsPerImage ? b : a));
+  bar.done(`${best.layout}: ${round(best.imagesPerSecond, 2)} img/s; ${cheapest.layout}: ${cheapest.cpuMsPerImage} ms of CPU per image`);
+  return { ...best, cheapest: { layout: cheapest.layout, cpuMsPerImage: cheapest.cpuMsPerImage } };
 }
 
 /**

@@ -26,7 +26,7 @@ export function printPerf(r: PerfReport) {
   if (disturbed.length) console.log(`warning: other work used the CPU during ${disturbed.join(", ")}; the threads shared caches and cores with it, so those figures are high`);
   console.log(
     `bare ORT (2x1) at the default's shapes (rect=${r.shapes.rect}): ${r.shapes.shapes.map((s) => `${s.shape} ${s.cpu_ms_per_image} ms (${s.photos.join(", ")})`).join("; ")}; ` +
-      `mean over the photos ${r.shapes.cpu_ms_per_image} ms, against ${r.limit.cpuMsPerImage} at 640x640`,
+      `mean over the photos ${r.shapes.cpu_ms_per_image} ms, against ${r.limit.cheapest.cpuMsPerImage} at 640x640 (${r.limit.cheapest.layout})`,
   );
   const p = r.polling;
   console.log(`polling: ${p.uploads} uploads, ${p.completed} completed, ${p.polls} polls (${round(p.polls / Math.max(1, p.completed))} per image), ${p.images_per_second} img/s`);

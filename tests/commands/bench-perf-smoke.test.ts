@@ -13,6 +13,7 @@ test("bun run bench --perf --quick: bare ORT at both shapes, the bare pipeline, 
 
   const r = await written();
   expect(r.limit.cpuMsPerImage).toBeGreaterThan(0);
+  expect(r.limit.cheapest.cpuMsPerImage).toBeGreaterThan(0);
   // Every shared photo at the one shape the default gives it.
   const photos = readdirSync(IMAGES).filter((f) => f.endsWith(".jpg")).sort();
   expect(r.shapes.shapes.flatMap((s: any) => s.photos).sort()).toEqual(photos);
