@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { averageServiceMs, backlogSeconds, etaMs } from "../../src/domain/eta";
+import { averageServiceMs, backlogSeconds, etaMs, extraRunsAhead } from "../../src/domain/eta";
 import { runsOf } from "../../src/executor/tiled-detection";
 import { DEFAULT_PARAMS } from "../../src/intake/detect-params";
 import { FAKE_MODEL } from "../support/fake-worker";
@@ -48,5 +48,38 @@ describe("runsOf: the runs a task takes, as runDetection will cut it", () => {
     // 400 px tiles overlapping by a fifth: 3 columns (0, 320, 368) × 2 rows (0, 176), then the whole image.
     expect(runsOf({ size: photo, params: { ...DEFAULT_PARAMS, tile: "on", tileSize: 400 } }, FAKE_MODEL)).toBe(3 * 2 + 1);
     expect(runsOf({ size: twelveMp, params: { ...DEFAULT_PARAMS, tile: "auto" } }, undefined)).toBe(1); // no model yet
+  });
+});
+
+describe("extraRunsAhead: tiled tasks ahead priced by their runs", () => {
+  // 100 ms a run on 2 lanes
+  const RATE2 = { serviceMs: 100, lanes: 2 };
+  const t0 = 1_000_000;
+  const pending = (id: string, runs: number, position: number, createdAt = t0) => ({ id, runs, status: "pending" as const, position, createdAt });
+
+  test("a tiled task waiting ahead adds its runs but one; one behind adds nothing", () => {
+    const heavy = [pending("a", 13, 1), pending("b", 49, 5)];
+    expect(extraRunsAhead(heavy, { position: 3, createdAt: t0 + 1 }, RATE2, t0)).toBe(12);
+    expect(extraRunsAhead(heavy, { position: 6, createdAt: t0 + 1 }, RATE2, t0)).toBe(12 + 48);
+  });
+
+  test("a running one adds what its lanes have not got through yet, but one", () => {
+    const running = { id: "r", runs: 13, status: "processing" as const, position: 0, createdAt: t0, startedAt: t0 };
+    expect(extraRunsAhead([running], { position: 1, createdAt: t0 + 1 }, RATE2, t0)).toBe(12);
+    // 300 ms in, 2 lanes at 100 ms a run: 6 runs done, 7 left, 6 more than one
+    expect(extraRunsAhead([running], { position: 1, createdAt: t0 + 1 }, RATE2, t0 + 300)).toBe(6);
+    expect(extraRunsAhead([running], { position: 1, createdAt: t0 + 1 }, RATE2, t0 + 5_000)).toBe(0);
+  });
+
+  test("a tie in position is a stale reading: the one that came first is ahead", () => {
+    expect(extraRunsAhead([pending("a", 13, 1, t0)], { position: 1, createdAt: t0 + 5 }, RATE2, t0)).toBe(12);
+    expect(extraRunsAhead([pending("a", 13, 1, t0 + 9)], { position: 1, createdAt: t0 + 5 }, RATE2, t0)).toBe(0);
+  });
+
+  test("etaMs counts them with the tasks ahead: position 2 behind a 13-run tiled task on 2 lanes", () => {
+    const ahead = extraRunsAhead([pending("a", 13, 1)], { position: 2, createdAt: t0 + 1 }, RATE2, t0);
+    // (2 + 12) / 2 lanes = 7 rounds of 100 ms, then its own run
+    expect(etaMs({ status: "pending" }, 2, RATE2, t0, 1, ahead)).toBe(800);
+    expect(etaMs({ status: "pending" }, 2, RATE2, t0, 1)).toBe(200);
   });
 });

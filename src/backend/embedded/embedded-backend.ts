@@ -1,6 +1,6 @@
 import type { Clock } from "../../domain/clock";
 import { refuse, taskFailure } from "../../domain/errors";
-import { etaMs } from "../../domain/eta";
+import { etaMs, extraRunsAhead } from "../../domain/eta";
 import type { TtlSweeper } from "../../domain/ttl-sweeper";
 import { type CancelReason, type DetectParams, type ImageSize, isTerminal, type Task, type TaskStatus } from "../../domain/task";
 import { logTransition, type TransitionContext } from "../../domain/task-log";
@@ -14,6 +14,7 @@ import type { MemoryDeliveryQueue } from "../../webhook/memory-delivery-queue";
 import { admissionError, refusalFor } from "../admission";
 import { EventHub } from "../event-hub";
 import { untilEvent } from "../until-event";
+import { TiledAhead } from "./tiled-ahead";
 import type { IdempotencyStore } from "../idempotency";
 import { BACKLOGS_SHOWN, type BackendHealth, sumWorkers, type TaskBackend, type TaskSnapshot } from "../task-backend";
 
@@ -47,6 +48,7 @@ export class EmbeddedBackend implements TaskBackend {
   private readonly events = new EventHub();
   /** cancels the executor's run of each processing task */
   private readonly runs = new Map<string, AbortController>();
+  private readonly tiled = new TiledAhead();
   private stopIdle = () => {};
 
   readonly deliveries: MemoryDeliveryQueue;
@@ -81,6 +83,7 @@ export class EmbeddedBackend implements TaskBackend {
     const task: Task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, client, size, input: image, ...(webhook ? { webhook } : {}) };
     this.opts.store.create(task);
     this.queue.push(client, task.id);
+    this.tiled.add(task.id, runsOf(task, this.model));
     this.announce(task, { queueDepth: this.queue.length });
     // Dispatch after the caller has answered: the 201 shows the task as accepted (pending).
     setImmediate(() => this.dispatch());
@@ -215,6 +218,7 @@ export class EmbeddedBackend implements TaskBackend {
   }
 
   private move(id: string, to: TaskStatus, patch: TransitionPatch, context: TransitionContext = {}) {
+    if (isTerminal(to)) this.tiled.remove(id);
     this.announce(this.opts.store.transition(id, to, this.opts.clock.now(), patch), context);
   }
 
@@ -234,6 +238,8 @@ export class EmbeddedBackend implements TaskBackend {
 
   private snapshot(task: Task): TaskSnapshot {
     const queuePosition = task.status === "pending" ? this.queue.positionOf(task.id) : 0;
-    return { task, queuePosition, etaMs: etaMs(task, queuePosition, this.opts.executor.rate(), this.opts.clock.now(), runsOf(task, this.model)) };
+    const [rate, now] = [this.opts.executor.rate(), this.opts.clock.now()];
+    const ahead = task.status === "pending" ? extraRunsAhead(this.tiled.list((id) => this.opts.store.get(id), (id) => this.queue.positionOf(id)), { position: queuePosition, createdAt: task.createdAt }, rate, now) : 0;
+    return { task, queuePosition, etaMs: etaMs(task, queuePosition, rate, now, runsOf(task, this.model), ahead) };
   }
 }

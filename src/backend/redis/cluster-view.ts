@@ -6,6 +6,7 @@ import { BACKLOGS_SHOWN } from "../task-backend";
 import { FairLanes } from "./fair-lanes";
 import { clusterRate, type Heartbeat, InferenceRegistry } from "./inference-registry";
 import type { RedisTaskStore } from "./redis-task-store";
+import { TiledAhead } from "./tiled-ahead";
 
 /**
  * What an API replica knows of the cluster, refreshed about once a second:
@@ -27,6 +28,8 @@ export class ClusterView {
   private rated?: { beats: Heartbeat[]; rate: ReturnType<typeof clusterRate> };
   private readonly registry: InferenceRegistry;
   private readonly lanes: FairLanes;
+  /** the open tiled tasks, as of the last refresh */
+  readonly tiled: TiledAhead;
 
   constructor(
     private readonly redis: Redis,
@@ -35,6 +38,7 @@ export class ClusterView {
   ) {
     this.registry = new InferenceRegistry(redis, store.keys);
     this.lanes = new FairLanes(redis, store.keys);
+    this.tiled = new TiledAhead(redis, store.keys, store);
     redis.on("ready", () => this.connection(true));
     redis.on("close", () => this.connection(false));
     redis.on("error", () => {}); // reported once through "close"; ioredis reconnects by itself
@@ -75,7 +79,13 @@ export class ClusterView {
     try {
       this.serverVersion ??= await this.checkVersion();
       // The model is re-read too: a rollout of another model shows within a second.
-      const [beats, model, totals, clients] = await Promise.all([this.registry.alive(), this.registry.model(), this.store.totals(), this.lanes.stats(BACKLOGS_SHOWN)]);
+      const [beats, model, totals, clients] = await Promise.all([
+        this.registry.alive(),
+        this.registry.model(),
+        this.store.totals(),
+        this.lanes.stats(BACKLOGS_SHOWN),
+        this.tiled.refresh(),
+      ]);
       this.beats = beats;
       this.model = model ?? this.model;
       this.totals = totals;

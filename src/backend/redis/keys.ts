@@ -20,6 +20,8 @@ export function redisKeys(prefix: string) {
     taskPrefix: `${prefix}:task:`,
     /** arrival counter behind the pending scores */
     seq: `${prefix}:seq`,
+    /** the open tiled tasks (more than one model run), id → runs, for the ETA of the tasks behind them */
+    tiled: `${prefix}:tiled`,
     /** bytes of uploads not yet finished */
     inputBytes: `${prefix}:input_bytes`,
     /** the ids of inference processes that have sent a heartbeat */

@@ -2,7 +2,7 @@ import type { Queue } from "bullmq";
 import type Redis from "ioredis";
 import { type Cancel, type Clock, systemClock } from "../../domain/clock";
 import { DomainError, refuse, taskFailure } from "../../domain/errors";
-import { backlogSeconds, etaMs, type Rate } from "../../domain/eta";
+import { backlogSeconds, etaMs, extraRunsAhead, type Rate } from "../../domain/eta";
 import { type CancelReason, type DetectParams, type ImageSize, type Task } from "../../domain/task";
 import { logTransition } from "../../domain/task-log";
 import type { InferenceStats } from "../../executor/executor";
@@ -126,6 +126,7 @@ export class RedisBackend implements TaskBackend {
       throw refuse.backendUnavailable();
     }
     logTransition(this.opts.log, task, { backend: "redis", queueDepth: created });
+    await this.guard(this.cluster.tiled.note(task, runsOf(task, this.model), created));
     return { task, queuePosition: created, etaMs: this.eta(task, created) };
   }
 
@@ -220,15 +221,16 @@ export class RedisBackend implements TaskBackend {
     return admissionError(code, this.opts, { pending: this.cluster.totals.pending, activeClients: this.cluster.clients.active }, this.rate());
   }
 
+  /** A replica that also runs inference counts its own workers before its first heartbeat. */
   private rate(): Rate {
-    const rate = this.cluster.rate;
-    // A replica that also runs inference counts its own workers before its first heartbeat.
-    const local = this.opts.local;
-    return rate.lanes > 0 || !local ? rate : local.rate();
+    const { rate } = this.cluster;
+    return rate.lanes > 0 || !this.opts.local ? rate : this.opts.local.rate();
   }
 
   private eta(task: Task, position: number): number | undefined {
-    return etaMs(task, position, this.rate(), this.opts.clock.now(), runsOf(task, this.model));
+    const [rate, now] = [this.rate(), this.opts.clock.now()];
+    const ahead = task.status === "pending" ? extraRunsAhead(this.cluster.tiled.open, { position, createdAt: task.createdAt }, rate, now) : 0;
+    return etaMs(task, position, rate, now, runsOf(task, this.model), ahead);
   }
 
   /** Any Redis failure becomes one clear 503; our own domain errors pass through. */
