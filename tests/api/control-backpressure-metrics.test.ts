@@ -25,17 +25,31 @@ const settle = async (ids: string[]) => {
 };
 
 describe("backpressure", () => {
-  test(`over QUEUE_MAX (${QUEUE_MAX}) uploads get 429 queue_full with a Retry-After; the accepted ones all finish`, async () => {
+  // One client fills the queue but the newcomers' place (admission.ts); clients with nothing
+  // waiting take that place, and past it everyone is told the queue is full.
+  test(`over QUEUE_MAX (${QUEUE_MAX}): a lone client leaves the newcomers' place, the next client takes it, then 429 queue_full with a Retry-After; the accepted ones all finish`, async () => {
     const responses = await Promise.all(Array.from({ length: 12 }, () => upload(svc.app, dog)));
     const codes = responses.map((r) => r.status);
     expect(codes.every((c) => c === 201 || c === 429)).toBe(true);
     const refused = responses.filter((r) => r.status === 429);
     expect(refused.length).toBeGreaterThanOrEqual(12 - QUEUE_MAX - 1); // one may already be running
-    const body = (await refused[0].json()) as any;
-    expect(body.code).toBe("queue_full");
-    expect(refused[0].headers.get("content-type")).toContain("application/problem+json");
-    expect(Number(refused[0].headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(((await refused[0].json()) as any).code).toBe("client_queue_full");
     const accepted = await Promise.all(responses.filter((r) => r.status === 201).map(idOf));
+    // Newcomers, each a client of its own (X-Forwarded-For, TRUST_PROXY_HOPS=1): the first takes the place kept for them.
+    const newcomer = (i: number) => upload(svc.app, dog, { headers: { "x-forwarded-for": `203.0.113.${i}` } });
+    const first = await newcomer(1);
+    expect(first.status).toBe(201);
+    accepted.push(await idOf(first));
+    let full: Response | undefined;
+    for (let i = 2; i < 12 && !full; i++) {
+      const res = await newcomer(i);
+      if (res.status === 201) accepted.push(await idOf(res));
+      else full = res;
+    }
+    expect(full!.status).toBe(429);
+    expect(((await full!.json()) as any).code).toBe("queue_full");
+    expect(full!.headers.get("content-type")).toContain("application/problem+json");
+    expect(Number(full!.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     await settle(accepted);
     expect(await Promise.all(accepted.map(status))).toEqual(accepted.map(() => "completed"));
   });
