@@ -13,11 +13,12 @@ export function uploadTo(url: string, bytes: Uint8Array, name: string, headers: 
   return fetch(`${url}/predict`, { method: "POST", body: form, headers });
 }
 
-/** An upload that must be accepted (201): its task id. */
+/** An upload that must be accepted (201): its task id. A refusal fails with its problem (status, code, detail), so the cause is named. */
 export async function submitTo(url: string, bytes: Uint8Array, name: string): Promise<string> {
   const res = await uploadTo(url, bytes, name);
-  expect(res.status).toBe(201);
-  return ((await res.json()) as any).task_id;
+  const body = (await res.json().catch(() => ({}))) as any;
+  if (res.status !== 201) expect({ status: res.status, code: body.code, detail: body.detail }).toEqual({ status: 201, code: undefined, detail: undefined });
+  return body.task_id;
 }
 
 /** GET /health as JSON. */
