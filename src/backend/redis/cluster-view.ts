@@ -24,6 +24,8 @@ export class ClusterView {
   private mixedModels = "";
   private everConnected = false;
   private refreshing?: Promise<void>;
+  /** when the connection last delivered bytes from Redis (performance.now()) */
+  private lastHeard = -Infinity;
   /** the rate of the heartbeats it was worked out from (the array is replaced, never changed, on each refresh) */
   private rated?: { beats: Heartbeat[]; rate: ReturnType<typeof clusterRate> };
   private readonly registry: InferenceRegistry;
@@ -39,7 +41,11 @@ export class ClusterView {
     this.registry = new InferenceRegistry(redis, store.keys);
     this.lanes = new FairLanes(redis, store.keys);
     this.tiled = new TiledAhead(redis, store.keys, store);
-    redis.on("ready", () => this.connection(true));
+    redis.on("ready", () => {
+      // Every reply, whoever asked: proof that Redis answers, which a timed-out command alone is not.
+      redis.stream?.on("data", () => (this.lastHeard = performance.now()));
+      this.connection(true);
+    });
     redis.on("close", () => this.connection(false));
     redis.on("error", () => {}); // reported once through "close"; ioredis reconnects by itself
     this.up = redis.status === "ready";
@@ -58,8 +64,18 @@ export class ClusterView {
     return this.rated.rate;
   }
 
-  /** A request saw Redis fail: down until the next refresh gets an answer. */
-  markDown() {
+  /**
+   * A command sent at `sentAt` failed without an answer (refused, or timed
+   * out). Down until the next refresh gets an answer, unless Redis has been
+   * heard from since that command went out: then it answers and the command
+   * was only slow, or its reply waited unread while this process was starved
+   * of CPU (ioredis's timer fires before a socket read that is due in the same
+   * turn). A busy machine must not turn one late reply into a second of 503s.
+   */
+  async commandFailed(sentAt: number) {
+    // Let the socket be read first: the reply may already be waiting in it (a few turns of the loop, no more).
+    for (let turn = 0; turn < 5 && this.lastHeard < sentAt; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
+    if (this.redis.status === "ready" && this.lastHeard >= sentAt) return;
     this.connection(false);
   }
 
@@ -76,6 +92,7 @@ export class ClusterView {
       await Promise.race([once(redis, "ready"), Bun.sleep(1000)]).catch(() => {});
     }
     if (redis.status !== "ready") return this.connection(false);
+    const sentAt = performance.now();
     try {
       this.serverVersion ??= await this.checkVersion();
       // The model is re-read too: a rollout of another model shows within a second.
@@ -99,7 +116,7 @@ export class ClusterView {
         this.lastReplyError = err.message;
         return;
       }
-      this.connection(false);
+      await this.commandFailed(sentAt);
     }
   }
 

@@ -12,7 +12,7 @@ import { giveTracingChannelsHasSubscribers } from "./tracing-channel";
  * ioredis reconnects by itself in every case.
  */
 /** Longest a request waits on one Redis command; a 20 MB upload's write takes well under this on loopback or a LAN. */
-const API_COMMAND_TIMEOUT_MS = 3000;
+export const API_COMMAND_TIMEOUT_MS = 3000;
 
 export function connectRedis(url: string, role: "api" | "durable" | "blocking", name: string): Redis {
   // Before the first command on any connection (BullMQ's copies of these too): see tracing-channel.ts.

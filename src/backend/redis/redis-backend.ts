@@ -235,15 +235,15 @@ export class RedisBackend implements TaskBackend {
 
   /** Any Redis failure becomes one clear 503; our own domain errors pass through. */
   private async guard<T>(p: Promise<T>): Promise<T> {
+    const sentAt = performance.now(); // p's command has just been sent
     try {
       return await p;
     } catch (err) {
       if (err instanceof DomainError) throw err;
       // Redis at its maxmemory refuses writes: that is backpressure, not an outage.
       if (err instanceof Error && /\bOOM\b/.test(err.message)) throw refuse.redisMemoryFull(backlogSeconds(this.cluster.totals.pending, this.rate()));
-      // Refused, or timed out on a Redis that hangs: down until the next refresh gets an answer.
-      // (An error answer, by contrast, came from a Redis that is up.)
-      if (!(err instanceof Error && err.name === "ReplyError")) this.cluster.markDown();
+      // Refused or timed out: down, unless Redis was heard from since (commandFailed); an error answer came from a Redis that is up.
+      if (!(err instanceof Error && err.name === "ReplyError")) await this.cluster.commandFailed(sentAt);
       throw refuse.backendUnavailable();
     }
   }
