@@ -3,6 +3,9 @@ import type { Subprocess } from "bun";
 import { Webhook } from "standardwebhooks";
 import { freePort, waitUntilReady } from "../../src/util/free-port";
 import { testRedisUrl, uniquePrefix } from "../support/backend";
+import { DELIVERY_LEASE_MS } from "../../src/backend/redis/redis-deliveries";
+import { POLL_MS } from "../../src/webhook/dispatcher";
+import { FakeClock } from "../support/fake-clock";
 import { getJson, upload } from "../support/http";
 import { readImage, scriptEntry } from "../support/paths";
 import { startTestService, type TestService, waitFor } from "../support/test-service";
@@ -63,10 +66,15 @@ test("a replica killed in the middle of an attempt: another replica delivers the
   const [first] = await receiver.waitFor("/takeover", 1, 30_000);
   child.kill("SIGKILL");
   await child.exited;
-  // Another replica on the same queue; no inference needed, the task is finished.
-  const other = await startTestService({ ...shared, WORKERS: "0", REDIS_PREFIX: prefix }, { waitReady: false, resolve: loopbackOnly });
+  // Another replica on the same queue; no inference needed, the task is finished. Its clock, which
+  // its dispatcher claims by, is moved past the dead replica's lease rather than waiting the lease out.
+  const clock = new FakeClock(Date.now());
+  const other = await startTestService({ ...shared, WORKERS: "0", REDIS_PREFIX: prefix }, { waitReady: false, resolve: loopbackOnly, clock });
   services.push(other);
-  const got = await receiver.waitFor("/takeover", 2, 40_000);
+  clock.advance(DELIVERY_LEASE_MS);
+  // One poll at a time, each given the time to claim and send, until the event is delivered again.
+  const ticking = setInterval(() => clock.advance(POLL_MS), 50);
+  const got = await receiver.waitFor("/takeover", 2, 40_000).finally(() => clearInterval(ticking));
   expect(got[1].headers["webhook-id"]).toBe(first.headers["webhook-id"]);
   expect(got[1].headers["webhook-id"]).toBe(`msg_${id}_completed`);
   expect(got[1].body).toBe(first.body);
