@@ -4,6 +4,7 @@ import { connect, type Socket } from "node:net";
 import { freePort, waitUntilReady } from "../../src/util/free-port";
 import { scriptEntry } from "../support/paths";
 import { requestFrom } from "../support/source-http";
+import { waitFor } from "../support/wait";
 
 // `bun start` in a child process, so its RSS is its own, under uploads that
 // arrive slowly. MAX_INFLIGHT_BYTES is 256 MiB here (1 GiB by default), so
@@ -129,9 +130,8 @@ test("150 concurrent slow 19 MB uploads keep RSS within idle + 2 × MAX_INFLIGHT
 test("an upload that stalls past UPLOAD_TIMEOUT_MS gets 408, its connection closed, and its bytes released", async () => {
   const base = `http://127.0.0.1:${port}`;
   const stalled = slowUpload("127.0.0.9", 10, 2 * MiB);
-  await Bun.sleep(500);
-  const during = (await requestFrom(`${base}/health`)).body.uploads_in_flight.bytes;
-  expect(during).toBeGreaterThan(BODY); // the declared length is reserved
+  // The declared length is reserved as soon as the headers are in: wait for that, not a guessed delay.
+  await waitFor(async () => (await requestFrom(`${base}/health`)).body.uploads_in_flight.bytes > BODY, UPLOAD_TIMEOUT_MS, "the upload's reservation");
   const outcome = await stalled;
   expect([outcome.status, outcome.code]).toEqual([408, "upload_timeout"]);
   // Not before its time; how long after is the machine's (the test's own timeout bounds it).
