@@ -64,8 +64,8 @@ test("the upload's documented refusals quote this service's configured limits, a
   const detailOf = (status: number, code: string) => problemExamples(status).find((e) => e.code === code)?.detail;
   expect(detailOf(413, "payload_too_large")).toEndWith(`the limit is ${LIMITS.MAX_UPLOAD_BYTES} bytes.`);
   expect(detailOf(408, "upload_timeout")).toContain(`within ${LIMITS.UPLOAD_TIMEOUT_MS} ms`);
-  expect(detailOf(429, "queue_full")).toContain(`(${LIMITS.QUEUE_MAX} tasks waiting)`);
-  expect(detailOf(429, "client_queue_full")).toContain(`You already have ${LIMITS.CLIENT_QUEUE_MAX} tasks waiting`);
+  expect(detailOf(429, "queue_full")).toContain(`(${LIMITS.QUEUE_MAX} tasks waiting, QUEUE_MAX)`);
+  expect(detailOf(429, "client_queue_full")).toContain(`You have ${LIMITS.CLIENT_QUEUE_MAX} tasks waiting, as many as one client may while others wait too (CLIENT_QUEUE_MAX)`);
 
   // What the service really answers, field for field: the formats it accepts, and its pixel limit.
   const pdf = await upload(svc.app, NOT_IMAGES.pdf, { filename: "a.pdf", type: "application/pdf" });
