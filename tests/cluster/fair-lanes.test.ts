@@ -66,10 +66,11 @@ describe("Redis fair queue", () => {
     expect(await lanes.claim("job-x", 3100)).toEqual({ kind: "claimed", id: ids.get("a2")! });
   });
 
-  test("CLIENT_QUEUE_MAX refuses one client and still admits another; a cancel frees the lane and closes the gap", async () => {
+  // The cap binds while another client waits (b first): alone, a client may use the queue (admission.ts).
+  test("CLIENT_QUEUE_MAX refuses one client while another waits; a cancel frees the lane and closes the gap", async () => {
     const { store, lanes } = fresh();
-    const { ids, out } = await submit(store, ["a1", "a2", "a3", "b1"], new Map(), 2);
-    expect(out).toEqual([1, 2, "client_queue_full", 2]);
+    const { ids, out } = await submit(store, ["b1", "a1", "a2", "a3"], new Map(), 2);
+    expect(out).toEqual([1, 2, 3, "client_queue_full"]);
     expect(await lanes.backlogOf("key:a")).toBe(2);
     expect(await lanes.stats(1)).toEqual({ active: 2, largest: [{ client: "key:a", waiting: 2 }] });
     await store.transition(ids.get("b1")!, "canceled", 1500, { cancelReason: "client" }, { ttlMs: TTL });

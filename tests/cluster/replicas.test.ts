@@ -18,7 +18,7 @@ let dog: Uint8Array;
 let bigPng: Uint8Array;
 
 beforeAll(async () => {
-  const shared = { QUEUE_BACKEND: "redis", REDIS_URL: testRedisUrl(), REDIS_PREFIX: PREFIX, QUEUE_MAX: String(QUEUE_MAX), CLIENT_QUEUE_MAX: "1000" };
+  const shared = { QUEUE_BACKEND: "redis", REDIS_URL: testRedisUrl(), REDIS_PREFIX: PREFIX, QUEUE_MAX: String(QUEUE_MAX), CLIENT_QUEUE_MAX: "1000", TRUST_PROXY_HOPS: "1" };
   inference = await startTestService({ ...shared, WORKERS: "1" });
   [a, b] = await Promise.all([startTestService({ ...shared, WORKERS: "0" }), startTestService({ ...shared, WORKERS: "0" })]);
   dog = await readImage("dog.jpg");
@@ -65,7 +65,8 @@ test("Prefer: wait on one replica hears the completion made by the inference rep
 });
 
 test("the queue limit is shared: uploads spread over both replicas stop at QUEUE_MAX waiting", async () => {
-  const responses = await Promise.all(Array.from({ length: 14 }, (_, i) => upload(i % 2 ? a.app : b.app, dog)));
+  // Each upload a client of its own (X-Forwarded-For): a client alone leaves the last place to newcomers (admission.ts).
+  const responses = await Promise.all(Array.from({ length: 14 }, (_, i) => upload(i % 2 ? a.app : b.app, dog, { headers: { "x-forwarded-for": `203.0.113.${i + 1}` } })));
   const accepted = responses.filter((r) => r.status === 201);
   const refused = responses.filter((r) => r.status === 429);
   expect(accepted.length + refused.length).toBe(14);
@@ -125,7 +126,7 @@ test("a Redis that lost its data learns the model again from the heartbeats: a n
 
 test("a replica that drains answers its Prefer: wait requests at once (201 and the id) and cancels nothing", async () => {
   const leaving = await startTestService({ QUEUE_BACKEND: "redis", REDIS_URL: testRedisUrl(), REDIS_PREFIX: PREFIX, WORKERS: "0" });
-  const ahead = await Promise.all([1, 2, 3, 4, 5].map(async () => idOf(await upload(a.app, dog))));
+  const ahead = await Promise.all([1, 2, 3, 4, 5].map(async (i) => idOf(await upload(a.app, dog, { headers: { "x-forwarded-for": `203.0.113.${50 + i}` } }))));
   const waiting = upload(leaving.app, dog, { headers: { prefer: "wait=60" } });
   await waitFor(() => leaving.logs.some((l) => l.status === "pending"), 10_000, "the upload to be accepted");
   await leaving.service.drain();
