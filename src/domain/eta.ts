@@ -32,6 +32,14 @@ export interface HeavyTask {
   startedAt?: number;
 }
 
+/** A tiled task as extraRunsAhead prices it, while it is open (undefined once it is not). */
+export function heavyTaskOf(task: Pick<Task, "id" | "status" | "createdAt" | "startedAt">, runs: number, position: number): HeavyTask | undefined {
+  const { id, status, createdAt, startedAt } = task;
+  if (status === "pending") return { id, runs, status, position, createdAt };
+  if (status === "processing") return { id, runs, status, position: 0, createdAt, startedAt };
+  return undefined;
+}
+
 /**
  * The runs the open tiled tasks put ahead of a pending task at `position`
  * (created at `createdAt`), beyond the one run every task ahead already

@@ -1,4 +1,4 @@
-import type { HeavyTask } from "../../domain/eta";
+import { type HeavyTask, heavyTaskOf } from "../../domain/eta";
 import type { Task } from "../../domain/task";
 
 /**
@@ -25,8 +25,8 @@ export class TiledAhead {
     const out: HeavyTask[] = [];
     for (const [id, runs] of this.runs) {
       const task = taskOf(id);
-      if (task?.status === "pending") out.push({ id, runs, status: "pending", position: positionOf(id), createdAt: task.createdAt });
-      else if (task?.status === "processing") out.push({ id, runs, status: "processing", position: 0, createdAt: task.createdAt, startedAt: task.startedAt });
+      const open = task && heavyTaskOf(task, runs, positionOf(id));
+      if (open) out.push(open);
     }
     return out;
   }

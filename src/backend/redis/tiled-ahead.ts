@@ -1,5 +1,5 @@
 import type Redis from "ioredis";
-import type { HeavyTask } from "../../domain/eta";
+import { type HeavyTask, heavyTaskOf } from "../../domain/eta";
 import type { RedisKeys } from "./keys";
 import type { RedisTaskStore } from "./redis-task-store";
 
@@ -31,7 +31,7 @@ export class TiledAhead {
   async note({ id, createdAt }: { id: string; createdAt: number }, runs: number, position: number): Promise<void> {
     if (runs <= 1) return;
     await this.redis.hset(this.keys.tiled, id, runs);
-    const task: HeavyTask = { id, runs, status: "pending", position, createdAt };
+    const task = heavyTaskOf({ id, status: "pending", createdAt }, runs, position)!;
     this.open = [...this.open, task];
     this.notedSince.push(task);
   }
@@ -44,8 +44,8 @@ export class TiledAhead {
     await Promise.all(
       Object.entries(noted).map(async ([id, runs]) => {
         const read = await this.store.get(id, { withImage: false });
-        const status = read?.task.status;
-        if (status === "pending" || status === "processing") open.push({ id, runs: Number(runs), status, position: read!.position, createdAt: read!.task.createdAt, startedAt: read!.task.startedAt });
+        const task = read && heavyTaskOf(read.task, Number(runs), read.position);
+        if (task) open.push(task);
         else ended.push(id);
       }),
     );
