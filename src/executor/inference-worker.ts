@@ -8,10 +8,12 @@ import type { Detector } from "../pipeline/detector";
 import { loadDetector } from "../pipeline/load-detector";
 import type { LogLine } from "../util/logger";
 import type { FromWorker, ToWorker } from "./protocol";
+import { DECODED_GARBAGE_BUDGET, DecodedGarbage, decodedBytes } from "./decoded-garbage";
 
 declare const self: Worker;
 
 let detector: Detector | undefined;
+const garbage = new DecodedGarbage(DECODED_GARBAGE_BUDGET);
 
 function reply(msg: FromWorker, transfer: Transferable[] = []) {
   self.postMessage(msg, transfer);
@@ -42,6 +44,8 @@ async function handle(msg: ToWorker) {
         if (!(err instanceof DomainError)) log("error", "inference error", { run_id: msg.runId, error: String(err) });
         reply({ type: "failure", runId: msg.runId, error: asTaskFailure(err) });
       }
+      // After the answer is on its way: the next run waits for the collection, this one does not.
+      if (garbage.decoded(decodedBytes(msg))) Bun.gc(true);
       return;
     }
   }
