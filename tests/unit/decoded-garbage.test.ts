@@ -15,14 +15,14 @@ describe("DecodedGarbage: when a worker collects the decodes it has dropped", ()
     expect(garbage.decoded(1)).toBe(false);
   });
 
-  test("the default budget: two 12 MP photos, but dozens of ordinary ones", () => {
+  test("the default budget: after each 12 MP photo, but only after a dozen ordinary ones", () => {
     const twelveMp = decodedBytes({ size: { width: 4000, height: 3000 } });
     const photo = decodedBytes({ size: { width: 768, height: 576 } });
     const garbage = new DecodedGarbage(DECODED_GARBAGE_BUDGET);
-    expect([garbage.decoded(twelveMp), garbage.decoded(twelveMp)]).toEqual([false, true]);
+    expect([garbage.decoded(twelveMp), garbage.decoded(twelveMp)]).toEqual([true, true]);
     let runs = 1;
     while (!garbage.decoded(photo)) runs++;
-    expect(runs).toBeGreaterThan(40);
+    expect(runs).toBeGreaterThanOrEqual(12);
   });
 
   test("a tile counts its region, not the whole image", () => {
