@@ -10,6 +10,7 @@
  *      scheduler must keep and the most work per position read. Throughput
  *      and POST latency for each.
  */
+import { modelNameOf } from "../src/config/model-list";
 import { loadConfig } from "../src/config/config";
 import { createService } from "../src/main/create-service";
 import { FairQueue } from "../src/queue/fair-queue";
@@ -48,7 +49,7 @@ async function serviceRun(opts: FairnessOptions, backend: "embedded" | "redis", 
   const env: Record<string, string> = { TRUST_PROXY_HOPS: "1", CLIENT_QUEUE_MAX: "1000", QUEUE_MAX: "1000", LOG_LEVEL: "silent" };
   if (backend === "redis") Object.assign(env, { QUEUE_BACKEND: "redis", REDIS_URL: opts.redisUrl!, REDIS_PREFIX: `bench:fair:${crypto.randomUUID().slice(0, 8)}` });
   const config = loadConfig({ ...env, MODEL_PATH: opts.modelPath });
-  const service = createService({ config, modelPath: opts.modelPath, log: jsonLogger("silent") });
+  const service = createService({ config, models: [{ name: modelNameOf(opts.modelPath), path: opts.modelPath }], log: jsonLogger("silent") });
   service.start();
   while (service.backend.notReadyReason()) await Bun.sleep(20);
   const encoded = new Response(uploadForm(opts.image, "dog.jpg"));

@@ -7,6 +7,7 @@ import { PERF_PARTS, runPerf } from "./perf";
 import { printPerf } from "./print-perf";
 import { runRect } from "./rect";
 import { runTiles } from "./tiles";
+import { runModels } from "./models";
 import { writeResults } from "./results-file";
 import { theRedis } from "./service-runs";
 
@@ -56,4 +57,11 @@ export async function rectMode(modelPath: string, photos: BenchImage[], started:
   console.log(table([["service, shared photos", "round", "img/s", "CPU ms/img"], ...report.service.map((s) => [`rect=${s.rect}`, s.round, s.images_per_second, s.cpu_ms_per_image])]));
   console.log(`CPU per image, rect=off over rect=on (the default): ${report.cpu_ratio_off_to_on}×`);
   await writeResults("rect-", started, { started: started.toISOString(), ...report }, args.out);
+}
+
+/** --models: one model against two in every worker, on the one-model load and a mixed one (bench/models.ts); --requests per run (default 120), --rounds. */
+export async function modelsMode(photos: BenchImage[], started: Date) {
+  const rows = await runModels(photos, Number(args.requests ?? (quick ? 12 : 120)), positive("rounds", args.rounds));
+  console.log(table([["run", "idle RSS MB", "peak RSS MB", "img/s", "CPU ms/img", "ready ms", "other work %"], ...rows.map((r) => [r.run, r.idle_rss_mb, r.peak_rss_mb, r.images_per_second, r.cpu_ms_per_image, r.ready_ms, r.other_pct])]));
+  await writeResults("models-", started, { started: started.toISOString(), runs: rows }, args.out);
 }

@@ -7,6 +7,8 @@ export interface BenchImage {
   bytes: Uint8Array;
   width: number;
   height: number;
+  /** form fields sent with this image's uploads, over the run's own (a mixed load: each its model) */
+  fields?: Record<string, string>;
 }
 
 /**

@@ -49,7 +49,7 @@ export async function runLoad(opts: LoadOptions): Promise<{ records: RequestReco
   const client = async () => {
     for (let i = next++; i < opts.requests; i = next++) {
       const image = opts.images[i % opts.images.length];
-      const form = uploadForm(image.bytes, `${image.name}.jpg`, opts.fields);
+      const form = uploadForm(image.bytes, `${image.name}.jpg`, { ...opts.fields, ...image.fields });
       const start = performance.now();
       const res = await fetch(`${opts.url}/predict`, { method: "POST", body: form });
       const postMs = performance.now() - start;

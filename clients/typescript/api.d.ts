@@ -13,9 +13,29 @@ export interface paths {
         put?: never;
         /**
          * Submit an image for detection
-         * @description Answers 201 at once with a pending task, a `Location` to poll and a `Retry-After`. With `Prefer: wait=N` (N ≤ 60) it waits up to N seconds and answers 200 with the finished task if it finished. Detection knobs may be form fields or query parameters. Clients take turns in the queue. 429 when the queue, your own share of it (`client_queue_full`), memory or the uploads in flight are full (see `Retry-After`); 408 when the body does not arrive within `UPLOAD_TIMEOUT_MS`; 503 while the model loads or the service shuts down. `webhook` (with `webhook_events_filter`) has the task's events POSTed to a public http(s) URL, signed per Standard Webhooks; a non-public URL gets 422 `webhook_url_forbidden`.
+         * @description Answers 201 at once with a pending task, a `Location` to poll and a `Retry-After`. With `Prefer: wait=N` (N ≤ 60) it waits up to N seconds and answers 200 with the finished task if it finished. Detection knobs (and `model`, which of the service's models runs it: GET /models) may be form fields or query parameters. Clients take turns in the queue. 429 when the queue, your own share of it (`client_queue_full`), memory or the uploads in flight are full (see `Retry-After`); 408 when the body does not arrive within `UPLOAD_TIMEOUT_MS`; 503 while the model loads or the service shuts down. `webhook` (with `webhook_events_filter`) has the task's events POSTed to a public http(s) URL, signed per Standard Webhooks; a non-public URL gets 422 `webhook_url_forbidden`.
          */
         post: operations["submitImage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The models an upload may name
+         * @description Each model's name (what `model` takes), input size and shapes, class names, whether it is the default, and whether it is loaded now.
+         */
+        get: operations["listModels"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -172,7 +192,7 @@ export interface paths {
         };
         /**
          * Detailed state
-         * @description Backend (embedded or redis) and its connection, model, this process's workers, the (shared) queue depth, tasks by status, held bytes, active clients and the largest per-client backlogs, bytes of uploads in flight, and refusals by reason; 200 when ready, 503 otherwise.
+         * @description Backend (embedded or redis) and its connection, the default model, every model (loaded or not), this process's workers, the (shared) queue depth, tasks by status, held bytes, active clients and the largest per-client backlogs, bytes of uploads in flight, and refusals by reason; 200 when ready, 503 otherwise.
          */
         get: operations["getHealth"];
         put?: never;
@@ -218,6 +238,7 @@ export interface operations {
     submitImage: {
         parameters: {
             query?: {
+                model?: string;
                 conf?: number;
                 iou?: number;
                 max_det?: number;
@@ -247,6 +268,11 @@ export interface operations {
                      * @default File
                      */
                     file: string;
+                    /**
+                     * @description The model that runs the image, by name: `yolov8n` (default: `yolov8n`)
+                     * @example yolov8n
+                     */
+                    model?: string;
                     /**
                      * @description Confidence a box must exceed (default 0.25)
                      * @default 0.25
@@ -324,6 +350,11 @@ export interface operations {
                          * @enum {string}
                          */
                         status: "pending" | "processing" | "completed" | "failed" | "canceled";
+                        /**
+                         * @description The model that runs it (GET /models)
+                         * @example yolov8n
+                         */
+                        model?: string;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -333,6 +364,8 @@ export interface operations {
                         /** @description Estimated time until the result, while not finished */
                         eta_ms?: string | number;
                         result?: {
+                            /** @description The model that answered */
+                            model?: string;
                             detections: {
                                 /** @example 16 */
                                 class_id: string | number;
@@ -438,6 +471,11 @@ export interface operations {
                          * @enum {string}
                          */
                         status: "pending" | "processing" | "completed" | "failed" | "canceled";
+                        /**
+                         * @description The model that runs it (GET /models)
+                         * @example yolov8n
+                         */
+                        model?: string;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -447,6 +485,8 @@ export interface operations {
                         /** @description Estimated time until the result, while not finished */
                         eta_ms?: string | number;
                         result?: {
+                            /** @description The model that answered */
+                            model?: string;
                             detections: {
                                 /** @example 16 */
                                 class_id: string | number;
@@ -664,7 +704,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `missing_file` (No file in the upload); `unreadable_image` (Unreadable image); `too_many_pixels` (Image has too many pixels); `invalid_parameter` (Invalid parameter); `validation_failed` (Invalid request); `webhook_url_forbidden` (Webhook URL not allowed); `webhooks_disabled` (Webhooks not enabled); `idempotency_key_reused` (Idempotency-Key reused for another request) */
+            /** @description `missing_file` (No file in the upload); `unreadable_image` (Unreadable image); `too_many_pixels` (Image has too many pixels); `invalid_parameter` (Invalid parameter); `validation_failed` (Invalid request); `webhook_url_forbidden` (Webhook URL not allowed); `webhooks_disabled` (Webhooks not enabled); `idempotency_key_reused` (Idempotency-Key reused for another request); `unknown_model` (Unknown model) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -727,8 +767,98 @@ export interface operations {
                     };
                 };
             };
-            /** @description `not_ready` (Service not ready); `draining` (Service shutting down); `backend_unavailable` (Task store unreachable) */
+            /** @description `not_ready` (Service not ready); `draining` (Service shutting down); `backend_unavailable` (Task store unreachable); `model_unavailable` (Model not held by any inference process) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: string | number;
+                        detail: string;
+                        /** @description Stable machine-readable error code */
+                        code: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    listModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The default first */
+                        models: {
+                            /** @description What the `model` knob takes */
+                            name: string;
+                            /** @description Runs uploads that name no model (the first of MODELS) */
+                            default: boolean;
+                            /** @description Warm in a worker now (on Redis: in some live inference process); uploads for a model no process holds get 503 model_unavailable */
+                            loaded: boolean;
+                            input_size?: {
+                                width: string | number;
+                                height: string | number;
+                            };
+                            /** @description Input shapes it runs: the square, plus rectangles when its head could be rebuilt for them (rect) */
+                            input_shapes?: {
+                                width: string | number;
+                                height: string | number;
+                            }[];
+                            /** @description Why only the square is offered */
+                            rect_unsupported?: string;
+                            /** @description Class names by id: what `classes` and the detections use */
+                            classes?: string[];
+                            /**
+                             * @default metadata
+                             * @enum {string}
+                             */
+                            names_source: "metadata" | "coco-fallback";
+                        }[];
+                    };
+                };
+            };
+            /** @description `route_not_found` (Not found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: string | number;
+                        detail: string;
+                        /** @description Stable machine-readable error code */
+                        code: string;
+                        instance?: string;
+                        errors?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description `internal_error` (Internal error) */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -775,6 +905,11 @@ export interface operations {
                          * @enum {string}
                          */
                         status: "pending" | "processing" | "completed" | "failed" | "canceled";
+                        /**
+                         * @description The model that runs it (GET /models)
+                         * @example yolov8n
+                         */
+                        model?: string;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -784,6 +919,8 @@ export interface operations {
                         /** @description Estimated time until the result, while not finished */
                         eta_ms?: string | number;
                         result?: {
+                            /** @description The model that answered */
+                            model?: string;
                             detections: {
                                 /** @example 16 */
                                 class_id: string | number;
@@ -965,6 +1102,11 @@ export interface operations {
                          * @enum {string}
                          */
                         status: "pending" | "processing" | "completed" | "failed" | "canceled";
+                        /**
+                         * @description The model that runs it (GET /models)
+                         * @example yolov8n
+                         */
+                        model?: string;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -974,6 +1116,8 @@ export interface operations {
                         /** @description Estimated time until the result, while not finished */
                         eta_ms?: string | number;
                         result?: {
+                            /** @description The model that answered */
+                            model?: string;
                             detections: {
                                 /** @example 16 */
                                 class_id: string | number;
@@ -1303,6 +1447,11 @@ export interface operations {
                          * @enum {string}
                          */
                         status: "pending" | "processing" | "completed" | "failed" | "canceled";
+                        /**
+                         * @description The model that runs it (GET /models)
+                         * @example yolov8n
+                         */
+                        model?: string;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -1312,6 +1461,8 @@ export interface operations {
                         /** @description Estimated time until the result, while not finished */
                         eta_ms?: string | number;
                         result?: {
+                            /** @description The model that answered */
+                            model?: string;
                             detections: {
                                 /** @example 16 */
                                 class_id: string | number;
@@ -1986,6 +2137,7 @@ export interface operations {
                             };
                         };
                         model?: {
+                            /** @description the default model's (the others: GET /models) */
                             name: string;
                             input_size: {
                                 width: string | number;
@@ -2002,6 +2154,12 @@ export interface operations {
                             names_source: string;
                             warmup_ms?: number;
                         };
+                        /** @description every model an upload may name (GET /models has their details) */
+                        models: {
+                            name: string;
+                            default: boolean;
+                            loaded: boolean;
+                        }[];
                         /** @description this process's inference workers */
                         workers: {
                             id: string;
@@ -2123,6 +2281,7 @@ export interface operations {
                             };
                         };
                         model?: {
+                            /** @description the default model's (the others: GET /models) */
                             name: string;
                             input_size: {
                                 width: string | number;
@@ -2139,6 +2298,12 @@ export interface operations {
                             names_source: string;
                             warmup_ms?: number;
                         };
+                        /** @description every model an upload may name (GET /models has their details) */
+                        models: {
+                            name: string;
+                            default: boolean;
+                            loaded: boolean;
+                        }[];
                         /** @description this process's inference workers */
                         workers: {
                             id: string;

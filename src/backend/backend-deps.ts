@@ -3,12 +3,13 @@ import type { Clock } from "../domain/clock";
 import type { ExecutorOptions } from "../executor/executor";
 import type { SpawnWorker } from "../executor/worker-slot";
 import type { Logger } from "../util/logger";
+import type { ModelFile } from "../model/resolve-model";
 
 /** What every backend factory is built from. */
 export interface BackendDeps {
   config: Config;
-  /** the model file; empty on a process that runs no inference (WORKERS=0) */
-  modelPath: string;
+  /** the models its workers load, the default first; none on a process that runs no inference (WORKERS=0) */
+  models: ModelFile[];
   clock: Clock;
   log: Logger;
   /** how inference workers are made; tests hand in fixtures that crash or hang */
@@ -18,9 +19,9 @@ export interface BackendDeps {
 }
 
 /** The executor's options from the configuration: the same for the embedded backend and every inference process. */
-export function executorOptions({ config, modelPath, clock, log, spawn, onFatal }: BackendDeps): ExecutorOptions {
+export function executorOptions({ config, models, clock, log, spawn, onFatal }: BackendDeps): ExecutorOptions {
   return {
-    modelPath,
+    models,
     workers: config.workers,
     threadsPerWorker: config.threadsPerWorker,
     maxPixels: config.maxPixels,

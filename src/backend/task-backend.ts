@@ -38,6 +38,8 @@ export type TaskEvent =
       queueMs?: number;
       /** per-phase timings (on completed) */
       timings?: Timings;
+      /** the model that answered (on completed) */
+      model?: string;
     }
   | { type: "resync" }
   | { type: "closing" };
@@ -73,8 +75,10 @@ export interface BackendHealth {
  */
 export interface TaskBackend {
   readonly kind: BackendKind;
-  /** the detector the tasks run on; undefined until it is known */
-  readonly model: ModelInfo | undefined;
+  /** the detectors the tasks run on, the default first (src/model/catalogue.ts picks one); undefined until known */
+  readonly models: ModelInfo[] | undefined;
+  /** whether a warm worker holds this model now (on Redis: some live inference process) */
+  holds(model: string): boolean;
   readonly draining: boolean;
   /** set once this process has sent `closing`: it no longer follows its tasks, which go on elsewhere */
   readonly closing: boolean;

@@ -44,6 +44,8 @@ export function loadConfig(env: Env = process.env, cores = availableParallelism(
   };
   const config: Record<string, unknown> = {};
   for (const v of VARIABLES) config[v.key] = valueOf(v.name);
+  // One way to name the models: a list, or the single file.
+  if ((config.models as unknown[]).length && config.modelPath) problems.push("set MODELS or MODEL_PATH, not both (MODEL_PATH alone is a list of one)");
   if (problems.length) throw new ConfigError(problems);
   return config as unknown as Config;
 }

@@ -1,4 +1,5 @@
 import type { Condition, DefaultContext, IntVariable, NamedKey, Variable } from "./variable-types";
+import { parseModelList } from "./model-list";
 
 /** What reading one variable may use besides the environment. */
 export interface ReadContext extends DefaultContext {
@@ -75,6 +76,8 @@ export function readVariable(v: Variable, ctx: ReadContext): unknown {
     }
     case "keys":
       return readKeys(v.name, raw, ctx);
+    case "models":
+      return parseModelList(raw ?? "", ctx.problem);
     case "bool": {
       if (raw === undefined) return v.default;
       const word = raw.trim().toLowerCase();

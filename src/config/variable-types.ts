@@ -4,6 +4,8 @@
  * imports it back.
  */
 
+import type { ModelSource } from "./model-list";
+
 export type Env = Record<string, string | undefined>;
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
@@ -89,6 +91,11 @@ export interface KeysVariable extends VariableBase {
   type: "keys";
 }
 
+/** MODELS' `name=path` / `name=url#sha256=…` items (src/config/model-list.ts). URLs are never echoed. */
+export interface ModelsVariable extends VariableBase {
+  type: "models";
+}
+
 /** One API key and the name its client goes by (queue share, logs). */
 export interface NamedKey {
   name: string;
@@ -108,7 +115,7 @@ export interface SecretVariable extends VariableBase {
   hint: string;
 }
 
-export type Variable = IntVariable | EnumVariable | StringVariable | UrlVariable | Sha256Variable | ListVariable | KeysVariable | BoolVariable | SecretVariable;
+export type Variable = IntVariable | EnumVariable | StringVariable | UrlVariable | Sha256Variable | ListVariable | KeysVariable | BoolVariable | SecretVariable | ModelsVariable;
 
 /**
  * The validated configuration (src/config/config.ts reads it from the
@@ -117,6 +124,7 @@ export type Variable = IntVariable | EnumVariable | StringVariable | UrlVariable
  */
 export interface Config {
   port: number;
+  models: ModelSource[];
   modelPath?: string;
   modelUrl: string;
   modelSha256?: string;

@@ -53,6 +53,10 @@ const MiB = 1024 * 1024;
 
 export const VARIABLES = [
   { name: "PORT", key: "port", type: "int", min: 0, max: 65535, default: 7860, description: "HTTP port" },
+  {
+    name: "MODELS", key: "models", type: "models",
+    description: "several models, chosen per request with `model`: `name=path` or `name=https://…#sha256=<hex>`, comma-separated, the first the default (README.md, \"Several models\"); instead of `MODEL_PATH`",
+  },
   { name: "MODEL_PATH", key: "modelPath", type: "string", description: 'the ONNX model; without it, see README.md, "The model"' },
   {
     name: "MODEL_URL", key: "modelUrl", type: "url", schemes: ["https", "http"], default: DEFAULT_MODEL_URL, defaultWords: "pinned YOLOv8n (models/README.md)",

@@ -8,14 +8,14 @@ export const ERROR_CODES = {
   upload: [
     "payload_too_large", "unsupported_media_type", "not_multipart", "missing_file", "unreadable_image", "too_many_pixels",
     "invalid_parameter", "validation_failed", "malformed_request", "unauthorized", "webhook_url_forbidden", "webhooks_disabled",
-    "idempotency_key_reused", "idempotency_in_progress",
+    "idempotency_key_reused", "idempotency_in_progress", "unknown_model",
   ],
   /** backpressure */
   backpressure: ["queue_full", "memory_full", "client_queue_full", "inflight_full", "upload_timeout"],
   /** lookups */
   lookup: ["task_not_found", "route_not_found", "result_not_ready", "no_annotated_image", "task_finished"],
   /** service state */
-  service: ["not_ready", "draining", "backend_unavailable", "too_many_subscribers", "internal_error"],
+  service: ["not_ready", "draining", "backend_unavailable", "model_unavailable", "too_many_subscribers", "internal_error"],
   /** a task that was accepted and then failed: in its `error`, never a response's status */
   task: ["decode_failed", "inference_failed", "worker_crashed", "worker_lost", "timeout"],
 } as const;
@@ -27,7 +27,7 @@ export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES][number];
  * by reason and what the upload's OpenAPI errors must show, each one (the
  * controller's samples are keyed by it, so the compiler finds a missing one).
  */
-export const UPLOAD_REFUSALS = [...ERROR_CODES.upload, ...ERROR_CODES.backpressure, "not_ready", "draining", "backend_unavailable", "internal_error"] as const;
+export const UPLOAD_REFUSALS = [...ERROR_CODES.upload, ...ERROR_CODES.backpressure, "not_ready", "draining", "backend_unavailable", "model_unavailable", "internal_error"] as const;
 export type UploadRefusal = (typeof UPLOAD_REFUSALS)[number];
 
 /** Why an accepted task failed, as its record and its view carry it. */
@@ -92,6 +92,9 @@ export const refuse = {
   inflightFull: () => new DomainError("inflight_full", "Too many uploads are arriving at once; retry shortly.", undefined, RETRY_SOON_S),
   uploadTimeout: (ms: number) => new DomainError("upload_timeout", `The upload did not arrive within ${ms} ms; the connection is closed.`),
   backendUnavailable: () => new DomainError("backend_unavailable", "The task store (Redis) cannot be reached; retry shortly.", undefined, RETRY_SOON_S),
+  /** on Redis: no live inference process holds the model the upload asks for */
+  modelUnavailable: (model: string) =>
+    new DomainError("model_unavailable", `No inference process holds the model "${model}" now; retry later, or choose another (GET /models).`, undefined, RETRY_SOON_S),
   taskNotFound: () => new DomainError("task_not_found", "No task with this id (it may have expired)."),
   /** the service-wide event stream has as many listeners as it serves */
   tooManySubscribers: (max: number) =>
@@ -108,6 +111,8 @@ export const taskFailure = {
   notHandedOver: (): TaskError => ({ code: "inference_failed", message: "The image could not be handed to a worker." }),
   inferenceFailed: (): TaskError => ({ code: "inference_failed", message: "Inference failed on this image." }),
   noModel: (): TaskError => ({ code: "inference_failed", message: "The worker has no model loaded." }),
+  /** a task whose model this worker does not hold (on Redis, a process that left the model out) */
+  modelNotHeld: (model: string): TaskError => ({ code: "inference_failed", message: `The worker does not hold the model "${model}".` }),
   uploadGone: (): TaskError => ({ code: "inference_failed", message: "The upload was no longer stored." }),
   resultNotStored: (): TaskError => ({ code: "inference_failed", message: "The result could not be stored; submit the image again." }),
   notQueued: (): TaskError => ({ code: "backend_unavailable", message: "The task could not be queued." }),
@@ -166,11 +171,18 @@ export const rejectUpload = {
   /** `shown` are the unknown tokens, already quoted and cut short: they echo client input. */
   unknownClasses: (shown: string[], classCount: number) => {
     const what = `unknown class ${shown.join(", ")}`;
-    return new DomainError("invalid_parameter", `classes: ${what}. The model knows ids 0-${classCount - 1} and their names (see GET /health).`, [
+    return new DomainError("invalid_parameter", `classes: ${what}. The model knows ids 0-${classCount - 1} and their names (see GET /models).`, [
       { field: "classes", message: `${what}; use ids 0-${classCount - 1} or class names` },
     ]);
   },
 };
+
+/** An upload's `model` names none of the service's models: the answer lists them. */
+export function unknownModel(asked: string, names: readonly string[]): DomainError {
+  const shown = JSON.stringify(asked.slice(0, 64));
+  const list = names.join(", ");
+  return new DomainError("unknown_model", `model: ${shown} is not one of this service's models: ${list}.`, [{ field: "model", message: `must be one of ${list}` }]);
+}
 
 /** Why GET /result/{id}/image has no JPEG to give. */
 export const missingImage = {

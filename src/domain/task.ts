@@ -22,6 +22,8 @@ export const LEGAL_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[
 export type CancelReason = "client" | "shutdown";
 
 export interface DetectParams {
+  /** which of the service's models runs it, by name (MODELS); absent: the default, the first. The intake always names it. */
+  model?: string;
   conf: number;
   iou: number;
   maxDet: number;
@@ -116,6 +118,8 @@ export interface Placement {
 }
 
 export interface TaskResult {
+  /** the model that answered (its name) */
+  model?: string;
   detections: Detection[];
   image: { width: number; height: number };
   /** the model input the image was letterboxed to (the square, or a rectangle with rect) */

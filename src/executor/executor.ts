@@ -3,6 +3,7 @@ import { taskFailure } from "../domain/errors";
 import { averageServiceMs, type Rate } from "../domain/eta";
 import type { InferenceResult, TaskError } from "../domain/task";
 import type { ModelInfo } from "../model/model-info";
+import type { ModelFile } from "../model/resolve-model";
 import type { Logger } from "../util/logger";
 import { keepInferenceThreadsLowered } from "./inference-priority";
 import type { PredictRequest, WorkerReply } from "./protocol";
@@ -10,7 +11,8 @@ import { type WorkerStatus, WorkerPool } from "./worker-pool";
 import type { SpawnWorker, WorkerSlot } from "./worker-slot";
 
 export interface ExecutorOptions {
-  modelPath: string;
+  /** every worker loads each of them, the default first */
+  models: ModelFile[];
   workers: number;
   threadsPerWorker: number;
   maxPixels: number;
@@ -41,15 +43,19 @@ export type JobOutcome =
 
 /** What a backend reads of the local inference for health, metrics and ETA. */
 export interface InferenceStats {
-  readonly model: ModelInfo | undefined;
+  /** the models, the default first, once a worker has loaded them */
+  readonly models: ModelInfo[] | undefined;
   /** the model is warm in at least one worker */
   readonly ready: boolean;
   readonly warmupMs: number | undefined;
-  /** moving average of how long a successful whole-image job runs (tiles aside), once one has */
+  /** moving average of how long a successful whole-image job runs (tiles aside), once one has: any model's */
   readonly serviceMs: number | undefined;
   /** workers replaced after a crash, a failed start or a timeout */
   readonly failures: number;
-  rate(): Rate;
+  /** `model`: priced at that model's own average, once it has one */
+  rate(model?: string): Rate;
+  /** each model's own average, by name, once it has one */
+  serviceMsByModel(): Record<string, number>;
   workers(): WorkerStatus[];
 }
 
@@ -85,13 +91,15 @@ export class Executor implements InferenceStats {
   private stopRenice: Cancel = () => {};
   private readonly idleListeners = new Set<() => void>();
   serviceMs: number | undefined = undefined;
+  /** the same average per model name: an ETA prices the task's own model */
+  private readonly serviceMsOf = new Map<string, number>();
   failures = 0;
 
   constructor(private readonly opts: ExecutorOptions) {
     const spawn = opts.spawn ?? (() => new Worker(DEFAULT_ENTRY));
     // Image pipelines give up before the job would time out, so a worker ends up idle, not stuck.
     const timeoutSeconds = Math.max(1, Math.floor(opts.taskTimeoutMs / 2000));
-    const init = { type: "init", modelPath: opts.modelPath, threads: opts.threadsPerWorker, maxPixels: opts.maxPixels, timeoutSeconds, annotatedMaxSide: opts.annotatedMaxSide } as const;
+    const init = { type: "init", models: opts.models, threads: opts.threadsPerWorker, maxPixels: opts.maxPixels, timeoutSeconds, annotatedMaxSide: opts.annotatedMaxSide } as const;
     this.pool = new WorkerPool(opts.workers, spawn, init, opts.clock, {
       available: () => this.onAvailable(),
       reply: (slot, reply) => this.onReply(slot, reply),
@@ -99,7 +107,7 @@ export class Executor implements InferenceStats {
       log: (slot, { level, msg, fields }) => opts.log[level](msg, { ...fields, worker: slot.id }),
       stuck: (slot) => opts.log.error("worker stuck", { worker: slot.id, detail: "a retired worker has not answered; left to finish" }),
       fatal: (reason) => {
-        opts.log.error("model unusable", { model: opts.modelPath, reason });
+        opts.log.error("model unusable", { models: opts.models.map((m) => `${m.name}=${m.path}`).join(", "), reason });
         opts.onFatal?.(reason);
       },
     });
@@ -123,8 +131,8 @@ export class Executor implements InferenceStats {
     this.waiting.length = 0;
   }
 
-  get model() {
-    return this.pool.model;
+  get models() {
+    return this.pool.models;
   }
 
   get ready() {
@@ -140,8 +148,13 @@ export class Executor implements InferenceStats {
     return this.waiting.length ? 0 : this.pool.idleCount;
   }
 
-  rate(): Rate {
-    return { serviceMs: this.serviceMs, warmupMs: this.pool.warmupMs, lanes: this.pool.warmCount };
+  rate(model?: string): Rate {
+    const own = model === undefined ? undefined : this.serviceMsOf.get(model);
+    return { serviceMs: own ?? this.serviceMs, warmupMs: this.pool.warmupMs, lanes: this.pool.warmCount };
+  }
+
+  serviceMsByModel(): Record<string, number> {
+    return Object.fromEntries(this.serviceMsOf);
   }
 
   workers(): WorkerStatus[] {
@@ -213,7 +226,12 @@ export class Executor implements InferenceStats {
     if (r.aborted) return;
     // Only whole images that succeeded feed the average, which prices a queued task: a fast failure
     // says nothing about an image, and a tile's run (a partial decode, no drawing) is not a task's.
-    if (!r.job.region) this.serviceMs = averageServiceMs(this.serviceMs, this.opts.clock.now() - r.startedAt!);
+    if (!r.job.region) {
+      const ms = this.opts.clock.now() - r.startedAt!;
+      this.serviceMs = averageServiceMs(this.serviceMs, ms);
+      const model = r.job.params.model ?? this.models?.[0]?.name;
+      if (model !== undefined) this.serviceMsOf.set(model, averageServiceMs(this.serviceMsOf.get(model), ms));
+    }
     r.settle({ status: "completed", result: reply.result, worker: slot.id });
   }
 

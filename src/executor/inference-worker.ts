@@ -1,7 +1,8 @@
 /**
- * Bun Worker entry: owns one ONNX session for its whole life. It answers
- * `init` with `ready` after one warm-up run, then each `predict` with exactly
- * one `result` or `failure`.
+ * Bun Worker entry: owns a detector per model (their ONNX sessions) for its
+ * whole life. It answers `init` with `ready` after one warm-up run of each,
+ * then each `predict` with exactly one `result` or `failure`, from the model
+ * its parameters name (the first when they name none).
  */
 import { asTaskFailure, DomainError, taskFailure } from "../domain/errors";
 import type { Detector } from "../pipeline/detector";
@@ -12,7 +13,8 @@ import { DECODED_GARBAGE_BUDGET, DecodedGarbage, decodedBytes } from "./decoded-
 
 declare const self: Worker;
 
-let detector: Detector | undefined;
+/** by model name, in the order `init` gave them: the first is the default */
+let detectors: Map<string, Detector> | undefined;
 const garbage = new DecodedGarbage(DECODED_GARBAGE_BUDGET);
 
 function reply(msg: FromWorker, transfer: Transferable[] = []) {
@@ -25,16 +27,25 @@ async function handle(msg: ToWorker) {
   switch (msg.type) {
     case "init": {
       try {
-        detector = await loadDetector(msg.modelPath, msg.threads, { maxPixels: msg.maxPixels, timeoutSeconds: msg.timeoutSeconds }, msg.annotatedMaxSide, log);
-        const warmupMs = await detector.warmUp();
-        reply({ type: "ready", model: detector.info, warmupMs });
+        const loaded = new Map<string, Detector>();
+        let warmupMs = 0;
+        for (const model of msg.models) {
+          const detector = await loadDetector(model.path, msg.threads, { maxPixels: msg.maxPixels, timeoutSeconds: msg.timeoutSeconds }, msg.annotatedMaxSide, log, model.name);
+          warmupMs += await detector.warmUp();
+          loaded.set(model.name, detector);
+        }
+        detectors = loaded;
+        reply({ type: "ready", models: [...loaded.values()].map((d) => d.info), warmupMs });
       } catch (err) {
         reply({ type: "init_failed", message: err instanceof Error ? err.message : String(err) });
       }
       return;
     }
     case "predict": {
-      if (!detector) return reply({ type: "failure", runId: msg.runId, error: taskFailure.noModel() });
+      if (!detectors) return reply({ type: "failure", runId: msg.runId, error: taskFailure.noModel() });
+      const name = msg.params.model ?? detectors.keys().next().value!;
+      const detector = detectors.get(name);
+      if (!detector) return reply({ type: "failure", runId: msg.runId, error: taskFailure.modelNotHeld(name) });
       try {
         const result = await detector.detect(new Uint8Array(msg.image), msg.size, msg.params, msg);
         const transfer = result.annotated ? [result.annotated.buffer as ArrayBuffer] : [];

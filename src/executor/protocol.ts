@@ -5,12 +5,13 @@
  */
 import type { DetectParams, Detection, ImageSize, InferenceResult, Region, TaskError } from "../domain/task";
 import type { ModelInfo } from "../model/model-info";
+import type { ModelFile } from "../model/resolve-model";
 import type { Fields } from "../util/logger";
 
-/** Sent once, as the worker starts: what it loads and the limits it decodes under. */
+/** Sent once, as the worker starts: what it loads (every model, the default first) and the limits it decodes under. */
 export interface InitMessage {
   type: "init";
-  modelPath: string;
+  models: ModelFile[];
   threads: number;
   maxPixels: number;
   /** a libvips pipeline running longer fails, so a worker never hangs in native code */
@@ -43,7 +44,8 @@ export interface PredictMessage extends PredictRequest {
 export type ToWorker = InitMessage | PredictMessage;
 
 export type FromWorker =
-  | { type: "ready"; model: ModelInfo; warmupMs: number }
+  // Each model as it loaded, in the order of `init`; warmupMs sums their warm-up runs.
+  | { type: "ready"; models: ModelInfo[]; warmupMs: number }
   | { type: "init_failed"; message: string }
   | { type: "result"; runId: string; result: InferenceResult }
   | { type: "failure"; runId: string; error: TaskError }

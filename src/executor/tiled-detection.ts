@@ -2,10 +2,12 @@ import { MERGE_IOS, mergeDetections } from "../detect/merge-boxes";
 import { planTiles, shouldTile } from "../detect/tiles";
 import type { DetectParams, Detection, ImageSize, Region } from "../domain/task";
 import type { ModelInfo } from "../model/model-info";
+import { modelFor } from "../model/catalogue";
 import type { Executor, InferenceJob, JobOutcome } from "./executor";
 
 /** The tiles a task's image is cut into (their side and places), or undefined when it runs whole: its `tile` knob, its size, the model's input. */
-export function tilesOf(size: ImageSize, params: DetectParams, model: ModelInfo | undefined): { size: number; regions: Region[] } | undefined {
+export function tilesOf(size: ImageSize, params: DetectParams, models: readonly ModelInfo[] | undefined): { size: number; regions: Region[] } | undefined {
+  const model = modelFor(models, params.model);
   if (!model) return undefined;
   const modelSide = Math.max(model.inputWidth, model.inputHeight);
   const tileSide = params.tileSize > 0 ? params.tileSize : modelSide;
@@ -13,8 +15,8 @@ export function tilesOf(size: ImageSize, params: DetectParams, model: ModelInfo 
 }
 
 /** How many model runs a task takes: its tiles and the whole image, or one. What its ETA prices. */
-export function runsOf(task: { size: ImageSize; params: DetectParams }, model: ModelInfo | undefined): number {
-  const tiles = tilesOf(task.size, task.params, model);
+export function runsOf(task: { size: ImageSize; params: DetectParams }, models: readonly ModelInfo[] | undefined): number {
+  const tiles = tilesOf(task.size, task.params, models);
   return tiles ? tiles.regions.length + 1 : 1;
 }
 
@@ -35,8 +37,8 @@ function placed(detections: readonly Detection[], region: Region): Detection[] {
  * worker reads, and each worker decodes only its tile. A cancel, or a tile
  * that fails or times out, stops the tiles not yet started.
  */
-export async function runDetection(executor: Pick<Executor, "run" | "model">, job: InferenceJob, signal?: AbortSignal): Promise<JobOutcome> {
-  const plan = tilesOf(job.size, job.params, executor.model);
+export async function runDetection(executor: Pick<Executor, "run" | "models">, job: InferenceJob, signal?: AbortSignal): Promise<JobOutcome> {
+  const plan = tilesOf(job.size, job.params, executor.models);
   if (!plan) return executor.run(job, signal);
   const { size, regions } = plan;
 

@@ -41,7 +41,8 @@ export class WorkerPool {
   private readonly failedStarts: number[];
   private readonly pendingRespawns = new Set<Cancel>();
   private stopped = false;
-  model?: ModelInfo;
+  /** what the first worker to load them said of the models, the default first */
+  models?: ModelInfo[];
   warmupMs?: number;
 
   constructor(
@@ -110,8 +111,8 @@ export class WorkerPool {
 
   private spawn(index: number, generation: number) {
     const handlers: SlotEvents = {
-      ready: (_slot, model, warmupMs) => {
-        this.model ??= model;
+      ready: (_slot, models, warmupMs) => {
+        this.models ??= models;
         this.warmupMs ??= warmupMs;
         this.spawnNextAtStartup(index, generation);
         this.events.available();
@@ -125,7 +126,7 @@ export class WorkerPool {
         if (this.stopped) return;
         this.spawnNextAtStartup(index, generation);
         this.failedStarts[index] = slot.becameReady ? 0 : this.failedStarts[index] + 1;
-        if (!this.model && this.failedStarts.every((n) => n > 0)) this.events.fatal(reason);
+        if (!this.models && this.failedStarts.every((n) => n > 0)) this.events.fatal(reason);
         this.events.lost(slot, reason, inFlight);
         this.respawn(index, generation + 1);
       },

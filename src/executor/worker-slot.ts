@@ -14,7 +14,7 @@ export interface WorkerPort {
 export type SpawnWorker = () => WorkerPort;
 
 export interface SlotEvents {
-  ready(slot: WorkerSlot, model: ModelInfo, warmupMs: number): void;
+  ready(slot: WorkerSlot, models: ModelInfo[], warmupMs: number): void;
   reply(slot: WorkerSlot, reply: WorkerReply): void;
   /**
    * The slot left service (crashed, failed to start, retired or stopped);
@@ -106,7 +106,7 @@ export class WorkerSlot {
       case "ready":
         this.move("ready");
         this.becameReady = true;
-        return this.events.ready(this, msg.model, msg.warmupMs);
+        return this.events.ready(this, msg.models, msg.warmupMs);
       case "init_failed":
         return this.crash(`model failed to load: ${msg.message}`);
       case "result":

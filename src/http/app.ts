@@ -10,6 +10,7 @@ import { errorHandler } from "./error-handler";
 import { healthController } from "./health.controller";
 import { InflightBudget } from "./inflight-budget";
 import { metricsController } from "./metrics.controller";
+import { modelsController } from "./models.controller";
 import { pageController } from "./page.controller";
 import { predictController } from "./predict.controller";
 import { RefusalLog } from "./refusal-log";
@@ -37,6 +38,8 @@ export interface AppDeps extends Pick<Config, (typeof APP_SETTINGS)[number]> {
   clock?: Clock;
   /** WEBHOOK_SECRET, WEBHOOK_ALLOW_PRIVATE and how names resolve, for the `webhook` field */
   webhooks: WebhookPolicy;
+  /** the models this process was told of (MODELS or the one model), the default first; none on an API replica told nothing */
+  models: readonly string[];
 }
 
 const safely = <T>(f: () => T): T | undefined => {
@@ -50,7 +53,7 @@ const safely = <T>(f: () => T): T | undefined => {
 /** The HTTP surface, with no listening socket: tests drive it with app.handle(). */
 export function createApp(deps: AppDeps) {
   const { backend, metrics, log } = deps;
-  const intake = new Intake(backend, { maxUploadBytes: deps.maxUploadBytes, maxPixels: deps.maxPixels });
+  const intake = new Intake(backend, { maxUploadBytes: deps.maxUploadBytes, maxPixels: deps.maxPixels, models: deps.models });
   const identity = new ClientIdentity({ keys: deps.apiKeys, trustProxyHops: deps.trustProxyHops });
   const budget = new InflightBudget(deps.maxInflightBytes);
   metrics.watchInflight(() => budget.bytes);
@@ -74,9 +77,10 @@ export function createApp(deps: AppDeps) {
     .use(docs(pkg.version, { keysRequired: identity.keysRequired, contactUrl: deps.contactUrl }))
     // The upload's limits and webhook policy come from deps as they are (PredictOptions names them).
     .use(predictController(intake, backend, { ...deps, budget, identity }))
+    .use(modelsController(backend, deps.models))
     .use(resultController(backend))
     .use(eventsController(stats))
-    .use(healthController(backend, { queueMax: deps.queueMax, maxStoreBytes: deps.maxStoreBytes, inflight: budget, refusals: () => metrics.refusals() }))
+    .use(healthController(backend, { queueMax: deps.queueMax, maxStoreBytes: deps.maxStoreBytes, inflight: budget, refusals: () => metrics.refusals(), models: deps.models }))
     .use(metricsController(metrics))
     .use(pageController());
 }

@@ -15,10 +15,12 @@ export const EXAMPLE_LINKS = {
 export const COMPLETED_EXAMPLE = {
   task_id: EXAMPLE_ID,
   status: "completed",
+  model: "yolov8n",
   created_at: "2026-11-30T16:57:25.333Z",
   updated_at: "2026-11-30T16:57:25.500Z",
   links: EXAMPLE_LINKS,
   result: {
+    model: "yolov8n",
     detections: [
       { class_id: 16, class: "dog", confidence: 0.9034, box: { x1: 131.2, y1: 220, x2: 308.9, y2: 541.6 } },
       { class_id: 1, class: "bicycle", confidence: 0.8852, box: { x1: 130.7, y1: 139.8, x2: 568.6, y2: 421.1 } },
@@ -36,6 +38,7 @@ export const COMPLETED_EXAMPLE = {
 export const PENDING_EXAMPLE = {
   task_id: EXAMPLE_ID,
   status: "pending",
+  model: "yolov8n",
   created_at: "2026-11-30T16:57:25.333Z",
   updated_at: "2026-11-30T16:57:25.333Z",
   queue_position: 1,

@@ -3,6 +3,7 @@ import type { TaskBackend } from "../backend/task-backend";
 import type { InflightBudget } from "./inflight-budget";
 import { HealthView, ProbeView } from "./schemas";
 import { problemResponses, readOnlyErrors } from "./problem-docs";
+import { modelDetails, modelsList } from "./models.controller";
 
 const readOnlyProblems = (path: string) => problemResponses(path, ...readOnlyErrors(path));
 
@@ -12,6 +13,8 @@ export interface HealthExtras {
   inflight: InflightBudget;
   /** refusals so far, by reason */
   refusals: () => Record<string, number>;
+  /** the models this process was told of (MODELS), the default first */
+  models: readonly string[];
 }
 
 /** A client as /health may show it: an operator's key name, but no one's address (the endpoint is public). */
@@ -45,7 +48,8 @@ export function healthController(backend: TaskBackend, limits: HealthExtras) {
       "/health",
       async ({ set }) => {
         const h = await backend.health(); // first: it refreshes what the reason is read from
-        const model = backend.model;
+        const list = modelsList(backend, limits.models);
+        const model = backend.models?.find((m) => m.name === list.find((l) => l.default)?.name);
         const reason = backend.notReadyReason();
         set.status = reason ? 503 : 200;
         const status = backend.draining ? "draining" : h.connection === "down" ? "unavailable" : reason ? "starting" : "ok";
@@ -62,16 +66,14 @@ export function healthController(backend: TaskBackend, limits: HealthExtras) {
             ? {
                 model: {
                   name: model.name,
-                  input_size: { width: model.inputWidth, height: model.inputHeight },
-                  // A model described by an older inference process (Redis) lists no shapes: it runs the square.
-                  input_shapes: model.inputShapes ?? [{ width: model.inputWidth, height: model.inputHeight }],
-                  ...(model.rectUnsupported ? { rect_unsupported: model.rectUnsupported } : {}),
+                  ...modelDetails(model),
                   classes: model.names.length,
                   names_source: model.namesSource,
                   ...(h.warmupMs !== undefined ? { warmup_ms: Math.round(h.warmupMs) } : {}),
                 },
               }
             : {}),
+          models: list.map(({ name, default: isDefault, loaded }) => ({ name, default: isDefault, loaded })),
           workers: h.workers,
           queue_depth: h.queueDepth,
           queue_max: limits.queueMax,
@@ -89,7 +91,7 @@ export function healthController(backend: TaskBackend, limits: HealthExtras) {
           operationId: "getHealth",
           summary: "Detailed state",
           description:
-            "Backend (embedded or redis) and its connection, model, this process's workers, the (shared) queue depth, tasks by status, held bytes, " +
+            "Backend (embedded or redis) and its connection, the default model, every model (loaded or not), this process's workers, the (shared) queue depth, tasks by status, held bytes, " +
             "active clients and the largest per-client backlogs, bytes of uploads in flight, and refusals by reason; 200 when ready, 503 otherwise.",
         },
       },

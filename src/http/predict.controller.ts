@@ -1,12 +1,12 @@
 import { Elysia } from "elysia";
-import { type DomainError, refuse, refuseUpload, rejectRequest, rejectUpload, serverFault, type UploadRefusal } from "../domain/errors";
+import { type DomainError, refuse, refuseUpload, rejectRequest, rejectUpload, serverFault, unknownModel, type UploadRefusal } from "../domain/errors";
 import { isTerminal } from "../domain/task";
 import type { TaskBackend } from "../backend/task-backend";
 import { ACCEPTED_MIME, type Intake } from "../intake/intake";
 import { formToObject, readBody } from "./capped-body";
 import type { ClientIdentity } from "./client-identity";
 import type { InflightBudget, Lease } from "./inflight-budget";
-import { CreatedTaskView, PredictBody, PredictHeaders, PredictQuery, TaskView } from "./schemas";
+import { CreatedTaskView, PredictHeaders, predictBody, predictQuery, TaskView } from "./schemas";
 import { problemResponses } from "./problem-docs";
 import { knobErrors } from "./knob-errors";
 import { MAX_WAIT_S, preferredWaitSeconds } from "./prefer-wait";
@@ -29,6 +29,8 @@ export interface UploadLimits {
   maxPixels: number;
   queueMax: number;
   clientQueueMax: number;
+  /** the models an upload may name, the default first (none known: an API replica told nothing) */
+  models: readonly string[];
 }
 
 /**
@@ -39,6 +41,7 @@ export interface UploadLimits {
  * are sample inputs.
  */
 function uploadProblems(limits: UploadLimits) {
+  const names = limits.models.length ? limits.models : ["yolov8n"];
   const sampleSide = Math.ceil(Math.sqrt(limits.maxPixels * 2));
   // One sample per code an upload can get (UPLOAD_REFUSALS): a code added there and missing here does not compile.
   const samples: Record<UploadRefusal, DomainError> = {
@@ -57,6 +60,7 @@ function uploadProblems(limits: UploadLimits) {
     webhook_url_forbidden: refuseUpload.webhookForbidden("it resolves to a private address"),
     webhooks_disabled: refuseUpload.webhooksDisabled(),
     idempotency_key_reused: refuseUpload.idempotencyKeyReused(),
+    unknown_model: unknownModel("yolov9", names),
     queue_full: refuse.queueFull(limits.queueMax, 3),
     client_queue_full: refuse.clientQueueFull(limits.clientQueueMax, 3),
     memory_full: refuse.memoryFull(3),
@@ -65,6 +69,7 @@ function uploadProblems(limits: UploadLimits) {
     not_ready: refuse.notReady(),
     draining: refuse.draining(),
     backend_unavailable: refuse.backendUnavailable(),
+    model_unavailable: refuse.modelUnavailable(names.at(-1)!),
   };
   for (const [code, error] of Object.entries(samples)) if (error.code !== code) throw new Error(`the sample for ${code} says ${error.code}`);
   return problemResponses("/predict", ...Object.values(samples));
@@ -183,8 +188,8 @@ export function predictController(intake: Intake, backend: TaskBackend, opts: Pr
           },
           "formdata",
         ],
-        body: PredictBody,
-        query: PredictQuery,
+        body: predictBody(opts.models),
+        query: predictQuery(opts.models),
         headers: PredictHeaders,
         response: { 200: TaskView, 201: CreatedTaskView, ...uploadProblems(opts) },
         detail: {
@@ -193,7 +198,7 @@ export function predictController(intake: Intake, backend: TaskBackend, opts: Pr
           description:
             "Answers 201 at once with a pending task, a `Location` to poll and a `Retry-After`. " +
             `With \`Prefer: wait=N\` (N ≤ ${MAX_WAIT_S}) it waits up to N seconds and answers 200 with the finished task if it finished. ` +
-            "Detection knobs may be form fields or query parameters. Clients take turns in the queue. " +
+            "Detection knobs (and `model`, which of the service's models runs it: GET /models) may be form fields or query parameters. Clients take turns in the queue. " +
             "429 when the queue, your own share of it (`client_queue_full`), memory or the uploads in flight are full (see `Retry-After`); " +
             "408 when the body does not arrive within `UPLOAD_TIMEOUT_MS`; 503 while the model loads or the service shuts down. " +
             "`webhook` (with `webhook_events_filter`) has the task's events POSTed to a public http(s) URL, signed per Standard Webhooks; a non-public URL gets 422 `webhook_url_forbidden`.",

@@ -17,6 +17,7 @@ const STATUS: Record<ErrorCode, number> = {
   idempotency_key_reused: 422,
   // 409: the same request is being answered; retrying shortly gets its answer.
   idempotency_in_progress: 409,
+  unknown_model: 422,
   queue_full: 429,
   memory_full: 429,
   client_queue_full: 429,
@@ -32,6 +33,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_ready: 503,
   draining: 503,
   backend_unavailable: 503,
+  model_unavailable: 503,
   too_many_subscribers: 503,
   internal_error: 500,
   // ERROR_CODES.task: reported inside a 200 task body; these statuses apply
@@ -58,6 +60,7 @@ const TITLE: Record<ErrorCode, string> = {
   webhooks_disabled: "Webhooks not enabled",
   idempotency_key_reused: "Idempotency-Key reused for another request",
   idempotency_in_progress: "Request with this Idempotency-Key in progress",
+  unknown_model: "Unknown model",
   queue_full: "Queue full",
   memory_full: "Too much data held",
   client_queue_full: "Too many tasks of yours waiting",
@@ -72,6 +75,7 @@ const TITLE: Record<ErrorCode, string> = {
   too_many_subscribers: "Too many event streams",
   draining: "Service shutting down",
   backend_unavailable: "Task store unreachable",
+  model_unavailable: "Model not held by any inference process",
   internal_error: "Internal error",
   decode_failed: "Image could not be decoded",
   inference_failed: "Inference failed",

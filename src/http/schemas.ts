@@ -28,12 +28,28 @@ export const WebhookFields = {
   ),
 };
 
-export const PredictBody = t.Object({
-  file: t.File({ description: "The image: JPEG, PNG, WebP, GIF (first frame), AVIF or TIFF" }),
-  ...DetectKnobs,
-  ...WebhookFields,
-});
-export const PredictQuery = t.Object({ ...DetectKnobs, ...WebhookFields });
+/**
+ * `model`, naming the running service's models (`names`, the default first; none known: any name, checked by the intake).
+ * The schema lists them for the OpenAPI document; an unknown name is still the intake's 422 unknown_model, which lists them.
+ */
+export function modelField(names: readonly string[]) {
+  const which = names.length ? `: ${names.map((n) => `\`${n}\``).join(", ")}` : " (GET /models)";
+  return {
+    model: t.Optional(
+      t.String({ maxLength: 64, ...(names.length ? { examples: [names[0]] } : {}), description: `The model that runs the image, by name${which} (default: ${names[0] ? `\`${names[0]}\`` : "the first"})` }),
+    ),
+  };
+}
+
+export const predictBody = (names: readonly string[]) =>
+  t.Object({
+    file: t.File({ description: "The image: JPEG, PNG, WebP, GIF (first frame), AVIF or TIFF" }),
+    ...modelField(names),
+    ...DetectKnobs,
+    ...WebhookFields,
+  });
+export const predictQuery = (names: readonly string[]) => t.Object({ ...modelField(names), ...DetectKnobs, ...WebhookFields });
+export const PredictQuery = predictQuery([]);
 
 /**
  * The upload's optional headers, here so the document lists them (Elysia
@@ -78,12 +94,14 @@ export const DetectionSchema = t.Object({
 const TaskViewProperties = {
   task_id: t.String({ format: "uuid" }),
   status: TaskStatusSchema,
+  model: t.Optional(t.String({ description: "The model that runs it (GET /models)", examples: ["yolov8n"] })),
   created_at: t.String({ format: "date-time" }),
   updated_at: t.String({ format: "date-time" }),
   queue_position: t.Optional(t.Integer({ description: "1 = next to run; present while pending" })),
   eta_ms: t.Optional(t.Integer({ description: "Estimated time until the result, while not finished" })),
   result: t.Optional(
     t.Object({
+      model: t.Optional(t.String({ description: "The model that answered" })),
       detections: t.Array(DetectionSchema),
       image: t.Object({ width: t.Integer(), height: t.Integer() }),
       input_size: t.Optional(t.Object({ width: t.Integer(), height: t.Integer() }, { description: "The model input the image was letterboxed to: the square, or a smaller rectangle with rect" })),
@@ -156,7 +174,7 @@ export const HealthView = t.Object({
   ),
   model: t.Optional(
     t.Object({
-      name: t.String(),
+      name: t.String({ description: "the default model's (the others: GET /models)" }),
       input_size: t.Object({ width: t.Integer(), height: t.Integer() }),
       input_shapes: t.Array(t.Object({ width: t.Integer(), height: t.Integer() }), { description: "Input shapes it runs: the square, plus rectangles when its head could be rebuilt for them (rect)" }),
       rect_unsupported: t.Optional(t.String({ description: "Why only the square is offered" })),
@@ -165,6 +183,7 @@ export const HealthView = t.Object({
       warmup_ms: t.Optional(t.Number()),
     }),
   ),
+  models: t.Array(t.Object({ name: t.String(), default: t.Boolean(), loaded: t.Boolean() }), { description: "every model an upload may name (GET /models has their details)" }),
   workers: t.Array(t.Object({ id: t.String(), state: t.UnionEnum(SLOT_STATES), restarts: t.Integer() }), { description: "this process's inference workers" }),
   queue_depth: t.Integer({ description: "tasks waiting in the queue (shared across replicas on redis)" }),
   queue_max: t.Integer(),
@@ -188,10 +207,11 @@ export const HealthView = t.Object({
       status: "ok",
       backend: { kind: "embedded", connection: "up", inference_processes: 1, inference_workers: { total: 3, warm: 3, busy: 1 } },
       model: {
-        name: "yolov8n.onnx",
+        name: "yolov8n",
         input_size: { width: 640, height: 640 },
         input_shapes: inputShapes(640, SHAPE_STEP.freeSession),
         classes: 80, names_source: "metadata", warmup_ms: 160 },
+      models: [{ name: "yolov8n", default: true, loaded: true }],
       workers: [{ id: "w0.0", state: "busy", restarts: 0 }, { id: "w1.0", state: "ready", restarts: 0 }, { id: "w2.0", state: "ready", restarts: 0 }],
       queue_depth: 0,
       queue_max: 100,

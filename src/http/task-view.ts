@@ -14,6 +14,7 @@ export function taskView({ task, queuePosition, etaMs, deliveries }: TaskSnapsho
   const view: Static<typeof TaskView> = {
     task_id: task.id,
     status: task.status,
+    ...(task.params.model ? { model: task.params.model } : {}),
     created_at: iso(task.createdAt),
     updated_at: iso(task.updatedAt),
     links: {

@@ -1,4 +1,5 @@
-import { refuse, rejectUpload } from "../domain/errors";
+import { refuse, rejectUpload, unknownModel } from "../domain/errors";
+import { modelFor } from "../model/catalogue";
 import type { TaskBackend, TaskSnapshot } from "../backend/task-backend";
 import { probeImage } from "../vision/probe-image";
 import { sniffImageType } from "../vision/sniff";
@@ -12,6 +13,8 @@ export { ACCEPTED_MIME } from "../vision/sniff";
 export interface IntakeLimits {
   maxUploadBytes: number;
   maxPixels: number;
+  /** the models this process was told of (MODELS), the default first; none on an API replica told nothing */
+  models: readonly string[];
 }
 
 /**
@@ -26,13 +29,21 @@ export class Intake {
   ) {}
 
   /** `client` is who sent it (http/client-identity.ts): the lane it queues in. */
-  async accept(bytes: Uint8Array, knobs: RawKnobs, client: string, webhook?: WebhookRequest): Promise<TaskSnapshot> {
+  /** `model` names one of the service's models (absent: the default); the task's parameters then name it. */
+  async accept(bytes: Uint8Array, knobs: RawKnobs & { model?: string }, client: string, webhook?: WebhookRequest): Promise<TaskSnapshot> {
     this.checkSize(bytes.byteLength);
     await this.backend.admit(bytes.byteLength, client); // fail fast; submit() checks again, atomically
-    const model = this.backend.model;
-    if (!model) throw refuse.notReady();
+    const { model: asked, ...detectKnobs } = knobs;
+    const models = this.backend.models;
+    if (!models) throw refuse.notReady();
+    // The configured default comes first even before any worker has described it (Redis: none holds it yet).
+    const known = [...new Set([...this.limits.models, ...models.map((m) => m.name)])];
+    const name = asked ?? known[0];
+    if (!known.includes(name)) throw unknownModel(name, known);
+    const model = modelFor(models, name);
+    if (!model) throw refuse.modelUnavailable(name);
     if (bytes.byteLength === 0) throw rejectUpload.empty();
-    const params = resolveParams(knobs, model.names);
+    const params = { ...resolveParams(detectKnobs, model.names), model: model.name };
     await sniffImageType(bytes);
     const header = await probeImage(bytes, this.limits.maxPixels);
     return this.backend.submit(bytes, { width: header.width, height: header.height }, params, client, webhook);

@@ -52,6 +52,8 @@ export function createService(opts: ServiceOptions) {
     apiKeys: [...(config.apiKey ? [{ name: "default", key: config.apiKey }] : []), ...config.apiKeys],
     clock,
     webhooks: { secret: config.webhookSecret, allowPrivate: config.webhookAllowPrivate, resolve },
+    // An API replica that loads none (WORKERS=0) still knows MODELS' names when it is given them.
+    models: opts.models.length ? opts.models.map((m) => m.name) : config.models.map((m) => m.name),
   });
   let unsubscribe = () => {};
   return {

@@ -1,32 +1,31 @@
 import { type Config, ConfigError, loadConfig } from "../config/config";
-import { ModelNotFound, resolveModel } from "../model/resolve-model";
+import { type ModelFile, ModelNotFound, resolveModels } from "../model/resolve-model";
 import { type Fields, jsonLogger, type Logger } from "../util/logger";
 import { progressBar } from "../util/progress";
 
-/** What every entry point starts from: its configuration, its logger and (when it runs inference) its model. */
+/** What every entry point starts from: its configuration, its logger and (when it runs inference) its models. */
 export interface StartUp {
   startedAt: number;
   config: Config;
   log: Logger;
-  /** the model file; "" for a process that runs no inference */
-  modelPath: string;
+  /** the models it runs, the default first; none for a process that runs no inference */
+  models: ModelFile[];
   /** no worker could load the model (the executor has logged why): exit 2 */
   onFatal(reason: string): void;
 }
 
 /**
- * The one start-up path: configuration (every problem listed), the model
- * (found, or downloaded, its progress shown) when `needsModel` says so, and
+ * The one start-up path: configuration (every problem listed), the models
+ * (found, or downloaded, their progress shown) when `needsModel` says so, and
  * what a model that cannot load does to the process.
  */
 export async function startUp(env: Record<string, string | undefined>, needsModel: (config: Config) => boolean): Promise<StartUp> {
   const startedAt = performance.now();
   const config = loadConfig(env);
   const log = jsonLogger(config.logLevel);
-  let modelPath = "";
-  if (needsModel(config)) modelPath = await resolveModel({ ...config, onProgress: downloadProgress(log) });
+  const models = needsModel(config) ? await resolveModels({ ...config, onProgress: downloadProgress(log) }) : [];
   const onFatal = () => process.exit(2);
-  return { startedAt, config, log, modelPath, onFatal };
+  return { startedAt, config, log, models, onFatal };
 }
 
 /**

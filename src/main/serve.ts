@@ -5,8 +5,8 @@ import { drainOnSignals, logWhenReady, runMain, startUp } from "./lifecycle";
 /** `bun start`: the HTTP service (and, with WORKERS > 0, its inference workers). */
 async function main() {
   // An API-only replica on Redis (WORKERS=0) runs no model: the inference processes have it.
-  const { startedAt, config, log, modelPath, onFatal } = await startUp(process.env, (c) => c.workers > 0);
-  const service = createService({ config, modelPath, log, onFatal });
+  const { startedAt, config, log, models, onFatal } = await startUp(process.env, (c) => c.workers > 0);
+  const service = createService({ config, models, log, onFatal });
   service.start();
   service.app.listen({
     port: config.port,
@@ -17,8 +17,9 @@ async function main() {
     // stops absurd bodies.
     maxRequestBodySize: Math.max(4 * (config.maxUploadBytes + MULTIPART_OVERHEAD_BYTES), 64 * 1024 * 1024),
   });
-  log.info("listening", { port: config.port, model: modelPath || "(inference processes)", backend: config.queueBackend, workers: config.workers, ort_threads: config.threadsPerWorker });
-  logWhenReady(log, startedAt, () => !service.backend.notReadyReason(), () => ({ model: service.backend.model?.name }));
+  const named = models.map((m) => `${m.name}=${m.path}`).join(", ");
+  log.info("listening", { port: config.port, models: named || "(inference processes)", backend: config.queueBackend, workers: config.workers, ort_threads: config.threadsPerWorker });
+  logWhenReady(log, startedAt, () => !service.backend.notReadyReason(), () => ({ models: service.backend.models?.map((m) => m.name).join(", ") }));
   drainOnSignals(
     log,
     async () => {

@@ -112,10 +112,19 @@ export function createMetrics(backend: TaskBackend) {
   const refusals = new Map<ErrorCode, number>();
   const finished = new Counter({ name: "yolo_tasks_finished_total", help: "Tasks that reached a terminal state, by status", labelNames: ["status"], registers });
   const queueWait = new Histogram({ name: "yolo_queue_wait_seconds", help: "Time from upload to a worker taking the task", buckets: SECONDS_BUCKETS, registers });
+  new Gauge({
+    name: "yolo_model_loaded",
+    help: "1 when a warm worker holds the model (redis: some live inference process), by model",
+    labelNames: ["model"],
+    registers,
+    collect() {
+      for (const m of backend.models ?? []) this.set({ model: m.name }, backend.holds(m.name) ? 1 : 0);
+    },
+  });
   const phases = new Histogram({
     name: "yolo_phase_seconds",
-    help: "Time per processing phase of completed tasks",
-    labelNames: ["phase"],
+    help: "Time per processing phase of completed tasks, by phase and model",
+    labelNames: ["phase", "model"],
     buckets: SECONDS_BUCKETS,
     registers,
   });
@@ -126,7 +135,7 @@ export function createMetrics(backend: TaskBackend) {
     if (event.status === "completed" || event.status === "failed" || event.status === "canceled") finished.inc({ status: event.status });
     if (event.status === "completed" && event.timings) {
       const { queue, total, ...perPhase } = event.timings;
-      for (const [phase, ms] of Object.entries(perPhase)) phases.observe({ phase }, ms / 1000);
+      for (const [phase, ms] of Object.entries(perPhase)) phases.observe({ phase, model: event.model ?? "" }, ms / 1000);
     }
   });
 

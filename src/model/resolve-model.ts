@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { type ModelSource, modelNameOf } from "../config/model-list";
 
 export const DEFAULT_MODEL = "yolov8n.onnx";
 
@@ -40,6 +41,36 @@ export async function resolveModel(opts: ResolveOptions = {}, root = ROOT): Prom
   if (local) return local;
   if (!opts.modelUrl) throw new ModelNotFound(`No model found. ${HOW_TO_PROVIDE(root)}`);
   return download(opts.modelUrl, join(root, "models", DEFAULT_MODEL), opts, root);
+}
+
+/** A model as the workers load it: its name (the `model` knob's word) and its file. */
+export interface ModelFile {
+  name: string;
+  path: string;
+}
+
+/**
+ * Every model the service runs, the default first: MODELS' items (a path must
+ * exist; a URL is downloaded once into models/<name>.onnx and checked against
+ * its sha256), or the one model resolveModel finds, named after its file.
+ */
+export async function resolveModels(opts: ResolveOptions & { models: readonly ModelSource[] }, root = ROOT): Promise<ModelFile[]> {
+  if (!opts.models.length) {
+    const path = await resolveModel(opts, root);
+    return [{ name: modelNameOf(path), path }];
+  }
+  const files: ModelFile[] = [];
+  for (const m of opts.models) {
+    if ("path" in m) {
+      const path = resolve(m.path);
+      if (!existsSync(path)) throw new ModelNotFound(`MODELS names ${m.name}=${path}, which does not exist.`);
+      files.push({ name: m.name, path });
+      continue;
+    }
+    const dest = join(root, "models", `${m.name}.onnx`);
+    files.push({ name: m.name, path: existsSync(dest) ? dest : await download(m.url, dest, { ...opts, modelSha256: m.sha256 }, root) });
+  }
+  return files;
 }
 
 async function download(url: string, dest: string, opts: ResolveOptions, root: string): Promise<string> {

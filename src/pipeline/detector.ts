@@ -76,6 +76,7 @@ export class Detector {
     const t4 = performance.now();
 
     return {
+      model: this.info.name,
       detections,
       image: { width: frame.width, height: frame.height },
       input_size: input,

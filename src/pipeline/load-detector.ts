@@ -18,10 +18,9 @@ import type { LogLine } from "../util/logger";
  * released before the square's own session opens (its memory goes back to the
  * heap, where the next session reuses it); otherwise only one kind is opened.
  */
-export async function loadDetector(modelPath: string, threads: number, limits: DecodeLimits, annotatedMaxSide: number, log: LogLine): Promise<Detector> {
+export async function loadDetector(modelPath: string, threads: number, limits: DecodeLimits, annotatedMaxSide: number, log: LogLine, name = basename(modelPath)): Promise<Detector> {
   const bytes = new Uint8Array(await Bun.file(modelPath).arrayBuffer());
   const meta = readOnnxMetadata(bytes);
-  const name = basename(modelPath);
   const head = recogniseHead(bytes);
   const free = "reason" in head ? undefined : await openFree(bytes, head, threads, log);
   if (free) {

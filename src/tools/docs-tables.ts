@@ -55,6 +55,8 @@ function allowedText(v: Variable): string {
       return `comma-separated, or \`*\` for any${required}`;
     case "keys":
       return `comma-separated \`name:key\` pairs${required}`;
+    case "models":
+      return `comma-separated \`name=path\` or \`name=url#sha256=…\`${required}`;
     case "bool":
       return `\`true\` or \`false\`${required}`;
     case "secret":
@@ -76,6 +78,8 @@ function defaultText(v: Variable): string {
       return v.defaultWords ?? v.default ?? "—";
     case "list":
       return "`*`";
+    case "models":
+      return "the one model (`MODEL_PATH`, or the default)";
     case "keys":
     case "secret":
       return "—";

@@ -34,7 +34,7 @@ function describe(task) {
     return `In the queue at position ${task.queue_position}${eta}.`;
   }
   if (task.status === "processing") return "Running the model…";
-  if (task.status === "completed") return `${task.result.detections.length} object(s) found in ${Math.round(task.result.timings.total)} ms.`;
+  if (task.status === "completed") return `${task.result.detections.length} object(s) found by ${task.result.model ?? "the model"} in ${Math.round(task.result.timings.total)} ms.`;
   if (task.status === "failed") return `Failed: ${task.error.message}`;
   if (task.status === "canceled") return task.cancel_reason === "shutdown" ? "Canceled: the service shut down." : "Canceled.";
   return "";

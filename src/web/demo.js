@@ -14,26 +14,43 @@ function knob(id) {
 const conf = knob("conf");
 const iou = knob("iou");
 
-async function showModel() {
+/** The service's models (GET /models), by name, as last read. */
+let models = new Map();
+const modelSelect = $("#model");
+
+function describeModel() {
   const info = $("#model-info");
+  const model = models.get(modelSelect.value);
+  if (!model) return;
+  const size = model.input_size ? `, input ${model.input_size.width}×${model.input_size.height}, ${model.classes.length} classes` : "";
+  info.textContent = `Model ${model.name}${size}` + (model.loaded ? "" : " (not loaded yet…)");
+}
+
+async function showModels() {
   try {
-    const res = await fetch("/health");
-    const health = await res.json();
-    if (health.model) {
-      const { name, input_size: size, classes } = health.model;
-      info.textContent = `Model ${name}, input ${size.width}×${size.height}, ${classes} classes` + (res.ok ? "" : " (starting…)");
+    const list = (await (await fetch("/models")).json()).models;
+    models = new Map(list.map((m) => [m.name, m]));
+    // Options are rebuilt only when the names change, so a choice made meanwhile is kept.
+    const names = list.map((m) => m.name).join(",");
+    if (modelSelect.dataset.names !== names) {
+      modelSelect.dataset.names = names;
+      const chosen = modelSelect.value;
+      modelSelect.replaceChildren(...list.map((m) => new Option(m.default ? `${m.name} (default)` : m.name, m.name, m.default, chosen ? chosen === m.name : m.default)));
     }
-    if (!res.ok) setTimeout(showModel, 1000);
+    describeModel();
+    if (list.some((m) => !m.loaded)) setTimeout(showModels, 1000);
   } catch {
-    info.textContent = "The service does not answer.";
-    setTimeout(showModel, 2000);
+    $("#model-info").textContent = "The service does not answer.";
+    setTimeout(showModels, 2000);
   }
 }
+modelSelect.addEventListener("change", describeModel);
 
 async function upload(file) {
   const card = newCard(file);
   const form = new FormData();
   form.append("file", file);
+  if (modelSelect.value) form.append("model", modelSelect.value);
   form.append("conf", conf());
   form.append("iou", iou());
   form.append("tile", $("#tile").value);
@@ -92,4 +109,4 @@ zone.addEventListener("drop", (e) => {
 
 onCardChange(refreshShare);
 startPanel(() => document.querySelectorAll('#cards .card[data-state="pending"]').length);
-showModel();
+showModels();

@@ -127,7 +127,8 @@ describe("health probes and metrics", () => {
     expect(samples.get('yolo_rejections_total{reason="unsupported_media_type"}')).toBeGreaterThanOrEqual(1);
     expect(samples.get('yolo_rejections_total{reason="queue_full"}')).toBeGreaterThanOrEqual(1);
     expect(samples.get("yolo_queue_wait_seconds_count")).toBeGreaterThan(0);
-    expect(samples.get('yolo_phase_seconds_count{phase="inference"}')).toBeGreaterThan(0);
+    expect(samples.get('yolo_phase_seconds_count{phase="inference",model="yolov8n"}')).toBeGreaterThan(0);
+    expect(samples.get('yolo_model_loaded{model="yolov8n"}')).toBe(1);
     expect(samples.get('yolo_phase_seconds_bucket{le="+Inf",phase="inference"}')).toBe(samples.get('yolo_phase_seconds_count{phase="inference"}'));
     expect(samples.get("yolo_worker_restarts_total")).toBe(0);
     if (!onRedis) expect(samples.get("yolo_held_bytes")).toBeGreaterThan(0);

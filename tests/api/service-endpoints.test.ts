@@ -23,7 +23,9 @@ describe("GET /health", () => {
     expect(after.res.status).toBe(200);
     expect(after.body).toMatchObject({
       status: "ok",
-      model: { name: "yolov8n.onnx", input_size: { width: 640, height: 640 }, classes: 80, names_source: "metadata" },
+      model: { name: "yolov8n", input_size: { width: 640, height: 640 }, classes: 80, names_source: "metadata" },
+      // The one model (MODEL_PATH, or the default file) is a list of one, named after its file.
+      models: [{ name: "yolov8n", default: true, loaded: true }],
       queue_depth: 0,
     });
     expect(after.body.workers.some((w: any) => w.state === "ready")).toBe(true);

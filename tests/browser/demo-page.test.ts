@@ -20,7 +20,7 @@ async function openPage(width = 1100): Promise<{ page: Page; offsite: string[] }
   const page = await browser.newPage({ viewport: { width, height: 900 } });
   const offsite = offsiteRequests(page, base);
   await page.goto(`${base}/`);
-  await page.getByText("Model yolov8n.onnx, input 640×640").waitFor();
+  await page.getByText("Model yolov8n, input 640×640").waitFor();
   return { page, offsite };
 }
 

@@ -45,7 +45,7 @@ describe("Redis fair queue", () => {
     expect(await Promise.all(labels.map((l) => positionOf(store, ids.get(l)!)))).toEqual([1, 4, 6, 2, 5, 3]);
     const claimed: string[] = [];
     for (let i = 0; i < 7; i++) {
-      const c = await lanes.claim(`job-${i}`, 2000 + i);
+      const c = await lanes.claim(`job-${i}`, "yolov8n", 2000 + i);
       if (c.kind === "claimed") claimed.push([...ids].find(([, id]) => id === c.id)![0]);
       else expect(c.kind).toBe("none"); // the 7th token finds nothing and ends
     }
@@ -58,12 +58,12 @@ describe("Redis fair queue", () => {
   test("a job keeps its task: claiming again gives it back (a takeover), until the task ends", async () => {
     const { store, lanes } = fresh();
     const { ids } = await submit(store, ["a1", "a2"]);
-    expect(await lanes.claim("job-x", 2000)).toEqual({ kind: "claimed", id: ids.get("a1")! });
-    expect(await lanes.claim("job-x", 2500)).toEqual({ kind: "held", id: ids.get("a1")! });
+    expect(await lanes.claim("job-x", "yolov8n", 2000)).toEqual({ kind: "claimed", id: ids.get("a1")! });
+    expect(await lanes.claim("job-x", "yolov8n", 2500)).toEqual({ kind: "held", id: ids.get("a1")! });
     expect(await lanes.heldBy("job-x")).toBe(ids.get("a1"));
     await store.transition(ids.get("a1")!, "completed", 3000, {}, { ttlMs: TTL });
     expect(await lanes.heldBy("job-x")).toBeUndefined();
-    expect(await lanes.claim("job-x", 3100)).toEqual({ kind: "claimed", id: ids.get("a2")! });
+    expect(await lanes.claim("job-x", "yolov8n", 3100)).toEqual({ kind: "claimed", id: ids.get("a2")! });
   });
 
   // The cap binds while another client waits (b first): alone, a client may use the queue (admission.ts).
@@ -76,9 +76,9 @@ describe("Redis fair queue", () => {
     await store.transition(ids.get("b1")!, "canceled", 1500, { cancelReason: "client" }, { ttlMs: TTL });
     expect(await lanes.stats(5)).toEqual({ active: 1, largest: [{ client: "key:a", waiting: 2 }] });
     expect(await positionOf(store, ids.get("a2")!)).toBe(2);
-    expect((await lanes.claim("j1", 2000)).kind).toBe("claimed");
-    expect(await lanes.claim("j2", 2000)).toEqual({ kind: "claimed", id: ids.get("a2")! });
-    expect(await lanes.claim("j3", 2000)).toEqual({ kind: "none" });
+    expect((await lanes.claim("j1", "yolov8n", 2000)).kind).toBe("claimed");
+    expect(await lanes.claim("j2", "yolov8n", 2000)).toEqual({ kind: "claimed", id: ids.get("a2")! });
+    expect(await lanes.claim("j3", "yolov8n", 2000)).toEqual({ kind: "none" });
   });
 
   test("an id whose record vanished leaves its lane with FORGET_ORPHAN, and a claim skips one it meets", async () => {
@@ -88,8 +88,8 @@ describe("Redis fair queue", () => {
     await store.forgetOrphans([ids.get("a1")!]);
     expect(await lanes.stats(5)).toEqual({ active: 2, largest: [{ client: "key:a", waiting: 1 }, { client: "key:b", waiting: 1 }] });
     await redis.del(store.keys.task(ids.get("a2")!)); // not yet forgotten when the next job runs
-    expect(await lanes.claim("j1", 2000)).toEqual({ kind: "claimed", id: ids.get("b1")! });
-    expect(await lanes.claim("j2", 2000)).toEqual({ kind: "none" });
+    expect(await lanes.claim("j1", "yolov8n", 2000)).toEqual({ kind: "claimed", id: ids.get("b1")! });
+    expect(await lanes.claim("j2", "yolov8n", 2000)).toEqual({ kind: "none" });
   });
 
   test("under random arrivals, claims and cancels, every position equals the in-memory FairQueue's", async () => {
@@ -107,7 +107,7 @@ describe("Redis fair queue", () => {
         mirror.push(client, id);
         live.push(id);
       } else if (op < 8) {
-        const c = await lanes.claim(`job-${step}`, step);
+        const c = await lanes.claim(`job-${step}`, "yolov8n", step);
         const expected = mirror.shift();
         expect(c.kind === "claimed" ? c.id : undefined).toBe(expected);
         if (expected) live.splice(live.indexOf(expected), 1);

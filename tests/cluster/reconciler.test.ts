@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Queue, Worker } from "bullmq";
 import Redis from "ioredis";
-import { QUEUE_NAME, redisKeys } from "../../src/backend/redis/keys";
+import { queueName, redisKeys } from "../../src/backend/redis/keys";
 import { Reconciler } from "../../src/backend/redis/reconciler";
 import { RedisTaskStore } from "../../src/backend/redis/redis-task-store";
 import type { Task } from "../../src/domain/task";
@@ -18,19 +18,22 @@ let queue: Queue;
 const clock = new FakeClock();
 const logs: Record<string, unknown>[] = [];
 let reconciler: Reconciler;
+// Every task here runs on one model: its queue is the one the reconciler looks in.
+const MODEL = "yolov8n";
+const QUEUE_NAME = queueName(MODEL);
 
 beforeAll(() => {
   redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
   store = new RedisTaskStore(redis, redisKeys(uniquePrefix("reconcile")));
   queue = new Queue(QUEUE_NAME, { connection: redis, prefix: store.keys.bullPrefix });
-  reconciler = new Reconciler(store, () => queue, clock, jsonLogger("info", (l) => logs.push(JSON.parse(l))), 60_000, 5000);
+  reconciler = new Reconciler(store, (model) => (model === MODEL ? queue : undefined), clock, jsonLogger("info", (l) => logs.push(JSON.parse(l))), 60_000, 5000);
 });
 afterAll(async () => {
   await queue.close();
   redis.disconnect();
 });
 
-const params: Task["params"] = { ...DEFAULT_PARAMS, rect: "off" };
+const params: Task["params"] = { ...DEFAULT_PARAMS, rect: "off", model: MODEL };
 async function pendingTask(withJob: boolean): Promise<string> {
   const now = clock.now();
   const task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, client: "ip:127.0.0.2", size: { width: 1, height: 1 } } satisfies Task;

@@ -33,7 +33,7 @@ const send = (svc: TestService, method: string, path: string, headers: Record<st
 
 test("an API replica with no workers is ready once an inference process is, and says so in /health", async () => {
   const health = (await getJson(a.app, "/health")).body;
-  expect(health).toMatchObject({ status: "ok", backend: { kind: "redis", connection: "up" }, workers: [], model: { name: "yolov8n.onnx", classes: 80 } });
+  expect(health).toMatchObject({ status: "ok", backend: { kind: "redis", connection: "up" }, workers: [], model: { name: "yolov8n", classes: 80 }, models: [{ name: "yolov8n", default: true, loaded: true }] });
   await waitFor(async () => (await getJson(a.app, "/health")).body.backend.inference_processes === 1, 5000, "the inference heartbeat");
   expect(structuredClone((await getJson(b.app, "/health")).body.backend.inference_workers)).toMatchObject({ total: 1, warm: 1 });
 });
@@ -114,7 +114,7 @@ test("metrics on an API replica show the shared queue and the cluster's transiti
 test("a Redis that lost its data learns the model again from the heartbeats: a new API replica gets ready", async () => {
   const Redis = (await import("ioredis")).default;
   const admin = new Redis(testRedisUrl());
-  await admin.del(`${PREFIX}:model`);
+  await admin.del(`${PREFIX}:models`);
   admin.disconnect();
   const late = await startTestService({ QUEUE_BACKEND: "redis", REDIS_URL: testRedisUrl(), REDIS_PREFIX: PREFIX, WORKERS: "0" }, { waitReady: false });
   try {

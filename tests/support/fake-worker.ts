@@ -57,7 +57,7 @@ export class FakeWorker implements WorkerPort {
   }
 
   ready(warmupMs = 50) {
-    this.answer({ type: "ready", model: FAKE_MODEL, warmupMs });
+    this.answer({ type: "ready", models: [FAKE_MODEL], warmupMs });
   }
 
   /** answers the last predict, or the one for `jobId` */

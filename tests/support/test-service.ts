@@ -1,6 +1,6 @@
 import { loadConfig } from "../../src/config/config";
 import type { Clock } from "../../src/domain/clock";
-import { resolveModel } from "../../src/model/resolve-model";
+import { resolveModels } from "../../src/model/resolve-model";
 import { createService, type Service } from "../../src/main/create-service";
 import { jsonLogger } from "../../src/util/logger";
 import { backendEnv } from "./backend";
@@ -23,7 +23,7 @@ export async function startTestService(
   opts: { workerEntry?: string | URL; waitReady?: boolean; clock?: Clock; random?: () => number; resolve?: (host: string) => Promise<string[]> } = {},
 ): Promise<TestService> {
   const config = loadConfig({ LOG_LEVEL: "info", ...backendEnv(), ...env });
-  const modelPath = await resolveModel(config);
+  const models = await resolveModels(config);
   const logs: Record<string, unknown>[] = [];
   // TEST_LOG=1 echoes the service's log while debugging a test.
   const log = jsonLogger("info", (line) => {
@@ -32,7 +32,7 @@ export async function startTestService(
   });
   // A fixture entry (a worker that crashes or hangs on demand) in place of the real one.
   const spawn = opts.workerEntry ? () => new Worker(opts.workerEntry!) : undefined;
-  const service = createService({ config, modelPath, log, spawn, clock: opts.clock, random: opts.random, resolve: opts.resolve });
+  const service = createService({ config, models, log, spawn, clock: opts.clock, random: opts.random, resolve: opts.resolve });
   service.start();
   if (opts.waitReady !== false) await waitFor(() => !service.backend.notReadyReason(), 30_000, "model ready");
   return { service, app: service.app, logs, stop: () => service.stop() };

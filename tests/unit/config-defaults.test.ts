@@ -5,6 +5,7 @@ describe("loadConfig defaults", () => {
   test("an empty environment gives the documented defaults", () => {
     expect(loadConfig({}, 2)).toEqual({
       port: 7860,
+      models: [],
       modelPath: undefined,
       // the pinned default download, with its own checksum
       modelUrl: DEFAULT_MODEL_URL,

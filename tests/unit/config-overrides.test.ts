@@ -44,6 +44,7 @@ describe("loadConfig overrides", () => {
     );
     expect(c).toEqual({
       port: 8080,
+      models: [],
       modelPath: "/models/m.onnx",
       modelUrl: "https://example.com/m.onnx",
       modelSha256: "ab".repeat(32), // normalised to lower case

@@ -43,10 +43,10 @@ describe("runsOf: the runs a task takes, as runDetection will cut it", () => {
   test("one for an image run whole; its tiles and the whole image with tile=on or a large one with auto", () => {
     const photo = { width: 768, height: 576 };
     const twelveMp = { width: 4000, height: 3000 };
-    expect(runsOf({ size: photo, params: DEFAULT_PARAMS }, FAKE_MODEL)).toBe(1);
-    expect(runsOf({ size: twelveMp, params: { ...DEFAULT_PARAMS, tile: "auto" } }, FAKE_MODEL)).toBeGreaterThan(20);
+    expect(runsOf({ size: photo, params: DEFAULT_PARAMS }, [FAKE_MODEL])).toBe(1);
+    expect(runsOf({ size: twelveMp, params: { ...DEFAULT_PARAMS, tile: "auto" } }, [FAKE_MODEL])).toBeGreaterThan(20);
     // 400 px tiles overlapping by a fifth: 3 columns (0, 320, 368) × 2 rows (0, 176), then the whole image.
-    expect(runsOf({ size: photo, params: { ...DEFAULT_PARAMS, tile: "on", tileSize: 400 } }, FAKE_MODEL)).toBe(3 * 2 + 1);
+    expect(runsOf({ size: photo, params: { ...DEFAULT_PARAMS, tile: "on", tileSize: 400 } }, [FAKE_MODEL])).toBe(3 * 2 + 1);
     expect(runsOf({ size: twelveMp, params: { ...DEFAULT_PARAMS, tile: "auto" } }, undefined)).toBe(1); // no model yet
   });
 });

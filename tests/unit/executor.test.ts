@@ -14,7 +14,7 @@ function setup(workers = 1) {
   const logs: Record<string, unknown>[] = [];
   const fatal: string[] = [];
   const executor = new Executor({
-    modelPath: "fake.onnx",
+    models: [{ name: "fake", path: "fake.onnx" }],
     workers,
     threadsPerWorker: 1,
     maxPixels: 1e6,
@@ -37,7 +37,7 @@ describe("Executor on fake workers and a fake clock", () => {
     const { workers, executor } = setup(2);
     expect([workers.made.length, executor.ready]).toEqual([1, false]);
     workers.made[0].ready(80);
-    expect([workers.made.length, executor.ready, executor.warmupMs, executor.model?.name]).toEqual([2, true, 80, "fake.onnx"]);
+    expect([workers.made.length, executor.ready, executor.warmupMs, executor.models?.[0]?.name]).toEqual([2, true, 80, "fake.onnx"]);
     expect(executor.workers().map((w) => w.state)).toEqual(["ready", "starting"]);
   });
 

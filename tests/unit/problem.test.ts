@@ -102,7 +102,7 @@ describe("the named refusals", () => {
 
   test("unknown classes name the classes field and the ids the model knows", () => {
     const err = rejectUpload.unknownClasses(['"unicorn"'], 80);
-    expect(answer(err)).toEqual(["invalid_parameter", 422, 'classes: unknown class "unicorn". The model knows ids 0-79 and their names (see GET /health).']);
+    expect(answer(err)).toEqual(["invalid_parameter", 422, 'classes: unknown class "unicorn". The model knows ids 0-79 and their names (see GET /models).']);
     expect(err.fields).toEqual([{ field: "classes", message: 'unknown class "unicorn"; use ids 0-79 or class names' }]);
   });
 

@@ -12,7 +12,7 @@ import { FAKE_MODEL, fakeSpawner } from "../support/fake-worker";
 test("a cancel during the tiles: the tile running finishes, none of the waiting tiles is ever posted, and the task is canceled", async () => {
   const workers = fakeSpawner();
   const executor = new Executor({
-    modelPath: "fake.onnx",
+    models: [{ name: "fake", path: "fake.onnx" }],
     workers: 2,
     threadsPerWorker: 1,
     maxPixels: 1e8,
@@ -27,7 +27,7 @@ test("a cancel during the tiles: the tile running finishes, none of the waiting 
   workers.made[0].ready();
   workers.made[1]?.ready();
   const job = { id: "tiled", image: new Uint8Array(8), size: { width: 4000, height: 3000 }, params: { ...DEFAULT_PARAMS, tile: "on" as const } };
-  expect(runsOf(job, FAKE_MODEL)).toBeGreaterThan(10); // many tiles, far more than workers
+  expect(runsOf(job, [FAKE_MODEL])).toBeGreaterThan(10); // many tiles, far more than workers
   const posted = () => workers.made.reduce((n, w) => n + w.received.filter((m) => m.type === "predict").length, 0);
 
   const stop = new AbortController();

@@ -5,7 +5,7 @@ import { WorkerSlot } from "../../src/executor/worker-slot";
 import { DEFAULT_PARAMS } from "../../src/intake/detect-params";
 import { FakeWorker } from "../support/fake-worker";
 
-const INIT: InitMessage = { type: "init", modelPath: "m.onnx", threads: 1, maxPixels: 1e6, timeoutSeconds: 1, annotatedMaxSide: 0 };
+const INIT: InitMessage = { type: "init", models: [{ name: "m", path: "m.onnx" }], threads: 1, maxPixels: 1e6, timeoutSeconds: 1, annotatedMaxSide: 0 };
 const SIZE = { width: 10, height: 10 };
 
 function slotWithLog() {

@@ -58,17 +58,22 @@ export class EmbeddedBackend implements TaskBackend {
     ({ deliveries: this.deliveries, idempotency: this.idempotency } = opts);
   }
 
-  get model() {
-    return this.opts.executor.model;
+  get models() {
+    return this.opts.executor.models;
   }
 
   get workerFailures() {
     return this.opts.executor.failures;
   }
 
+  /** Every worker loads every model: one warm worker holds them all. */
+  holds(model: string) {
+    return this.opts.executor.ready && Boolean(this.models?.some((m) => m.name === model));
+  }
+
   notReadyReason(): string | undefined {
     if (this.draining) return "draining: the service is shutting down";
-    if (!this.model) return "starting: the model is loading";
+    if (!this.models) return "starting: the models are loading";
     if (!this.opts.executor.ready) return "no worker is ready (all are restarting)";
     return undefined;
   }
@@ -83,7 +88,7 @@ export class EmbeddedBackend implements TaskBackend {
     const task: Task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, client, size, input: image, ...(webhook ? { webhook } : {}) };
     this.opts.store.create(task);
     this.queue.push(client, task.id);
-    this.tiled.add(task.id, runsOf(task, this.model));
+    this.tiled.add(task.id, runsOf(task, this.models));
     this.announce(task, { queueDepth: this.queue.length });
     // Dispatch after the caller has answered: the 201 shows the task as accepted (pending).
     setImmediate(() => this.dispatch());
@@ -181,7 +186,7 @@ export class EmbeddedBackend implements TaskBackend {
   private check(incomingBytes: number, client: string) {
     if (this.draining) throw refuse.draining();
     // Once the model has loaded, uploads queue even while a crashed worker restarts.
-    if (!this.model) throw refuse.notReady();
+    if (!this.models) throw refuse.notReady();
     const counts = { clientBacklog: this.queue.lengthOf(client), pending: this.queue.length, activeClients: this.queue.activeClients, heldBytes: this.opts.store.heldBytes, incomingBytes };
     const refused = refusalFor(counts, this.opts);
     if (refused) throw admissionError(refused, this.opts, counts, this.opts.executor.rate());
@@ -232,14 +237,14 @@ export class EmbeddedBackend implements TaskBackend {
       id: task.id,
       status: task.status,
       ...(task.status === "processing" && task.startedAt !== undefined ? { queueMs: task.startedAt - task.createdAt } : {}),
-      ...(task.status === "completed" && task.result ? { timings: task.result.timings } : {}),
+      ...(task.status === "completed" && task.result ? { timings: task.result.timings, ...(task.result.model ? { model: task.result.model } : {}) } : {}),
     });
   }
 
   private snapshot(task: Task): TaskSnapshot {
     const queuePosition = task.status === "pending" ? this.queue.positionOf(task.id) : 0;
-    const [rate, now] = [this.opts.executor.rate(), this.opts.clock.now()];
+    const [rate, now] = [this.opts.executor.rate(task.params.model), this.opts.clock.now()];
     const ahead = task.status === "pending" ? extraRunsAhead(this.tiled.list((id) => this.opts.store.get(id), (id) => this.queue.positionOf(id)), { position: queuePosition, createdAt: task.createdAt }, rate, now) : 0;
-    return { task, queuePosition, etaMs: etaMs(task, queuePosition, rate, now, runsOf(task, this.model), ahead) };
+    return { task, queuePosition, etaMs: etaMs(task, queuePosition, rate, now, runsOf(task, this.models), ahead) };
   }
 }

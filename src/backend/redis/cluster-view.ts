@@ -10,24 +10,24 @@ import { TiledAhead } from "./tiled-ahead";
 
 /**
  * What an API replica knows of the cluster, refreshed about once a second:
- * whether Redis answers, the live inference processes, the model they run,
+ * whether Redis answers, the live inference processes, the models they hold,
  * the shared queue's totals and its clients' backlogs. Requests read it without a round trip.
  */
 export class ClusterView {
   up = false;
-  model?: ModelInfo;
+  /** every model an inference process has described, by name (kept while none is live: its tasks still queue) */
+  described = new Map<string, ModelInfo>();
   beats: Heartbeat[] = [];
   totals = { pending: 0, processing: 0, inputBytes: 0 };
   clients: { active: number; largest: { client: string; waiting: number }[] } = { active: 0, largest: [] };
   private serverVersion?: string;
   private lastReplyError?: string;
-  private mixedModels = "";
   private everConnected = false;
   private refreshing?: Promise<void>;
   /** when the connection last delivered bytes from Redis (performance.now()) */
   private lastHeard = -Infinity;
-  /** the rate of the heartbeats it was worked out from (the array is replaced, never changed, on each refresh) */
-  private rated?: { beats: Heartbeat[]; rate: ReturnType<typeof clusterRate> };
+  /** the rates (all models, and per model) of the heartbeats they were worked out from (the array is replaced, never changed, on each refresh) */
+  private rated?: { beats: Heartbeat[]; rates: Map<string | undefined, ReturnType<typeof clusterRate>> };
   private readonly registry: InferenceRegistry;
   private readonly lanes: FairLanes;
   /** the open tiled tasks, as of the last refresh */
@@ -58,10 +58,17 @@ export class ClusterView {
     return undefined;
   }
 
-  /** Worked out once per refresh: every read's ETA asks for it (~30 per image when event streams follow pending tasks). */
-  get rate() {
-    if (this.rated?.beats !== this.beats) this.rated = { beats: this.beats, rate: clusterRate(this.beats) };
-    return this.rated.rate;
+  /** Worked out once per refresh and model: every read's ETA asks for it (~30 per image when event streams follow pending tasks). */
+  rate(model?: string) {
+    if (this.rated?.beats !== this.beats) this.rated = { beats: this.beats, rates: new Map() };
+    let rate = this.rated.rates.get(model);
+    if (!rate) this.rated.rates.set(model, (rate = clusterRate(this.beats, model)));
+    return rate;
+  }
+
+  /** Whether a live inference process holds the model. */
+  holds(model: string): boolean {
+    return this.beats.some((b) => b.models?.includes(model));
   }
 
   /**
@@ -95,19 +102,18 @@ export class ClusterView {
     const sentAt = performance.now();
     try {
       this.serverVersion ??= await this.checkVersion();
-      // The model is re-read too: a rollout of another model shows within a second.
-      const [beats, model, totals, clients] = await Promise.all([
+      // The models are re-read too: a rollout of another model shows within a second.
+      const [beats, described, totals, clients] = await Promise.all([
         this.registry.alive(),
-        this.registry.model(),
+        this.registry.models(),
         this.store.totals(),
         this.lanes.stats(BACKLOGS_SHOWN),
         this.tiled.refresh(),
       ]);
       this.beats = beats;
-      this.model = model ?? this.model;
+      for (const [name, info] of described) this.described.set(name, info);
       this.totals = totals;
       this.clients = clients;
-      this.warnOnMixedModels(beats);
       this.connection(true);
     } catch (err) {
       // An answer that is an error (wrong type, a refused script) is not an outage: say what it is, once.
@@ -135,14 +141,6 @@ export class ClusterView {
       this.log.warn("redis evicts keys", { policy, detail: "a full Redis would drop tasks and queued jobs: set maxmemory-policy noeviction" });
     }
     return version;
-  }
-
-  private warnOnMixedModels(beats: Heartbeat[]) {
-    const models = [...new Set(beats.map((b) => b.model).filter(Boolean))].sort().join(", ");
-    if (models.includes(",") && models !== this.mixedModels) {
-      this.log.warn("inference processes run different models", { models, detail: "class names and /health follow whichever wrote last" });
-    }
-    this.mixedModels = models;
   }
 
   private connection(up: boolean) {

@@ -5,7 +5,7 @@ import { type BackendDeps, executorOptions } from "../backend-deps";
 import type { TaskBackend } from "../task-backend";
 import { connectRedis } from "./connect";
 import { InferenceConsumer } from "./inference-consumer";
-import { QUEUE_NAME, type RedisKeys, redisKeys } from "./keys";
+import { queueName, type RedisKeys, redisKeys } from "./keys";
 import { Reconciler } from "./reconciler";
 import { RedisBackend } from "./redis-backend";
 import { RedisDeliveryQueue } from "./redis-deliveries";
@@ -34,6 +34,7 @@ export function createInferenceConsumer(deps: BackendDeps, keys: RedisKeys, subs
     clock,
     log,
     concurrency: config.workers,
+    models: deps.models.map((m) => m.name),
     taskTtlMs: config.taskTtlMs,
     jobLockMs: config.jobLockMs,
     jobMaxStalls: config.jobMaxStalls,
@@ -52,29 +53,38 @@ export function createRedisBackend(deps: BackendDeps): TaskBackend {
   const redis = connectRedis(url, "api", "yolo-api");
   const subscriber = connectRedis(url, "blocking", "yolo-api-events");
   const store = new RedisTaskStore(redis, keys);
-  // BullMQ checks the server version as the Queue is built, and a connection
+  // BullMQ checks the server version as a Queue is built, and a connection
   // that fails fast (→ 503 in an outage) refuses that before it is connected:
-  // the Queue is built on the first connect.
-  let queue: Queue | undefined;
-  redis.once("ready", () => {
-    queue = new Queue(QUEUE_NAME, {
-      connection: redis,
-      prefix: keys.bullPrefix,
-      skipWaitingForReady: true,
-      // Built on a live connection; the version check would only add a way to fail for good (Redis ≥ 7 is required anyway).
-      skipVersionCheck: true,
-      defaultJobOptions: { removeOnComplete: true, removeOnFail: { age: Math.ceil(config.taskTtlMs / 1000) }, attempts: 1 },
-    });
-    queue.on("error", () => {});
-  });
-  const getQueue = () => queue;
+  // a model's Queue is built on first use once the connection has been made.
+  const queues = new Map<string, Queue>();
+  let connected = false;
+  redis.once("ready", () => (connected = true));
+  const getQueue = (model: string): Queue | undefined => {
+    if (!connected) return undefined;
+    let queue = queues.get(model);
+    if (!queue) {
+      queue = new Queue(queueName(model), {
+        connection: redis,
+        prefix: keys.bullPrefix,
+        skipWaitingForReady: true,
+        // Built on a live connection; the version check would only add a way to fail for good (Redis ≥ 7 is required anyway).
+        skipVersionCheck: true,
+        defaultJobOptions: { removeOnComplete: true, removeOnFail: { age: Math.ceil(config.taskTtlMs / 1000) }, attempts: 1 },
+      });
+      queue.on("error", () => {});
+      queues.set(model, queue);
+    }
+    return queue;
+  };
   const local = config.workers > 0 ? createInferenceConsumer(deps, keys, subscriber) : undefined;
   const reconciler = new Reconciler(store, getQueue, clock, log, config.taskTtlMs, RECONCILE_MS);
+  const configured = deps.models.length ? deps.models.map((m) => m.name) : config.models.map((m) => m.name);
   return new RedisBackend({
     redis,
     subscriber,
     store,
     queue: getQueue,
+    configured,
     clock,
     log,
     queueMax: config.queueMax,
@@ -86,7 +96,7 @@ export function createRedisBackend(deps: BackendDeps): TaskBackend {
     idempotency: new RedisIdempotencyStore(redis, keys, config.taskTtlMs),
     companions: [...(local ? [local.consumer] : []), reconciler],
     async close() {
-      await queue?.close().catch(() => {});
+      await Promise.all([...queues.values()].map((q) => q.close().catch(() => {})));
       for (const c of [redis, subscriber, ...(local?.connections ?? [])]) c.disconnect();
     },
   });

@@ -15,9 +15,9 @@ interface FairRedis extends Redis {
 /**
  * The fair queue's side of the Redis store. BullMQ's own queue is FIFO (its
  * groups are in the paid edition), so a BullMQ job here is only a slot token:
- * one is added per task, and BullMQ gives it its lock, stall detection and
- * takeover. When a job starts, it claims the fair-next pending task, whichever
- * task that is; the claim is recorded, so a job taken over after its process
+ * one is added per task, to its model's queue, and BullMQ gives it its lock,
+ * stall detection and takeover. When a job starts, it claims the fair-next
+ * pending task of its model, whichever task that is; the claim is recorded, so a job taken over after its process
  * died runs that same task again.
  */
 export class FairLanes {
@@ -31,10 +31,10 @@ export class FairLanes {
     defineScripts(redis, { yoloClaim: { keys: 4, lua: CLAIM_NEXT }, yoloClientStats: { keys: 1, lua: CLIENT_STATS } });
   }
 
-  /** The task this job holds, or the fair-next pending one (moved to processing and published), or none. */
-  async claim(jobId: string, now: number): Promise<Claim> {
+  /** The task this job holds, or the fair-next pending one of `model` (moved to processing and published), or none. */
+  async claim(jobId: string, model: string, now: number): Promise<Claim> {
     const k = this.keys;
-    const [kind, id] = await this.redis.yoloClaim(k.claim(jobId), k.turns, k.pending, k.processing, jobId, String(now), k.lanePrefix, k.taskPrefix, k.events);
+    const [kind, id] = await this.redis.yoloClaim(k.claim(jobId), k.turns, k.pending, k.processing, jobId, String(now), k.lanePrefix, k.taskPrefix, k.events, model);
     return kind === "none" ? { kind: "none" } : { kind: kind as "claimed" | "held", id };
   }
 

@@ -30,13 +30,17 @@ end
 `;
 
 /**
- * Run by a BullMQ job (a slot token) when it starts. A job that already holds
- * a task (it was taken over after its process died) gets that task back;
- * otherwise it claims the fair-next pending task: the head of the lane whose
- * turn it is, moved to processing in the same step. Ids left in a lane
- * without a pending record (canceled, expired) are dropped on the way.
+ * Run by a BullMQ job (a slot token of one model's queue) when it starts. A
+ * job that already holds a task (it was taken over after its process died)
+ * gets that task back; otherwise it claims the fair-next pending task of its
+ * model: in the order of the turns, the first task of that model in the
+ * client's lane (the head, when one model serves every task), moved to
+ * processing in the same step, and the client goes to the back of the turns.
+ * Ids left in a lane without a pending record (canceled, expired) are dropped
+ * on the way. A task recorded without a model (queued before models had
+ * names) is any model's.
  * KEYS: claim, turns, pending, processing
- * ARGV: job id, now, lane prefix, task prefix, channel
+ * ARGV: job id, now, lane prefix, task prefix, channel, model
  * → {"held", id} | {"claimed", id} | {"none", ""}
  * allow-oom: it only moves a task along, like TRANSITION.
  */
@@ -44,18 +48,20 @@ export const CLAIM_NEXT = `#!lua flags=allow-oom
 ${QUEUE_WEBHOOK_EVENT}
 local held = redis.call('GET', KEYS[1])
 if held then return {'held', held} end
-while true do
-  local client = redis.call('LPOP', KEYS[2])
-  if not client then return {'none', ''} end
+for _, client in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
   local lane = ARGV[3] .. client
-  local id = redis.call('LPOP', lane)
-  -- served: to the back of the turns, or out of them when nothing is left
-  if redis.call('LLEN', lane) > 0 then redis.call('RPUSH', KEYS[2], client) end
-  if id then
+  for _, id in ipairs(redis.call('LRANGE', lane, 0, -1)) do
     local task = ARGV[4] .. id
-    if redis.call('HGET', task, 'status') == 'pending' then
+    local fields = redis.call('HMGET', task, 'status', 'model', 'created')
+    if fields[1] ~= 'pending' then
+      redis.call('LREM', lane, 0, id)
+    elseif not fields[2] or fields[2] == '' or fields[2] == ARGV[6] then
+      redis.call('LREM', lane, 1, id)
+      -- served: to the back of the turns, or out of them when nothing is left
+      redis.call('LREM', KEYS[2], 1, client)
+      if redis.call('LLEN', lane) > 0 then redis.call('RPUSH', KEYS[2], client) end
       local now = tonumber(ARGV[2])
-      local created = tonumber(redis.call('HGET', task, 'created') or now)
+      local created = tonumber(fields[3] or now)
       redis.call('HSET', task, 'status', 'processing', 'updated', ARGV[2], 'started', ARGV[2], 'job', ARGV[1])
       redis.call('HINCRBY', task, 'attempts', 1)
       redis.call('ZREM', KEYS[3], id)
@@ -66,7 +72,9 @@ while true do
       return {'claimed', id}
     end
   end
+  if redis.call('LLEN', lane) == 0 then redis.call('LREM', KEYS[2], 0, client) end
 end
+return {'none', ''}
 `;
 
 /**

@@ -10,7 +10,7 @@ import type { Executor } from "../../executor/executor";
 import type { Logger } from "../../util/logger";
 import { FairLanes } from "./fair-lanes";
 import { InferenceRegistry } from "./inference-registry";
-import { QUEUE_NAME } from "./keys";
+import { queueName } from "./keys";
 import { parseEvent, type RedisTaskStore } from "./redis-task-store";
 
 export interface ConsumerOptions {
@@ -25,7 +25,10 @@ export interface ConsumerOptions {
   redis: Redis;
   clock: Clock;
   log: Logger;
+  /** per model's queue: the jobs it takes at once (its workers; another model's jobs wait in the executor) */
   concurrency: number;
+  /** the models its workers load: it consumes their queues only */
+  models: string[];
   taskTtlMs: number;
   jobLockMs: number;
   jobMaxStalls: number;
@@ -34,8 +37,9 @@ export interface ConsumerOptions {
 const HEARTBEAT_MS = 1000;
 
 /**
- * An inference process's side of the Redis backend: takes jobs off the shared
- * BullMQ queue, and each job claims the fair-next task (fair-lanes.ts), runs
+ * An inference process's side of the Redis backend: takes jobs off the BullMQ
+ * queues of the models it holds, and each job claims the fair-next task of
+ * its model (fair-lanes.ts), runs
  * it on the executor with the job's abort signal, and writes the outcome
  * back. BullMQ's lock renewal marks the job as alive; if this process dies,
  * the lock lapses and another process takes the job, and with it the same
@@ -44,22 +48,35 @@ const HEARTBEAT_MS = 1000;
  */
 export class InferenceConsumer {
   readonly instanceId = `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
-  private readonly queueConsumer: QueueWorker;
+  /** one per model it holds, consuming that model's queue */
+  private readonly queueConsumers: QueueWorker[];
   private readonly registry: InferenceRegistry;
   private readonly lanes: FairLanes;
-  /** the job running each task here, to abort it on a cancel */
-  private readonly running = new Map<string, string>();
+  /** the job running each task here (and its model's consumer), to abort it on a cancel */
+  private readonly running = new Map<string, { jobId: string; consumer: QueueWorker }>();
   private stopBeat?: Cancel;
   private stopWatch?: Cancel;
-  private consuming = false;
+  /** the model consumers taking jobs now */
+  private readonly consuming = new Set<QueueWorker>();
   private beating = false;
   private beatError?: string;
 
   constructor(private readonly opts: ConsumerOptions) {
     this.registry = new InferenceRegistry(opts.redis, opts.store.keys);
     this.lanes = new FairLanes(opts.redis, opts.store.keys);
+    this.queueConsumers = opts.models.map((model) => this.consumerOf(model));
+    // A cancel on any replica aborts the job here, if its task runs here.
+    opts.subscriber.on("message", (_c: string, message: string) => {
+      const event = parseEvent(message);
+      const running = event?.status === "canceled" ? this.running.get(event.id) : undefined;
+      if (running) running.consumer.cancelJob(running.jobId, "canceled");
+    });
+  }
+
+  private consumerOf(model: string): QueueWorker {
+    const { opts } = this;
     // Three parameters: BullMQ hands an abort signal only to a processor that takes one.
-    this.queueConsumer = new QueueWorker(QUEUE_NAME, (job, _token, signal) => this.process(job, signal), {
+    const consumer: QueueWorker = new QueueWorker(queueName(model), (job, _token, signal) => this.process(job, model, consumer, signal), {
       connection: opts.blocking,
       prefix: opts.store.keys.bullPrefix,
       concurrency: opts.concurrency,
@@ -72,17 +89,12 @@ export class InferenceConsumer {
       // older job-state scripts, which only delayed jobs (none here) would notice.
       skipVersionCheck: true,
     });
-    this.queueConsumer.on("error", (err) => opts.log.warn("queue consumer error", { error: err.message }));
+    consumer.on("error", (err) => opts.log.warn("queue consumer error", { model, error: err.message }));
     // A job that lost its process more than JOB_MAX_STALLS times is failed by BullMQ; say why on the task.
-    this.queueConsumer.on("failed", (job, err) => {
+    consumer.on("failed", (job, err) => {
       if (job?.id) void this.jobFailed(job.id, err.message);
     });
-    // A cancel on any replica aborts the job here, if its task runs here.
-    opts.subscriber.on("message", (_c: string, message: string) => {
-      const event = parseEvent(message);
-      const jobId = event?.status === "canceled" ? this.running.get(event.id) : undefined;
-      if (jobId) this.queueConsumer.cancelJob(jobId, "canceled");
-    });
+    return consumer;
   }
 
   start() {
@@ -102,7 +114,8 @@ export class InferenceConsumer {
   /** Stop taking jobs, let running ones finish for up to `timeoutMs`, then stop. */
   async drain(timeoutMs: number) {
     let stopTimer = () => {};
-    await Promise.race([this.queueConsumer.close().catch(() => {}), new Promise<void>((r) => (stopTimer = this.opts.clock.setTimeout(r, timeoutMs)))]);
+    const closed = Promise.all(this.queueConsumers.map((c) => c.close().catch(() => {})));
+    await Promise.race([closed, new Promise<void>((r) => (stopTimer = this.opts.clock.setTimeout(r, timeoutMs)))]);
     stopTimer();
     await this.stop();
   }
@@ -113,7 +126,7 @@ export class InferenceConsumer {
     // Force, and bounded: a close already waiting on running jobs (drain) would
     // wait on them again. Jobs still running here are taken over elsewhere once
     // their lock lapses.
-    await Promise.race([this.queueConsumer.close(true).catch(() => {}), Bun.sleep(2000)]);
+    await Promise.race([Promise.all(this.queueConsumers.map((c) => c.close(true).catch(() => {}))), Bun.sleep(2000)]);
     this.opts.executor.stop();
     // Bounded: with Redis away the durable connection would wait for it; the heartbeat expires anyway.
     await Promise.race([this.registry.leave(this.instanceId).catch(() => {}), Bun.sleep(1000)]);
@@ -132,12 +145,13 @@ export class InferenceConsumer {
 
   private async beatOnce() {
     const { executor } = this.opts;
-    const model = executor.model;
-    if (!model) return;
+    const models = executor.models;
+    if (!models) return;
     try {
       const states = executor.workers().map((w) => w.state);
       const beat = { id: this.instanceId, host: hostname(), pid: process.pid, workers: states.length, ready: executor.rate().lanes, busy: states.filter((s) => s === "busy").length };
-      await this.registry.beat({ ...beat, serviceMs: executor.serviceMs, warmupMs: executor.warmupMs, model: model.name }, model);
+      const rates = { serviceMs: executor.serviceMs, serviceMsOf: executor.serviceMsByModel(), warmupMs: executor.warmupMs };
+      await this.registry.beat({ ...beat, ...rates, models: models.map((m) => m.name) }, models);
       this.beatError = undefined;
     } catch (err) {
       // Said once per cause, not every second: an outage, or a Redis that refuses the script (older than 7).
@@ -146,21 +160,24 @@ export class InferenceConsumer {
       this.beatError = message;
     }
     // Take jobs once the model is warm here, whether or not the heartbeat got through.
-    if (!this.consuming && executor.ready) {
-      this.consuming = true;
-      this.queueConsumer.run().catch((err) => {
-        // Taken up again at the next heartbeat, rather than sit "ready" taking nothing.
-        this.consuming = false;
-        this.opts.log.error("queue consumer stopped", { error: String(err) });
-      });
-      this.opts.log.info("consuming", { instance: this.instanceId, concurrency: this.opts.concurrency });
+    const idle = this.queueConsumers.filter((c) => !this.consuming.has(c));
+    if (idle.length && executor.ready) {
+      for (const consumer of idle) {
+        this.consuming.add(consumer);
+        consumer.run().catch((err) => {
+          // Taken up again at the next heartbeat, rather than sit "ready" taking nothing.
+          this.consuming.delete(consumer);
+          this.opts.log.error("queue consumer stopped", { queue: consumer.name, error: String(err) });
+        });
+      }
+      this.opts.log.info("consuming", { instance: this.instanceId, queues: idle.map((c) => c.name).join(", "), concurrency: this.opts.concurrency });
     }
   }
 
-  private async process(job: Job, signal?: AbortSignal) {
+  private async process(job: Job, model: string, consumer: QueueWorker, signal?: AbortSignal) {
     const { store, executor, clock, log } = this.opts;
     const jobId = job.id!;
-    const claim = await this.lanes.claim(jobId, clock.now());
+    const claim = await this.lanes.claim(jobId, model, clock.now());
     // More tokens than pending tasks (a canceled task's token had already started): nothing to do.
     if (claim.kind === "none") return "idle";
     const id = claim.id;
@@ -181,7 +198,7 @@ export class InferenceConsumer {
     } else {
       logTransition(log, { id, status: "processing", client: found.task.client }, { instance: this.instanceId });
     }
-    this.running.set(id, jobId);
+    this.running.set(id, { jobId, consumer });
     try {
       const upload = await store.upload(id);
       if (!upload) return this.finish(id, { error: taskFailure.uploadGone() });
@@ -208,7 +225,7 @@ export class InferenceConsumer {
     const to = outcome.result ? "completed" : "failed";
     const done = await this.opts.store.transition(id, to, this.opts.clock.now(), outcome, {
       ttlMs: this.opts.taskTtlMs,
-      event: outcome.result ? { timings: outcome.result.timings } : {},
+      event: outcome.result ? { timings: outcome.result.timings, ...(outcome.result.model ? { model: outcome.result.model } : {}) } : {},
     });
     if (!done.ok) {
       this.opts.log.info("result discarded", { task_id: id, status: done.current, instance: this.instanceId });

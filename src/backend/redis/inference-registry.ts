@@ -13,11 +13,12 @@ export interface Heartbeat {
   workers: number;
   ready: number;
   busy: number;
-  /** moving average of service time per image, once it has finished one */
+  /** moving average of service time per image, once it has finished one: any model's, and each model's */
   serviceMs?: number;
+  serviceMsOf?: Record<string, number>;
   warmupMs?: number;
-  /** the model it runs (its file name); all processes on one queue should agree */
-  model?: string;
+  /** the models it holds (their names): it takes only their tasks */
+  models?: string[];
 }
 
 /** A process silent this long is no longer counted. */
@@ -37,10 +38,11 @@ export class InferenceRegistry {
     defineScripts(redis, { yoloHeartbeat: { keys: 3, lua: HEARTBEAT } });
   }
 
-  /** The process's heartbeat and the model it runs, in one step. */
-  async beat(beat: Heartbeat, model: ModelInfo): Promise<void> {
+  /** The process's heartbeat and the models it holds, in one step. */
+  async beat(beat: Heartbeat, models: readonly ModelInfo[]): Promise<void> {
     const scripted = this.redis as Redis & { yoloHeartbeat(...args: (string | number)[]): Promise<number> };
-    await scripted.yoloHeartbeat(this.keys.heartbeat(beat.id), this.keys.inference, this.keys.model, beat.id, JSON.stringify(beat), HEARTBEAT_TTL_MS, JSON.stringify(model));
+    const described = models.flatMap((m) => [m.name, JSON.stringify(m)]);
+    await scripted.yoloHeartbeat(this.keys.heartbeat(beat.id), this.keys.inference, this.keys.models, beat.id, JSON.stringify(beat), HEARTBEAT_TTL_MS, ...described);
   }
 
   async leave(id: string): Promise<void> {
@@ -57,17 +59,24 @@ export class InferenceRegistry {
     return beats.filter((b): b is string => b !== null).map((b) => JSON.parse(b) as Heartbeat);
   }
 
-  async model(): Promise<ModelInfo | undefined> {
-    const json = await this.redis.get(this.keys.model);
-    return json ? (JSON.parse(json) as ModelInfo) : undefined;
+  /** Every model any inference process has described, by name. */
+  async models(): Promise<Map<string, ModelInfo>> {
+    const all = await this.redis.hgetall(this.keys.models);
+    return new Map(Object.entries(all).map(([name, json]) => [name, JSON.parse(json) as ModelInfo]));
   }
 }
 
-/** Service time and parallel lanes across all live inference processes, for ETAs. */
-export function clusterRate(beats: Heartbeat[]): { serviceMs?: number; warmupMs?: number; lanes: number } {
+/**
+ * Service time and parallel lanes across the live inference processes, for
+ * ETAs; with `model`, only those that hold it, each at that model's own
+ * average where it has one.
+ */
+export function clusterRate(all: Heartbeat[], model?: string): { serviceMs?: number; warmupMs?: number; lanes: number } {
+  const beats = model === undefined ? all : all.filter((b) => b.models?.includes(model));
+  const msOf = (b: Heartbeat) => (model === undefined ? undefined : b.serviceMsOf?.[model]) ?? b.serviceMs;
   const lanes = beats.reduce((n, b) => n + b.ready, 0);
-  const timed = beats.filter((b) => b.serviceMs !== undefined && b.ready > 0);
-  const serviceMs = timed.length ? timed.reduce((s, b) => s + b.serviceMs! * b.ready, 0) / timed.reduce((n, b) => n + b.ready, 0) : undefined;
+  const timed = beats.filter((b) => msOf(b) !== undefined && b.ready > 0);
+  const serviceMs = timed.length ? timed.reduce((s, b) => s + msOf(b)! * b.ready, 0) / timed.reduce((n, b) => n + b.ready, 0) : undefined;
   const warm = beats.map((b) => b.warmupMs).filter((x): x is number => x !== undefined);
   return { serviceMs, warmupMs: warm.length ? Math.max(...warm) : undefined, lanes };
 }

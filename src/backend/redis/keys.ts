@@ -28,8 +28,8 @@ export function redisKeys(prefix: string) {
     inference: `${prefix}:inference_ids`,
     /** one process's heartbeat JSON, expiring unless renewed */
     heartbeat: (id: string) => `${prefix}:inference:${id}`,
-    /** the detector the inference processes run (ModelInfo JSON) */
-    model: `${prefix}:model`,
+    /** the detectors the inference processes hold: model name → ModelInfo JSON */
+    models: `${prefix}:models`,
     /** pub/sub: one message per transition */
     events: `${prefix}:events`,
     /** webhook events waiting for an attempt, `{task}:{event}` scored by when it is due (or its lease ends) */
@@ -38,11 +38,17 @@ export function redisKeys(prefix: string) {
     webhookPrefix: `${prefix}:webhook:`,
     /** one client's Idempotency-Key, by a hash of both */
     idempotency: (digest: string) => `${prefix}:idem:${digest}`,
-    /** BullMQ's own keys live under this prefix, queue QUEUE_NAME */
+    /** BullMQ's own keys live under this prefix, a queue per model (queueName) */
     bullPrefix: `${prefix}:bull`,
   };
 }
 
 export type RedisKeys = ReturnType<typeof redisKeys>;
 
-export const QUEUE_NAME = "detect";
+/**
+ * The BullMQ queue of one model's slot tokens: a task's token goes to its
+ * model's queue, and only processes that hold the model consume it, so a task
+ * runs only where its model is. (BullMQ refuses ':' in a queue name; model
+ * names have none: src/config/model-list.ts.)
+ */
+export const queueName = (model: string) => `detect-${model}`;

@@ -15,9 +15,10 @@ const GRACE_MS = 10_000;
  * - A processing task whose BullMQ job is gone or failed (its process died
  *   too often, or an event was lost in an outage) is failed with worker_lost.
  * - Pending tasks need as many slot tokens (jobs that have not claimed a
- *   task yet) as there are of them. A replica that died between storing a
- *   task and adding its job leaves one short: the missing tokens are added,
- *   and the task runs. A token too many only ends without work.
+ *   task yet) in their model's queue as there are of them. A replica that
+ *   died between storing a task and adding its job leaves one short: the
+ *   missing tokens are added, and the task runs. A token too many only ends
+ *   without work.
  * Idempotent: every replica may run it.
  */
 export class Reconciler {
@@ -25,7 +26,8 @@ export class Reconciler {
 
   constructor(
     private readonly store: RedisTaskStore,
-    private readonly queue: () => Queue | undefined,
+    /** a model's queue of slot tokens (keys.ts: queueName) */
+    private readonly queue: (model: string) => Queue | undefined,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly taskTtlMs: number,
@@ -43,19 +45,21 @@ export class Reconciler {
   }
 
   async sweep(): Promise<string[]> {
-    const queue = this.queue();
-    if (!queue) return [];
     const now = this.clock.now();
     const lost: string[] = [];
     const processing = await this.store.openIds("processing");
     const pending = await this.store.openIds("pending");
-    const created = await Promise.all(pending.map(async (p) => ({ id: p.id, created: await this.store.createdAt(p.id) })));
+    const created = await Promise.all(pending.map(async (p) => ({ id: p.id, created: await this.store.createdAt(p.id), model: await this.store.modelOf(p.id) })));
+    const processingModels = await Promise.all(processing.map((p) => this.store.modelOf(p.id)));
     // An id whose record is gone (deleted by hand, or an evicting Redis) would count against QUEUE_MAX forever.
     const vanished = [...created.filter((p) => p.created === undefined).map((p) => p.id), ...(await this.store.missing(processing.map((p) => p.id)))];
     const dropped = vanished.length ? await this.store.forgetOrphans(vanished) : 0;
     if (dropped) this.log.warn("open ids without a task record dropped", { count: dropped });
-    const stuck = processing.filter((p) => now - p.score > GRACE_MS && !vanished.includes(p.id)).map((p) => p.id);
-    for (const id of stuck) {
+    const stuck = processing.map((p, i) => ({ ...p, model: processingModels[i] })).filter((p) => now - p.score > GRACE_MS && !vanished.includes(p.id));
+    for (const { id, model } of stuck) {
+      // A task recorded without a model (queued before models had names) has no queue to look in.
+      const queue = model ? this.queue(model) : undefined;
+      if (!queue) continue;
       // The job that claimed it (a task moved by hand has none: its own id, as tokens are named)
       const job = (await this.store.jobOf(id)) ?? id;
       const state = await queue.getJobState(job);
@@ -67,7 +71,14 @@ export class Reconciler {
         logTransition(this.log, { id, status: "failed", error }, { backend: "redis", detail: `job ${state}` });
       }
     }
-    await this.refillTokens(queue, created.filter((p) => p.created !== undefined && now - p.created > GRACE_MS).length);
+    const models = new Set(created.map((p) => p.model).filter((m): m is string => Boolean(m)));
+    for (const model of models) {
+      const queue = this.queue(model);
+      if (!queue) continue;
+      const ofModel = created.filter((p) => p.model === model);
+      const overdue = ofModel.filter((p) => p.created !== undefined && now - p.created > GRACE_MS).length;
+      await this.refillTokens(queue, overdue, ofModel.length, processingModels.filter((m) => m === model).length);
+    }
     return lost;
   }
 
@@ -78,14 +89,13 @@ export class Reconciler {
    * job is mid-claim; that one ends without work. Only tasks past the grace
    * period count, so an upload whose job is being added right now is not.
    */
-  private async refillTokens(queue: Queue, overdue: number) {
+  private async refillTokens(queue: Queue, overdue: number, pending: number, processing: number) {
     if (overdue === 0) return;
     const counts = await queue.getJobCounts("waiting", "active", "delayed", "prioritized");
-    const { pending, processing } = await this.store.totals();
     const unclaimed = counts.waiting + counts.delayed + counts.prioritized + Math.max(0, counts.active - processing);
     const missing = Math.min(overdue, pending - unclaimed);
     if (missing <= 0) return;
     await queue.addBulk(Array.from({ length: missing }, () => ({ name: "detect", data: { for: "refill" }, opts: { jobId: `refill-${crypto.randomUUID()}` } })));
-    this.log.warn("queue tokens refilled", { count: missing, detail: "pending tasks had no job (an API replica stopped between storing a task and queueing it)" });
+    this.log.warn("queue tokens refilled", { count: missing, queue: queue.name, detail: "pending tasks had no job (an API replica stopped between storing a task and queueing it)" });
   }
 }

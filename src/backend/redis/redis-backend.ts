@@ -7,6 +7,8 @@ import { type CancelReason, type DetectParams, type ImageSize, type Task } from 
 import { logTransition } from "../../domain/task-log";
 import type { InferenceStats } from "../../executor/executor";
 import { runsOf } from "../../executor/tiled-detection";
+import type { ModelInfo } from "../../model/model-info";
+import { modelFor } from "../../model/catalogue";
 import type { Logger } from "../../util/logger";
 import type { WebhookRequest } from "../../domain/webhook";
 import type { DeliveryQueue } from "../../webhook/delivery-queue";
@@ -26,8 +28,10 @@ export interface RedisBackendOptions {
   /** a second connection, in subscriber mode, for the events channel */
   subscriber: Redis;
   store: RedisTaskStore;
-  /** the shared BullMQ queue, once the first connection has been made */
-  queue: () => Queue | undefined;
+  /** a model's BullMQ queue (its slot tokens), once the first connection has been made */
+  queue: (model: string) => Queue | undefined;
+  /** the models this replica was told of (MODELS), the default first: it orders the catalogue */
+  configured: readonly string[];
   clock: Clock;
   log: Logger;
   queueMax: number;
@@ -75,8 +79,23 @@ export class RedisBackend implements TaskBackend {
     });
   }
 
-  get model() {
-    return this.cluster.model ?? this.opts.local?.model;
+  /**
+   * Every model the inference processes (and this replica's own workers) have
+   * described: the default first (the first of this replica's MODELS, else of
+   * the first live process's), the others by name.
+   */
+  get models(): ModelInfo[] | undefined {
+    const described = new Map(this.cluster.described);
+    for (const m of this.opts.local?.models ?? []) described.set(m.name, m);
+    if (!described.size) return undefined;
+    const first = this.opts.configured.find((n) => described.has(n)) ?? this.cluster.beats.flatMap((b) => b.models ?? []).find((n) => described.has(n));
+    const names = [...described.keys()].sort((a, b) => Number(b === first) - Number(a === first) || a.localeCompare(b));
+    return names.map((n) => described.get(n)!);
+  }
+
+  /** A live inference process holds it (or this replica's own warm workers do). */
+  holds(model: string) {
+    return this.cluster.holds(model) || Boolean(this.opts.local?.ready && this.opts.local.models?.some((m) => m.name === model));
   }
 
   get workerFailures() {
@@ -86,7 +105,7 @@ export class RedisBackend implements TaskBackend {
     if (this.draining) return "draining: the service is shutting down";
     const problem = this.cluster.redisProblem();
     if (problem) return problem;
-    if (!this.model) return "starting: no inference process has loaded the model yet";
+    if (!this.models) return "starting: no inference process has loaded a model yet";
     if (!this.cluster.beats.some((b) => b.ready > 0) && !this.opts.local?.ready) return "no inference process is ready (uploads still queue)";
     return undefined;
   }
@@ -107,13 +126,16 @@ export class RedisBackend implements TaskBackend {
 
   async submit(image: Uint8Array, size: ImageSize, params: DetectParams, client: string, webhook?: WebhookRequest): Promise<TaskSnapshot> {
     this.checkState();
+    // Its token goes to its model's queue: with no process holding the model, nothing would ever take it.
+    const model = params.model ?? modelFor(this.models, undefined)!.name;
+    if (!this.holds(model)) throw refuse.modelUnavailable(model);
     const now = this.opts.clock.now();
     const task = { id: crypto.randomUUID(), status: "pending", createdAt: now, updatedAt: now, params, client, size, ...(webhook ? { webhook } : {}) } satisfies Task;
     const { queueMax, clientQueueMax, maxStoreBytes: maxBytes } = this.opts;
     const created = await this.guard(this.opts.store.create(task, image, { queueMax, maxBytes, clientQueueMax }));
     if (typeof created !== "number") throw this.refusal(created);
     try {
-      const queue = this.opts.queue();
+      const queue = this.opts.queue(model);
       if (!queue) throw refuse.backendUnavailable();
       // One slot token per task (fair-lanes.ts): whichever task is fair-next when it runs is the one it takes.
       await queue.add("detect", { for: task.id }, { jobId: task.id });
@@ -126,7 +148,7 @@ export class RedisBackend implements TaskBackend {
       throw refuse.backendUnavailable();
     }
     logTransition(this.opts.log, task, { backend: "redis", queueDepth: created });
-    await this.guard(this.cluster.tiled.note(task, runsOf(task, this.model), created));
+    await this.guard(this.cluster.tiled.note(task, runsOf(task, this.models), created));
     return { task, queuePosition: created, etaMs: this.eta(task, created) };
   }
 
@@ -144,10 +166,11 @@ export class RedisBackend implements TaskBackend {
     if (!outcome.ok) throw refuse.taskFinished(outcome.current);
     // A waiting job leaves the queue; a running one is told through the events
     // channel, and its inference process aborts it.
-    if (outcome.from === "pending") await this.opts.queue()?.remove(id).catch(() => 0);
     logTransition(this.opts.log, { id, status: "canceled", cancelReason: reason }, { backend: "redis" });
     const snap = await this.find(id, { withImage: false });
     if (!snap) throw refuse.taskNotFound();
+    const model = snap.task.params.model ?? modelFor(this.models, undefined)?.name;
+    if (outcome.from === "pending" && model) await this.opts.queue(model)?.remove(id).catch(() => 0);
     return snap;
   }
 
@@ -171,7 +194,7 @@ export class RedisBackend implements TaskBackend {
       heldBytes: totals.inputBytes,
       workers: this.opts.local?.workers() ?? [],
       inference: { processes: beats.length, workers: { total: sum((b) => b.workers), warm: sum((b) => b.ready), busy: sum((b) => b.busy) } },
-      warmupMs: this.cluster.rate.warmupMs ?? this.opts.local?.warmupMs,
+      warmupMs: this.cluster.rate().warmupMs ?? this.opts.local?.warmupMs,
       clients: this.cluster.clients,
     };
   }
@@ -214,23 +237,23 @@ export class RedisBackend implements TaskBackend {
   private checkState() {
     if (this.draining) throw refuse.draining();
     if (!this.cluster.up) throw refuse.backendUnavailable();
-    if (!this.model) throw refuse.notReady();
+    if (!this.models) throw refuse.notReady();
   }
 
   private refusal(code: AdmissionRefusal) {
     return admissionError(code, this.opts, { pending: this.cluster.totals.pending, activeClients: this.cluster.clients.active }, this.rate());
   }
 
-  /** A replica that also runs inference counts its own workers before its first heartbeat. */
-  private rate(): Rate {
-    const { rate } = this.cluster;
-    return rate.lanes > 0 || !this.opts.local ? rate : this.opts.local.rate();
+  /** A replica that also runs inference counts its own workers before its first heartbeat. `model`: the processes that hold it. */
+  private rate(model?: string): Rate {
+    const rate = this.cluster.rate(model);
+    return rate.lanes > 0 || !this.opts.local ? rate : this.opts.local.rate(model);
   }
 
   private eta(task: Task, position: number): number | undefined {
-    const [rate, now] = [this.rate(), this.opts.clock.now()];
+    const [rate, now] = [this.rate(task.params.model), this.opts.clock.now()];
     const ahead = task.status === "pending" ? extraRunsAhead(this.cluster.tiled.open, { position, createdAt: task.createdAt }, rate, now) : 0;
-    return etaMs(task, position, rate, now, runsOf(task, this.model), ahead);
+    return etaMs(task, position, rate, now, runsOf(task, this.models), ahead);
   }
 
   /** Any Redis failure becomes one clear 503; our own domain errors pass through. */

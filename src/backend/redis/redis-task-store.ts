@@ -84,6 +84,8 @@ export class RedisTaskStore {
       k.events, JSON.stringify({ id: task.id, status: "pending" } satisfies PublishedTransition),
       limits.clientQueueMax, task.client, k.lanePrefix, newcomerReserve(limits.queueMax),
       "created", task.createdAt, "updated", task.updatedAt, "params", JSON.stringify(task.params), "size", JSON.stringify(task.size),
+      // Read by CLAIM_NEXT: only a job of this model's queue takes it.
+      "model", task.params.model ?? "",
       // TRANSITION queues the webhook's events in hook_due as the task moves.
       ...(task.webhook ? ["hook_url", task.webhook.url, "hook_events", task.webhook.events.join(","), "hook_due", k.webhooksDue] : []),
     );
@@ -204,6 +206,12 @@ export class RedisTaskStore {
   async createdAt(id: string): Promise<number | undefined> {
     const v = await this.redis.hget(this.keys.task(id), "created");
     return v === null ? undefined : Number(v);
+  }
+
+  /** The model an open task runs on ("" when recorded without one), or undefined without a record. */
+  async modelOf(id: string): Promise<string | undefined> {
+    const v = await this.redis.hget(this.keys.task(id), "model");
+    return v ?? ((await this.redis.exists(this.keys.task(id))) ? "" : undefined);
   }
 
   /** The BullMQ job that holds a processing task (set when it claimed it). */

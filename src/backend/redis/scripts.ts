@@ -120,15 +120,15 @@ return answer('ok', status)
 `;
 
 /**
- * KEYS: heartbeat, ids, model; ARGV: id, heartbeat JSON, ttl ms, model JSON.
- * The model description goes with every beat, so a Redis that lost its data
- * learns it again at once. allow-oom: a couple of KB; a full Redis must not
+ * KEYS: heartbeat, ids, models; ARGV: id, heartbeat JSON, ttl ms, then per
+ * model it holds its name and its ModelInfo JSON. The descriptions go with
+ * every beat, so a Redis that lost its data learns them again at once. allow-oom: a couple of KB; a full Redis must not
  * make every inference process look dead while its tasks still run.
  */
 export const HEARTBEAT = `#!lua flags=allow-oom
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 redis.call('SADD', KEYS[2], ARGV[1])
-redis.call('SET', KEYS[3], ARGV[4])
+if #ARGV > 3 then redis.call('HSET', KEYS[3], unpack(ARGV, 4)) end
 return 1
 `;
 

@@ -1,0 +1,28 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { join, resolve } from "node:path";
+import { type BrowserRig, startBrowserRig } from "../support/browser";
+import { IMAGES, MODELS } from "../support/paths";
+
+// The demo page offers the running service's models (GET /models) and sends the one chosen.
+let rig: BrowserRig;
+
+beforeAll(async () => {
+  rig = await startBrowserRig({ WORKERS: "1", MODELS: `yolov8n=${resolve(MODELS, "yolov8n.onnx")},yolo11n-320=${resolve(MODELS, "yolo11n-int8-dynamic-320.onnx")}` });
+});
+afterAll(() => rig?.stop());
+
+test("the model picker lists both models, the default chosen; dog.jpg with the other one is answered by it", async () => {
+  const page = await rig.browser.newPage({ viewport: { width: 1100, height: 900 } });
+  await page.goto(`${rig.base}/`);
+  await page.getByText("Model yolov8n, input 640×640").waitFor();
+  const picker = page.getByLabel("Model", { exact: true });
+  expect(await picker.locator("option").allInnerTexts()).toEqual(["yolov8n (default)", "yolo11n-320"]);
+  await picker.selectOption("yolo11n-320");
+  await page.getByText("Model yolo11n-320, input 320×320, 80 classes").waitFor();
+  await page.getByLabel("Drop images here").setInputFiles(join(IMAGES, "dog.jpg"));
+  const card = page.locator("li.card");
+  await card.locator('.badge:text-is("completed")').waitFor({ timeout: 30_000 });
+  expect(await card.locator(".detail").innerText()).toMatch(/found by yolo11n-320 in/);
+  expect(await card.locator("tbody tr td:first-child").allInnerTexts()).toContain("dog");
+  await page.close();
+});
