@@ -55,6 +55,28 @@ describe("Redis fair queue", () => {
     expect(await lanes.stats(5)).toEqual({ active: 0, largest: [] });
   });
 
+  test("a job of one model's queue claims only that model's tasks, still in the turns' order", async () => {
+    const { store, lanes } = fresh();
+    const ids = new Map<string, string>();
+    // a: small, large, small; b: large; c: small
+    const plan: [string, string][] = [["a1", "small"], ["a2", "large"], ["a3", "small"], ["b1", "large"], ["c1", "small"]];
+    for (const [label, model] of plan) {
+      const id = crypto.randomUUID();
+      ids.set(label, id);
+      await store.create({ id, status: "pending", createdAt: 1000, updatedAt: 1000, params: { ...params, model }, client: `key:${label[0]}`, size: { width: 1, height: 1 } }, new Uint8Array(4), limits);
+    }
+    const labelOf = (id: string) => [...ids].find(([, v]) => v === id)![0];
+    const claim = async (job: string, model: string) => {
+      const c = await lanes.claim(job, model, 2000);
+      return c.kind === "claimed" ? labelOf(c.id) : c.kind;
+    };
+    // large: a's first large task (a2, behind its small a1), then b's; then none left
+    expect([await claim("l1", "large"), await claim("l2", "large"), await claim("l3", "large")]).toEqual(["a2", "b1", "none"]);
+    // small: a was served last among a, b; c's turn comes first, then a's two in order
+    expect([await claim("s1", "small"), await claim("s2", "small"), await claim("s3", "small"), await claim("s4", "small")]).toEqual(["c1", "a1", "a3", "none"]);
+    expect(await lanes.stats(5)).toEqual({ active: 0, largest: [] });
+  });
+
   test("a job keeps its task: claiming again gives it back (a takeover), until the task ends", async () => {
     const { store, lanes } = fresh();
     const { ids } = await submit(store, ["a1", "a2"]);

@@ -61,6 +61,21 @@ describe("Executor on fake workers and a fake clock", () => {
     expect(executor.rate()).toEqual({ serviceMs: 120, warmupMs: 50, lanes: 1 });
   });
 
+  test("each model keeps its own average too: a task's ETA is priced at its own model's speed", async () => {
+    const { clock, workers, executor } = setup();
+    workers.last.ready();
+    for (const [model, ms] of [["small", 40], ["large", 200]] as const) {
+      const outcome = executor.run({ ...job(), params: { ...DEFAULT_PARAMS, model } });
+      clock.advance(ms);
+      workers.last.finish();
+      await outcome;
+    }
+    expect([executor.rate("small").serviceMs, executor.rate("large").serviceMs]).toEqual([40, 200]);
+    expect(executor.serviceMsByModel()).toEqual({ small: 40, large: 200 });
+    // A model with no run yet is priced at the average of all: 40, then 200 at weight 0.2.
+    expect(executor.rate("other").serviceMs).toBe(72);
+  });
+
   test("a tile's run does not feed the moving average, which prices whole images", async () => {
     const { clock, workers, executor } = setup();
     workers.last.ready();
