@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { candidatePaths, ModelNotFound, resolveModel } from "../../src/model/resolve-model";
+import { candidatePaths, ModelNotFound, resolveModel, resolveModels } from "../../src/model/resolve-model";
 
 /** A repository-like folder with nothing in models/ and no ../shared beside it. */
 function emptyRoot(): string {
@@ -73,5 +73,28 @@ describe("resolveModel", () => {
     const missing = await resolveModel({ modelUrl: `http://127.0.0.1:${server.port}/gone.onnx` }, root).catch((e) => e);
     expect(missing.message).toContain("HTTP 404");
     rmSync(join(root, ".."), { recursive: true, force: true });
+  });
+});
+
+describe("resolveModels (MODELS)", () => {
+  test("a path item is used where it is, a URL item downloaded once into models/<name>.onnx and checked", async () => {
+    const root = emptyRoot();
+    const local = join(root, "fast.onnx");
+    writeFileSync(local, "x");
+    const url = `http://127.0.0.1:${server.port}/m.onnx`;
+    const models = [{ name: "fast", path: local }, { name: "remote", url, sha256: sha }];
+    expect(await resolveModels({ models }, root)).toEqual([{ name: "fast", path: local }, { name: "remote", path: join(root, "models", "remote.onnx") }]);
+    expect(await Bun.file(join(root, "models", "remote.onnx")).text()).toBe(new TextDecoder().decode(bytes));
+    // Downloaded once: a second start finds it, even with the host gone.
+    expect((await resolveModels({ models: [{ name: "remote", url: "http://127.0.0.1:9/gone.onnx" }] }, root))[0].path).toBe(join(root, "models", "remote.onnx"));
+    await expect(resolveModels({ models: [{ name: "bad", url, sha256: "0".repeat(64) }] }, root)).rejects.toThrow(/expected 0{64}/);
+    expect(existsSync(join(root, "models", "bad.onnx"))).toBe(false);
+    await expect(resolveModels({ models: [{ name: "lost", path: join(root, "no.onnx") }] }, root)).rejects.toThrow(/MODELS names lost=.*no\.onnx, which does not exist/);
+  });
+
+  test("without MODELS, the one model resolveModel finds, named after its file", async () => {
+    const root = emptyRoot();
+    writeFileSync(join(root, "models", "yolov8n.onnx"), "local");
+    expect(await resolveModels({ models: [] }, root)).toEqual([{ name: "yolov8n", path: join(root, "models", "yolov8n.onnx") }]);
   });
 });
