@@ -52,6 +52,13 @@ describe("MODELS: several models, chosen per request", () => {
     expect(task.result.detections.map((d: any) => d.class)).toEqual(["dog"]);
   }, 60_000);
 
+  test("tiles follow the chosen model: tile=on cuts the image into that model's input size", async () => {
+    const task = await detect(svc.app, dog, { fields: { model: V11, tile: "on", annotate: "false" } });
+    expect([task.status, task.model, task.result.tiles.size]).toEqual(["completed", V11, 320]);
+    expect(task.result.tiles.count).toBeGreaterThan(1);
+    expect(dogOf(task)).toBeDefined();
+  }, 60_000);
+
   test("an unknown name is refused with 422 unknown_model, listing the names", async () => {
     const res = await upload(svc.app, dog, { fields: { model: "yolov9" } });
     const body = (await res.json()) as any;
