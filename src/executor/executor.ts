@@ -1,8 +1,11 @@
 import type { Cancel, Clock } from "../domain/clock";
 import { taskFailure } from "../domain/errors";
-import { averageServiceMs, type Rate } from "../domain/eta";
+import type { Rate } from "../domain/eta";
+import { ServiceTimes } from "./service-times";
+import type { InferenceStats } from "./inference-stats";
+
+export type { InferenceStats };
 import type { InferenceResult, TaskError } from "../domain/task";
-import type { ModelInfo } from "../model/model-info";
 import type { ModelFile } from "../model/resolve-model";
 import type { Logger } from "../util/logger";
 import { keepInferenceThreadsLowered } from "./inference-priority";
@@ -41,24 +44,6 @@ export type JobOutcome =
   | { status: "failed"; error: TaskError; worker?: string }
   | { status: "canceled" };
 
-/** What a backend reads of the local inference for health, metrics and ETA. */
-export interface InferenceStats {
-  /** the models, the default first, once a worker has loaded them */
-  readonly models: ModelInfo[] | undefined;
-  /** the model is warm in at least one worker */
-  readonly ready: boolean;
-  readonly warmupMs: number | undefined;
-  /** moving average of how long a successful whole-image job runs (tiles aside), once one has: any model's */
-  readonly serviceMs: number | undefined;
-  /** workers replaced after a crash, a failed start or a timeout */
-  readonly failures: number;
-  /** `model`: priced at that model's own average, once it has one */
-  rate(model?: string): Rate;
-  /** each model's own average, by name, once it has one */
-  serviceMsByModel(): Record<string, number>;
-  workers(): WorkerStatus[];
-}
-
 /** One call of run(), from handing in to outcome. */
 interface Run {
   job: InferenceJob;
@@ -90,9 +75,7 @@ export class Executor implements InferenceStats {
   private runs = 0;
   private stopRenice: Cancel = () => {};
   private readonly idleListeners = new Set<() => void>();
-  serviceMs: number | undefined = undefined;
-  /** the same average per model name: an ETA prices the task's own model */
-  private readonly serviceMsOf = new Map<string, number>();
+  private readonly times = new ServiceTimes();
   failures = 0;
 
   constructor(private readonly opts: ExecutorOptions) {
@@ -149,12 +132,15 @@ export class Executor implements InferenceStats {
   }
 
   rate(model?: string): Rate {
-    const own = model === undefined ? undefined : this.serviceMsOf.get(model);
-    return { serviceMs: own ?? this.serviceMs, warmupMs: this.pool.warmupMs, lanes: this.pool.warmCount };
+    return { serviceMs: this.times.of(model), warmupMs: this.pool.warmupMs, lanes: this.pool.warmCount };
+  }
+
+  get serviceMs() {
+    return this.times.all;
   }
 
   serviceMsByModel(): Record<string, number> {
-    return Object.fromEntries(this.serviceMsOf);
+    return this.times.perModel();
   }
 
   workers(): WorkerStatus[] {
@@ -226,12 +212,7 @@ export class Executor implements InferenceStats {
     if (r.aborted) return;
     // Only whole images that succeeded feed the average, which prices a queued task: a fast failure
     // says nothing about an image, and a tile's run (a partial decode, no drawing) is not a task's.
-    if (!r.job.region) {
-      const ms = this.opts.clock.now() - r.startedAt!;
-      this.serviceMs = averageServiceMs(this.serviceMs, ms);
-      const model = r.job.params.model ?? this.models?.[0]?.name;
-      if (model !== undefined) this.serviceMsOf.set(model, averageServiceMs(this.serviceMsOf.get(model), ms));
-    }
+    if (!r.job.region) this.times.record(r.job.params.model ?? this.models?.[0]?.name, this.opts.clock.now() - r.startedAt!);
     r.settle({ status: "completed", result: reply.result, worker: slot.id });
   }
 

@@ -2,7 +2,8 @@ import type Redis from "ioredis";
 import { once } from "node:events";
 import type { ModelInfo } from "../../model/model-info";
 import type { Logger } from "../../util/logger";
-import { BACKLOGS_SHOWN } from "../task-backend";
+import { BACKLOGS_SHOWN, type BackendHealth } from "../task-backend";
+import type { InferenceStats } from "../../executor/executor";
 import { FairLanes } from "./fair-lanes";
 import { clusterRate, type Heartbeat, InferenceRegistry } from "./inference-registry";
 import type { RedisTaskStore } from "./redis-task-store";
@@ -28,6 +29,8 @@ export class ClusterView {
   private lastHeard = -Infinity;
   /** the rates (all models, and per model) of the heartbeats they were worked out from (the array is replaced, never changed, on each refresh) */
   private rated?: { beats: Heartbeat[]; rates: Map<string | undefined, ReturnType<typeof clusterRate>> };
+  /** the catalogue as last worked out, and what it was worked out from */
+  private listed?: { beats: Heartbeat[]; local: ModelInfo[] | undefined; models: ModelInfo[] | undefined };
   private readonly registry: InferenceRegistry;
   private readonly lanes: FairLanes;
   /** the open tiled tasks, as of the last refresh */
@@ -66,9 +69,43 @@ export class ClusterView {
     return rate;
   }
 
+  /** /health's view of the cluster as last refreshed, with this replica's own workers (`local`) when it has some. */
+  health(local: InferenceStats | undefined): BackendHealth {
+    const { totals, beats } = this;
+    const sum = (pick: (b: Heartbeat) => number) => beats.reduce((n, b) => n + pick(b), 0);
+    return {
+      kind: "redis",
+      connection: this.up ? "up" : "down",
+      queueDepth: totals.pending,
+      tasks: { pending: totals.pending, processing: totals.processing },
+      heldBytes: totals.inputBytes,
+      workers: local?.workers() ?? [],
+      inference: { processes: beats.length, workers: { total: sum((b) => b.workers), warm: sum((b) => b.ready), busy: sum((b) => b.busy) } },
+      warmupMs: this.rate().warmupMs ?? local?.warmupMs,
+      clients: this.clients,
+    };
+  }
+
   /** Whether a live inference process holds the model. */
   holds(model: string): boolean {
     return this.beats.some((b) => b.models?.includes(model));
+  }
+
+  /**
+   * Every model the inference processes (and `local`, a replica's own
+   * workers) have described: the default first (the first of `configured`,
+   * this replica's MODELS, that is described; else the first live process's),
+   * the others by name. Worked out once per refresh: every read's ETA asks.
+   */
+  catalogue(local: ModelInfo[] | undefined, configured: readonly string[]): ModelInfo[] | undefined {
+    if (this.listed?.beats === this.beats && this.listed.local === local) return this.listed.models;
+    const described = new Map(this.described);
+    for (const m of local ?? []) described.set(m.name, m);
+    const first = configured.find((n) => described.has(n)) ?? this.beats.flatMap((b) => b.models ?? []).find((n) => described.has(n));
+    const names = [...described.keys()].sort((a, b) => Number(b === first) - Number(a === first) || a.localeCompare(b));
+    const models = described.size ? names.map((n) => described.get(n)!) : undefined;
+    this.listed = { beats: this.beats, local, models };
+    return models;
   }
 
   /**

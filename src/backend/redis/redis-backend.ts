@@ -1,7 +1,7 @@
 import type { Queue } from "bullmq";
 import type Redis from "ioredis";
 import { type Cancel, type Clock, systemClock } from "../../domain/clock";
-import { DomainError, refuse, taskFailure } from "../../domain/errors";
+import { DomainError, refuse } from "../../domain/errors";
 import { backlogSeconds, etaMs, extraRunsAhead, type Rate } from "../../domain/eta";
 import { type CancelReason, type DetectParams, type ImageSize, type Task } from "../../domain/task";
 import { logTransition } from "../../domain/task-log";
@@ -20,6 +20,7 @@ import type { BackendHealth, TaskBackend, TaskEvent, TaskSnapshot } from "../tas
 import { ClusterView } from "./cluster-view";
 import { FairLanes } from "./fair-lanes";
 import { waitForTerminal } from "./wait-for-terminal";
+import { queueSlotToken } from "./slot-token";
 import { parseEvent, type RedisTaskStore } from "./redis-task-store";
 
 export interface RedisBackendOptions {
@@ -79,18 +80,9 @@ export class RedisBackend implements TaskBackend {
     });
   }
 
-  /**
-   * Every model the inference processes (and this replica's own workers) have
-   * described: the default first (the first of this replica's MODELS, else of
-   * the first live process's), the others by name.
-   */
+  /** What the inference processes (and this replica's own workers) have described, the default first (ClusterView.catalogue). */
   get models(): ModelInfo[] | undefined {
-    const described = new Map(this.cluster.described);
-    for (const m of this.opts.local?.models ?? []) described.set(m.name, m);
-    if (!described.size) return undefined;
-    const first = this.opts.configured.find((n) => described.has(n)) ?? this.cluster.beats.flatMap((b) => b.models ?? []).find((n) => described.has(n));
-    const names = [...described.keys()].sort((a, b) => Number(b === first) - Number(a === first) || a.localeCompare(b));
-    return names.map((n) => described.get(n)!);
+    return this.cluster.catalogue(this.opts.local?.models, this.opts.configured);
   }
 
   /** A live inference process holds it (or this replica's own warm workers do). */
@@ -101,6 +93,7 @@ export class RedisBackend implements TaskBackend {
   get workerFailures() {
     return this.opts.local?.failures ?? 0;
   }
+
   notReadyReason(): string | undefined {
     if (this.draining) return "draining: the service is shutting down";
     const problem = this.cluster.redisProblem();
@@ -134,19 +127,7 @@ export class RedisBackend implements TaskBackend {
     const { queueMax, clientQueueMax, maxStoreBytes: maxBytes } = this.opts;
     const created = await this.guard(this.opts.store.create(task, image, { queueMax, maxBytes, clientQueueMax }));
     if (typeof created !== "number") throw this.refusal(created);
-    try {
-      const queue = this.opts.queue(model);
-      if (!queue) throw refuse.backendUnavailable();
-      // One slot token per task (fair-lanes.ts): whichever task is fair-next when it runs is the one it takes.
-      await queue.add("detect", { for: task.id }, { jobId: task.id });
-    } catch {
-      // Never reached the queue: withdraw it, so nothing waits for a job that does not exist.
-      const error = taskFailure.notQueued();
-      // Only while still pending: after a timed-out add, the job may in fact exist and be running.
-      const withdrawn = await this.opts.store.transition(task.id, "failed", now, { error }, { ttlMs: this.opts.taskTtlMs, onlyFrom: ["pending"] }).catch(() => undefined);
-      if (withdrawn?.ok) logTransition(this.opts.log, { id: task.id, status: "failed", error }, { backend: "redis" });
-      throw refuse.backendUnavailable();
-    }
+    await queueSlotToken(this.opts.queue(model), task, this.opts);
     logTransition(this.opts.log, task, { backend: "redis", queueDepth: created });
     await this.guard(this.cluster.tiled.note(task, runsOf(task, this.models), created));
     return { task, queuePosition: created, etaMs: this.eta(task, created) };
@@ -164,11 +145,10 @@ export class RedisBackend implements TaskBackend {
     const outcome = await this.guard(this.opts.store.transition(id, "canceled", now, { cancelReason: reason }, { ttlMs: this.opts.taskTtlMs }));
     if (!outcome.ok && outcome.current === "missing") throw refuse.taskNotFound();
     if (!outcome.ok) throw refuse.taskFinished(outcome.current);
-    // A waiting job leaves the queue; a running one is told through the events
-    // channel, and its inference process aborts it.
     logTransition(this.opts.log, { id, status: "canceled", cancelReason: reason }, { backend: "redis" });
     const snap = await this.find(id, { withImage: false });
     if (!snap) throw refuse.taskNotFound();
+    // A waiting job leaves its model's queue; a running one is told through the events channel, and its inference process aborts it.
     const model = snap.task.params.model ?? modelFor(this.models, undefined)?.name;
     if (outcome.from === "pending" && model) await this.opts.queue(model)?.remove(id).catch(() => 0);
     return snap;
@@ -184,19 +164,7 @@ export class RedisBackend implements TaskBackend {
 
   async health(): Promise<BackendHealth> {
     await this.cluster.refresh();
-    const { totals, beats } = this.cluster;
-    const sum = (pick: (b: (typeof beats)[number]) => number) => beats.reduce((n, b) => n + pick(b), 0);
-    return {
-      kind: "redis",
-      connection: this.cluster.up ? "up" : "down",
-      queueDepth: totals.pending,
-      tasks: { pending: totals.pending, processing: totals.processing },
-      heldBytes: totals.inputBytes,
-      workers: this.opts.local?.workers() ?? [],
-      inference: { processes: beats.length, workers: { total: sum((b) => b.workers), warm: sum((b) => b.ready), busy: sum((b) => b.busy) } },
-      warmupMs: this.cluster.rate().warmupMs ?? this.opts.local?.warmupMs,
-      clients: this.cluster.clients,
-    };
+    return this.cluster.health(this.opts.local);
   }
 
   start() {
