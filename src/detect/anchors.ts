@@ -69,3 +69,16 @@ export function inputShapes(square: number, step: number): InputShape[] {
 export function squareOf(shapes: readonly InputShape[]): InputShape {
   return shapes.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
 }
+
+/**
+ * A model's shapes for another square (`imgsz`): the square of `side` and its
+ * rectangles, their short sides as far apart as the model's own are (a model
+ * with no rectangles gets none). `rect` then picks among them exactly as it
+ * does among the model's own.
+ */
+export function shapesForSquare(shapes: readonly InputShape[], side: number): InputShape[] {
+  const square = squareOf(shapes);
+  if (side === square.width && side === square.height) return [...shapes];
+  const next = shapes.find((s) => s.width === square.width && s.height < square.height);
+  return next ? inputShapes(side, square.height - next.height) : [{ width: side, height: side }];
+}

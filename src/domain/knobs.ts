@@ -20,9 +20,11 @@ export interface NumberKnob extends KnobBase {
   min: number;
   max: number;
   default: number;
-  param: "conf" | "iou" | "maxDet" | "tileSize" | "tileOverlap";
-  /** 0 is also accepted, below `min`: it means "the default choice" (tile_size: the model's input size) */
+  param: "conf" | "iou" | "maxDet" | "tileSize" | "tileOverlap" | "imgsz";
+  /** 0 is also accepted, below `min`: it means "the default choice" (tile_size, imgsz: the model's input size) */
   orZero?: true;
+  /** an "integer" knob that takes only multiples of this (imgsz: the head's coarsest stride) */
+  step?: number;
 }
 
 /** One of a few words. */
@@ -46,6 +48,19 @@ export interface ClassesKnob extends KnobBase {
 }
 
 export type Knob = NumberKnob | BooleanKnob | ClassesKnob | ChoiceKnob;
+
+/**
+ * The sizes `imgsz` may ask of a model with a free-shape session (one session
+ * runs every shape, fed each shape's head constants): 320 to 1280, every 32.
+ * 32 is the head's coarsest stride, so every side stays a whole grid. Below
+ * 320 the stride-32 level sees a 9×9 grid or less, and Ultralytics publishes
+ * nothing smaller. The top bounds memory: the session's one arena, and the
+ * tensor buffer (src/detect/tensor.ts), keep the largest shape a worker has
+ * run, and a worker that has run 1280 (4× the pixels of 640) held ~150 MB more
+ * (yolov8n, dog.jpg: 217 → 369 MB resident). A model that keeps a session per
+ * shape runs only its own size (describeModel; load-detector.ts widens it).
+ */
+export const IMGSZ = { min: 320, max: 1280, step: 32 } as const;
 
 export const KNOBS = [
   { name: "conf", kind: "number", min: 0, max: 1, default: 0.25, param: "conf", description: "Confidence a box must exceed" },
@@ -92,6 +107,15 @@ export const KNOBS = [
     description: `Tile side in image pixels, at least ${MIN_TILE}; 0 is the model's input size. At most ${MAX_TILES} tiles: a larger image gets larger tiles`,
   },
   { name: "tile_overlap", kind: "number", min: 0, max: 0.5, default: 0.2, param: "tileOverlap", description: "Fraction of a tile its neighbours overlap" },
+  {
+    name: "imgsz",
+    kind: "integer",
+    ...IMGSZ,
+    default: 0,
+    orZero: true,
+    param: "imgsz",
+    description: `The model's input size for this image, as Ultralytics' \`imgsz\`: the side of the square it is letterboxed into (\`rect\` then works within it), a multiple of ${IMGSZ.step}; 0 is the model's own. A model with a session per input shape takes only its own size (GET /models lists each model's \`imgsz\`)`,
+  },
 ] as const satisfies readonly Knob[];
 
 /** What a knob holds once its string form is coerced: repeated `classes` fields arrive as an array. */
@@ -110,7 +134,7 @@ export function knobRangeText(knob: Knob): string {
   if (knob.kind === "boolean") return "true/false";
   if (knob.kind === "classes") return "ids or names";
   if (knob.kind === "choice") return knob.values.join("/");
-  return `${knob.orZero ? "0 or " : ""}${knob.min}..${knob.max}`;
+  return `${knob.orZero ? "0 or " : ""}${knob.min}..${knob.max}${knob.step ? `, every ${knob.step}` : ""}`;
 }
 
 /** The rule a refused value broke, as the 422 answer gives it per field. */
@@ -119,7 +143,7 @@ export function knobRule(knob: Knob): string {
     case "number":
       return `must be ${knob.orZero ? "0 or " : ""}a number from ${knob.min} to ${knob.max}`;
     case "integer":
-      return `must be ${knob.orZero ? "0 or " : ""}a whole number from ${knob.min} to ${knob.max}`;
+      return `must be ${knob.orZero ? "0 or " : ""}${knob.step ? `a multiple of ${knob.step}` : "a whole number"} from ${knob.min} to ${knob.max}`;
     case "boolean":
       return "must be true or false";
     case "classes":
@@ -131,7 +155,7 @@ export function knobRule(knob: Knob): string {
 
 /** Whether a number is one a numeric knob takes: within its range, or 0 where 0 has its own meaning. */
 export function numberFits(knob: NumberKnob, value: number): boolean {
-  return (knob.orZero === true && value === 0) || (value >= knob.min && value <= knob.max);
+  return (knob.orZero === true && value === 0) || (value >= knob.min && value <= knob.max && (knob.step === undefined || value % knob.step === 0));
 }
 
 /** Every parameter but the class filter, as it is when no knob is sent. */

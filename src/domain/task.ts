@@ -39,6 +39,8 @@ export interface DetectParams {
   tileSize: number;
   /** fraction of a tile its neighbours overlap */
   tileOverlap: number;
+  /** the side of the square the image is letterboxed into (Ultralytics' imgsz); 0: the model's own. Absent in tasks queued before it existed */
+  imgsz: number;
 }
 
 export const TILE_MODES = ["off", "auto", "on"] as const;

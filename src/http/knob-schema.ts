@@ -27,7 +27,7 @@ function knobSchema(knob: Knob) {
   switch (knob.kind) {
     case "number":
     case "integer": {
-      const whole = knob.kind === "integer" ? { multipleOf: 1 } : {};
+      const whole = knob.kind === "integer" ? { multipleOf: knob.step ?? 1 } : {};
       // JSON Schema has no "0, or from min": 0 passes here, and the gap is refused by numberFits
       // (knob-errors.ts and the intake), with the same 422.
       return t.Numeric({ minimum: knob.orZero ? 0 : knob.min, maximum: knob.max, ...whole, description, examples: [knob.default] });

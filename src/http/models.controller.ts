@@ -1,6 +1,6 @@
 import { Elysia, t, type Static } from "elysia";
 import type { TaskBackend } from "../backend/task-backend";
-import type { ModelInfo } from "../model/model-info";
+import { imgszRange, type ModelInfo } from "../model/model-info";
 import { problemResponses, readOnlyErrors } from "./problem-docs";
 
 const Size = t.Object({ width: t.Integer(), height: t.Integer() });
@@ -13,6 +13,12 @@ export const ModelView = t.Object({
   input_size: t.Optional(Size),
   input_shapes: t.Optional(t.Array(Size, { description: "Input shapes it runs: the square, plus rectangles when its head could be rebuilt for them (rect)" })),
   rect_unsupported: t.Optional(t.String({ description: "Why only the square is offered" })),
+  imgsz: t.Optional(
+    t.Object(
+      { min: t.Integer(), max: t.Integer(), step: t.Integer() },
+      { description: "What the `imgsz` knob may ask: every `step` from `min` to `max` (one size: a model with a session per input shape runs only its own)" },
+    ),
+  ),
   classes: t.Optional(t.Array(t.String(), { description: "Class names by id: what `classes` and the detections use" })),
   names_source: t.Optional(t.UnionEnum(["metadata", "coco-fallback"])),
 });
@@ -23,8 +29,8 @@ export const ModelsView = t.Object(
     examples: [
       {
         models: [
-          { name: "yolov8n", default: true, loaded: true, input_size: { width: 640, height: 640 }, input_shapes: [{ width: 640, height: 640 }, { width: 640, height: 480 }], classes: ["person", "bicycle", "car"], names_source: "metadata" },
-          { name: "yolo11n-320", default: false, loaded: true, input_size: { width: 320, height: 320 }, input_shapes: [{ width: 320, height: 320 }], classes: ["person", "bicycle", "car"], names_source: "metadata" },
+          { name: "yolov8n", default: true, loaded: true, input_size: { width: 640, height: 640 }, input_shapes: [{ width: 640, height: 640 }, { width: 640, height: 480 }], imgsz: { min: 320, max: 1280, step: 32 }, classes: ["person", "bicycle", "car"], names_source: "metadata" },
+          { name: "yolo11n-320", default: false, loaded: true, input_size: { width: 320, height: 320 }, input_shapes: [{ width: 320, height: 320 }], imgsz: { min: 320, max: 320, step: 32 }, classes: ["person", "bicycle", "car"], names_source: "metadata" },
         ],
       },
     ],
@@ -56,7 +62,8 @@ export function modelsList(backend: TaskBackend, configured: readonly string[]):
       name,
       default: name === defaultName,
       loaded: backend.holds(name),
-      ...(model ? { ...modelDetails(model), classes: model.names, names_source: model.namesSource } : {}),
+      // Here, not in modelDetails: /health shows the default model's details without it.
+      ...(model ? { ...modelDetails(model), imgsz: imgszRange(model), classes: model.names, names_source: model.namesSource } : {}),
     };
   });
 }

@@ -1,19 +1,29 @@
 import { rejectRequest, rejectUpload } from "../domain/errors";
 import { defaultParams, KNOBS, type Knob, knobRule, numberFits, type RawKnobs } from "../domain/knobs";
 import type { DetectParams } from "../domain/task";
+import { imgszAllowed, imgszText, type ModelInfo, ownSide } from "../model/model-info";
 
 /** What a request that sets no knob runs with (src/domain/knobs.ts holds the values). */
 export const DEFAULT_PARAMS: DetectParams = defaultParams();
 
+/** What resolveParams needs of the chosen model. */
+export type ParamsModel = Pick<ModelInfo, "name" | "inputWidth" | "inputHeight" | "imgsz"> & { names: readonly string[] };
+
 /**
  * Turns validated knobs into detection parameters; `classes` accepts ids and
- * names (comma-separated or repeated) and is checked against the model's names.
+ * names (comma-separated or repeated) and is checked against the model's names,
+ * and `imgsz` against the sizes the model runs.
  */
-export function resolveParams(knobs: RawKnobs, names: readonly string[]): DetectParams {
+export function resolveParams(knobs: RawKnobs, model: ParamsModel): DetectParams {
   const params: DetectParams = { ...DEFAULT_PARAMS };
   // What the route schema cannot say (tile_size: 0, or from 64), refused as the schema refuses the rest.
   const outOfRange = (KNOBS as readonly Knob[]).filter((k) => (k.kind === "number" || k.kind === "integer") && typeof knobs[k.name as keyof RawKnobs] === "number" && !numberFits(k, knobs[k.name as keyof RawKnobs] as number));
   if (outOfRange.length) throw rejectRequest.invalidFields(outOfRange.map((k) => ({ field: k.name, message: knobRule(k) })));
+  // The knob's range is what a free-shape session runs; a model with a session per shape runs fewer.
+  if (knobs.imgsz !== undefined && !imgszAllowed(model, knobs.imgsz)) {
+    const message = `must be 0 (its own size, ${ownSide(model)}) or a size model ${model.name} allows: ${imgszText(model)}`;
+    throw rejectRequest.invalidFields([{ field: "imgsz", message }]);
+  }
   for (const knob of KNOBS as readonly Knob[]) {
     const value = knobs[knob.name as keyof RawKnobs];
     // `classes` needs the model's names; every other knob is its parameter as is.
@@ -25,7 +35,7 @@ export function resolveParams(knobs: RawKnobs, names: readonly string[]): Detect
     .map((s) => s.trim())
     .filter(Boolean);
   // An empty field (as an HTML form sends it) means no filter, like no field.
-  if (tokens.length) params.classes = resolveClasses(tokens, names);
+  if (tokens.length) params.classes = resolveClasses(tokens, model.names);
   return params;
 }
 

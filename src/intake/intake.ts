@@ -43,7 +43,7 @@ export class Intake {
     const model = modelFor(models, name);
     if (!model) throw refuse.modelUnavailable(name);
     if (bytes.byteLength === 0) throw rejectUpload.empty();
-    const params = { ...resolveParams(detectKnobs, model.names), model: model.name };
+    const params = { ...resolveParams(detectKnobs, model), model: model.name };
     await sniffImageType(bytes);
     const header = await probeImage(bytes, this.limits.maxPixels);
     return this.backend.submit(bytes, { width: header.width, height: header.height }, params, client, webhook);

@@ -1,5 +1,13 @@
+import { COARSEST_STRIDE } from "../detect/anchors";
 import { COCO_NAMES, parseNamesLiteral } from "./class-names";
 import type { ModelIo } from "./onnx-session";
+
+/** The squares the `imgsz` knob may ask of a model: every `step` from `min` to `max`. */
+export interface ImgszRange {
+  min: number;
+  max: number;
+  step: number;
+}
 
 /** What the service needs to know about a detector, derived from the file itself. */
 export interface ModelInfo {
@@ -10,6 +18,8 @@ export interface ModelInfo {
   inputShapes: { width: number; height: number }[];
   /** why only the square is offered, when the head was not recognised */
   rectUnsupported?: string;
+  /** the sizes `imgsz` may ask (src/pipeline/load-detector.ts); absent (described by an older inference process): its own only */
+  imgsz?: ImgszRange;
   names: string[];
   /** where the class names came from: the file's metadata, or the COCO fallback */
   namesSource: "metadata" | "coco-fallback";
@@ -18,6 +28,36 @@ export interface ModelInfo {
 }
 
 export class UnsupportedModel extends Error {}
+
+type Sized = Pick<ModelInfo, "inputWidth" | "inputHeight" | "imgsz">;
+
+/** The model's own input size: the side of its square. */
+export const ownSide = (model: Sized) => Math.max(model.inputWidth, model.inputHeight);
+
+/** A range of one size: what a model that keeps a session per shape, or whose head could not be rebuilt, allows. */
+export const onlySize = (side: number): ImgszRange => ({ min: side, max: side, step: COARSEST_STRIDE });
+
+/** What `imgsz` may ask of a model. */
+export function imgszRange(model: Sized): ImgszRange {
+  return model.imgsz ?? onlySize(ownSide(model));
+}
+
+/** Whether `imgsz` (0: its own size) is a size the model runs. */
+export function imgszAllowed(model: Sized, imgsz: number): boolean {
+  const { min, max, step } = imgszRange(model);
+  return imgsz === 0 || imgsz === ownSide(model) || (imgsz >= min && imgsz <= max && (imgsz - min) % step === 0);
+}
+
+/** The side of the square an image runs in: `imgsz` when the model allows it; otherwise (0, absent, or a task checked against another process's description of the model) its own. */
+export function sideFor(model: Sized, imgsz: number | undefined): number {
+  return imgsz && imgszAllowed(model, imgsz) ? imgsz : ownSide(model);
+}
+
+/** The sizes a model allows, in words: the 422 answer lists them. */
+export function imgszText(model: Sized): string {
+  const { min, max, step } = imgszRange(model);
+  return min === max ? String(min) : `every ${step} from ${min} to ${max}`;
+}
 
 function parseImgsz(text: string | undefined): [number, number] | undefined {
   const nums = text?.match(/\d+/g)?.map(Number);
@@ -51,6 +91,7 @@ export function describeModel(name: string, io: ModelIo, meta: Record<string, st
     inputWidth,
     inputHeight,
     inputShapes: [{ width: inputWidth, height: inputHeight }],
+    imgsz: onlySize(Math.max(inputWidth, inputHeight)),
     names,
     namesSource: fromMeta ? "metadata" : "coco-fallback",
     task: meta.task,

@@ -2,7 +2,8 @@ import { letterboxGeometry, unletterboxBox } from "../detect/letterbox";
 import { decodeDetections, nonMaxSuppression } from "../detect/postprocess";
 import type { DetectParams, Detection, ImageSize, InferenceResult, Region } from "../domain/task";
 import { mergeDetections } from "../detect/merge-boxes";
-import type { ModelInfo } from "../model/model-info";
+import { type ModelInfo, sideFor } from "../model/model-info";
+import { shapesForSquare, squareOf } from "../detect/anchors";
 import { placeImage } from "../detect/placement";
 import { LETTERBOX_GREY, TensorBuffer } from "../detect/tensor";
 import type { DecodeLimits } from "../vision/decode";
@@ -37,8 +38,10 @@ export class Detector {
    */
   async detect(bytes: Uint8Array, upright: ImageSize, params: DetectParams, { region, merge }: { region?: Region; merge?: Detection[] } = {}): Promise<InferenceResult> {
     const frame = region ? { width: region.width, height: region.height } : upright;
-    const square = { width: this.info.inputWidth, height: this.info.inputHeight };
-    const placed = placeImage(frame, params.rect, this.info.inputShapes);
+    // imgsz swaps the model's square for another; rect then picks among that square's shapes.
+    const shapes = shapesForSquare(this.info.inputShapes, sideFor(this.info, params.imgsz));
+    const square = squareOf(shapes);
+    const placed = placeImage(frame, params.rect, shapes);
     // The first image of a new shape in this worker opens its session (counted as inference time).
     const t0 = performance.now();
     const { session, shape: input } = await this.sessions.get({ width: placed.dstW, height: placed.dstH }, square);

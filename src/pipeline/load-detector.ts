@@ -8,6 +8,7 @@ import { Detector } from "./detector";
 import { FreeShapeSessions, ShapeSessions } from "./shape-sessions";
 import { basename } from "node:path";
 import type { LogLine } from "../util/logger";
+import { IMGSZ } from "../domain/knobs";
 
 /**
  * Reads a model file once, and pairs its session with what its metadata says.
@@ -28,6 +29,10 @@ export async function loadDetector(modelPath: string, threads: number, limits: D
     const square = free.head.square;
     const info = describeModel(name, { ...free.square.io, inputShape: [1, 3, square.height, square.width] }, meta);
     info.inputShapes = inputShapes(square.width, SHAPE_STEP.freeSession);
+    // One session runs any square's shapes, so imgsz may ask other squares. describeModel leaves a
+    // model with a session per shape at its own size: another square's shapes would each be one
+    // more session per worker, on top of its own.
+    info.imgsz = { ...IMGSZ };
     return new Detector(free, info, limits, annotatedMaxSide);
   }
   const session = await openOnnxSession(bytes, threads);

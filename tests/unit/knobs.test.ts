@@ -43,6 +43,14 @@ describe("the route schema built from it", () => {
     expect(knobErrors({ max_det: "1.5" })).toEqual([{ field: "max_det", message: "must be a whole number from 1 to 300" }]);
     expect(knobErrors({ conf: "0.5", max_det: "300" })).toEqual([]);
   });
+
+  test("imgsz takes multiples of 32 only (the head's coarsest stride), and 0", () => {
+    const schema = DetectKnobs.imgsz as unknown as { anyOf: { type: string; multipleOf?: number }[] };
+    expect(schema.anyOf.find((b) => b.type === "number")?.multipleOf).toBe(32);
+    expect(knobErrors({ imgsz: "0", tile_size: "0" })).toEqual([]);
+    expect(knobErrors({ imgsz: "352" })).toEqual([]);
+    expect(knobErrors({ imgsz: "336" })).toEqual([{ field: "imgsz", message: "must be 0 or a multiple of 32 from 320 to 1280" }]);
+  });
 });
 
 describe("knobErrors, with the table's rules", () => {
@@ -58,6 +66,7 @@ describe("knobErrors, with the table's rules", () => {
       tile: "must be one of off, auto, on",
       tile_size: "must be 0 or a whole number from 64 to 4096",
       tile_overlap: "must be a number from 0 to 0.5",
+      imgsz: "must be 0 or a multiple of 32 from 320 to 1280",
     });
   });
 
