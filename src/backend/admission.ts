@@ -46,9 +46,22 @@ export function newcomerReserve(queueMax: number): number {
  * 3. a client that already has tasks waiting leaves the last places to
  *    clients with none (newcomerReserve), so no client takes every place;
  * 4. the bytes held.
- * A flooding client is told its own limit before the service's.
+ * A flooding client is told its own limit before the service's. `count`
+ * tasks of one request (several images) are checked as if admitted one after
+ * another, each with those before it waiting: all fit, or the request is
+ * refused whole.
  */
-export function refusalFor(counts: QueueCounts, limits: AdmissionLimits): AdmissionRefusal | undefined {
+export function refusalFor(counts: QueueCounts, limits: AdmissionLimits, count = 1): AdmissionRefusal | undefined {
+  for (let k = 0; k < count; k++) {
+    // The client joins the clients waiting once its first task of the request is in.
+    const joined = counts.clientBacklog === 0 && k > 0 ? 1 : 0;
+    const refused = refusalForOne({ ...counts, clientBacklog: counts.clientBacklog + k, pending: counts.pending + k, activeClients: counts.activeClients + joined }, limits);
+    if (refused) return refused;
+  }
+  return undefined;
+}
+
+function refusalForOne(counts: QueueCounts, limits: AdmissionLimits): AdmissionRefusal | undefined {
   const waiting = counts.clientBacklog > 0;
   const othersWaiting = counts.activeClients - (waiting ? 1 : 0) > 0;
   if (othersWaiting && counts.clientBacklog >= limits.clientQueueMax) return "client_queue_full";

@@ -87,9 +87,10 @@ export interface TaskBackend {
   /**
    * Refuses work that cannot be taken now, from the declared size, before the
    * body is read. `client` is who sends it (see http/client-identity.ts): its
-   * own backlog is checked against CLIENT_QUEUE_MAX.
+   * own backlog is checked against CLIENT_QUEUE_MAX. `count`: the tasks the
+   * request would make (several images), all admitted or none.
    */
-  admit(incomingBytes: number, client: string): Promise<void>;
+  admit(incomingBytes: number, client: string, count?: number): Promise<void>;
   /** admits (again, atomically) and queues in the client's lane of the fair queue */
   submit(image: Uint8Array, size: ImageSize, params: DetectParams, client: string, webhook?: WebhookRequest): Promise<TaskSnapshot>;
   /** webhook events waiting for their attempts; filled at the transitions that cause them */

@@ -47,7 +47,7 @@ export interface IntVariable extends VariableBase {
   max: number;
   default: number | ComputedDefault<number>;
   /** what one unit of the variable is, for README */
-  unit?: "seconds" | "ms" | "bytes" | "pixels" | "tasks" | "threads" | "workers" | "times" | "proxies" | "requests";
+  unit?: "seconds" | "ms" | "bytes" | "pixels" | "tasks" | "threads" | "workers" | "times" | "proxies" | "requests" | "images";
   /** multiplier from the variable's unit to its Config field's (seconds → ms: 1000) */
   scale?: number;
   /** a lower minimum that applies while the condition holds */
@@ -135,6 +135,9 @@ export interface Config {
   gcIntervalMs: number;
   taskTimeoutMs: number;
   maxUploadBytes: number;
+  maxImagesPerRequest: number;
+  imageUrlTimeoutMs: number;
+  imageUrlAllowPrivate: boolean;
   maxPixels: number;
   annotatedMaxSide: number;
   queueMax: number;

@@ -98,7 +98,11 @@ export const VARIABLES = [
   },
   {
     name: "MAX_UPLOAD_BYTES", key: "maxUploadBytes", type: "int", min: 1024, max: 1024 * MiB, default: 20 * MiB, unit: "bytes",
-    description: "larger uploads get `413` (checked from Content-Length before reading)",
+    description: "larger uploads get `413` (checked from Content-Length before reading): a request's body, whatever it holds (several files, base64 in JSON: its decoded bytes), and an image fetched by URL (`422 image_url_too_large`)",
+  },
+  {
+    name: "MAX_IMAGES_PER_REQUEST", key: "maxImagesPerRequest", type: "int", min: 1, max: 100, default: 16, unit: "images",
+    description: "most images one `POST /predict` may hold (files, URLs or base64 images): more get `422 too_many_images`, the request refused whole",
   },
   {
     name: "MAX_PIXELS", key: "maxPixels", type: "int", min: 64 * 64, max: 1_000_000_000, default: 40_000_000, unit: "pixels",
@@ -150,6 +154,14 @@ export const VARIABLES = [
   {
     name: "UPLOAD_TIMEOUT_MS", key: "uploadTimeoutMs", type: "int", min: 100, max: 3_600_000, default: 60_000, unit: "ms",
     description: "an upload body must arrive within this, or its connection is closed (`408`) and its reservation released",
+  },
+  {
+    name: "IMAGE_URL_TIMEOUT_MS", key: "imageUrlTimeoutMs", type: "int", min: 100, max: 600_000, default: 15_000, unit: "ms",
+    description: "an image given by `url` must have arrived within this (connecting within the smaller of it and 5 s), or the upload gets `422 image_url_timeout`",
+  },
+  {
+    name: "IMAGE_URL_ALLOW_PRIVATE", key: "imageUrlAllowPrivate", type: "bool", default: false,
+    description: "lets `url` reach loopback, private, link-local and other non-public addresses (private deployments, tests); otherwise only public addresses, checked on every hop's connection",
   },
   { name: "CORS_ORIGINS", key: "corsOrigins", type: "list", description: "origins a browser may call the API from (CORS)" },
   {

@@ -8,7 +8,8 @@ export const ERROR_CODES = {
   upload: [
     "payload_too_large", "unsupported_media_type", "not_multipart", "missing_file", "unreadable_image", "too_many_pixels",
     "invalid_parameter", "validation_failed", "malformed_request", "unauthorized", "webhook_url_forbidden", "webhooks_disabled",
-    "idempotency_key_reused", "idempotency_in_progress", "unknown_model",
+    "idempotency_key_reused", "idempotency_in_progress", "unknown_model", "too_many_images",
+    "image_url_forbidden", "image_url_too_large", "image_url_not_image", "image_url_unreachable", "image_url_timeout",
   ],
   /** backpressure */
   backpressure: ["queue_full", "memory_full", "client_queue_full", "inflight_full", "upload_timeout"],
@@ -127,11 +128,11 @@ export function asTaskFailure(err: unknown, fallback: () => TaskError = taskFail
 /** Requests refused for their form, before anything in them is looked at. */
 export const rejectRequest = {
   unauthorized: () => new DomainError("unauthorized", "Send the API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`."),
-  notMultipart: () => new DomainError("not_multipart", "Send the image as multipart/form-data with a field named `file`."),
+  notMultipart: () => new DomainError("not_multipart", "Send the image as multipart/form-data (a `file` part, or a `url` field) or as application/json (`image` in base64, or `url`)."),
   malformedMultipart: () => new DomainError("malformed_request", "The multipart body could not be parsed."),
   /** Elysia could not parse the body it was given (a JSON or form body gone wrong). */
   malformedBody: () => new DomainError("malformed_request", "The request body could not be parsed."),
-  missingFile: () => new DomainError("missing_file", "Send the image as a multipart/form-data field named `file`."),
+  missingFile: () => new DomainError("missing_file", "Send an image: a multipart/form-data `file` part, a `url` field or parameter, or JSON `image` (base64)."),
   /** Knobs or fields that break their schema; `fields` says which and why. */
   invalidFields: (fields: FieldError[]) => new DomainError("validation_failed", `Invalid ${fields.map((e) => e.field).join(", ")}.`, fields),
   /** `path` is echoed back, so the caller bounds it. */
@@ -176,6 +177,24 @@ export const rejectUpload = {
     ]);
   },
 };
+
+/**
+ * An image given by URL (`url`) that could not be had: each reason its own
+ * code, all 422 (the request was fine; the image behind it is not usable).
+ * `why` never echoes more of the URL than its host.
+ */
+export const refuseImageUrl = {
+  forbidden: (why: string) => new DomainError("image_url_forbidden", `url: not fetched: ${why}.`, [{ field: "url", message: why }]),
+  tooLarge: (limit: number) => new DomainError("image_url_too_large", `url: the image is larger than ${limit} bytes (MAX_UPLOAD_BYTES); reading stopped there.`, [{ field: "url", message: `larger than ${limit} bytes` }]),
+  notAnImage: (seen: string) => new DomainError("image_url_not_image", `url: what it serves is ${seen}, not an accepted image.`, [{ field: "url", message: `not an image (${seen})` }]),
+  unreachable: (why: string) => new DomainError("image_url_unreachable", `url: ${why}.`, [{ field: "url", message: why }]),
+  timedOut: (ms: number) => new DomainError("image_url_timeout", `url: the image did not arrive within ${ms} ms (IMAGE_URL_TIMEOUT_MS).`, [{ field: "url", message: `no image within ${ms} ms` }]),
+};
+
+/** More images in one request than MAX_IMAGES_PER_REQUEST: refused whole, before any is read further. */
+export function tooManyImages(count: number, max: number): DomainError {
+  return new DomainError("too_many_images", `The request holds ${count} images; at most ${max} may come in one request (MAX_IMAGES_PER_REQUEST).`);
+}
 
 /** An upload's `model` names none of the service's models: the answer lists them. */
 export function unknownModel(asked: string, names: readonly string[]): DomainError {

@@ -104,7 +104,7 @@ export const KNOBS = [
     default: 0,
     orZero: true,
     param: "tileSize",
-    description: `Tile side in image pixels, at least ${MIN_TILE}; 0 is the model's input size. At most ${MAX_TILES} tiles: a larger image gets larger tiles`,
+    description: `Tile side in image pixels, at least ${MIN_TILE}; 0 is the model's input size (\`imgsz\` when set). At most ${MAX_TILES} tiles: a larger image gets larger tiles`,
   },
   { name: "tile_overlap", kind: "number", min: 0, max: 0.5, default: 0.2, param: "tileOverlap", description: "Fraction of a tile its neighbours overlap" },
   {

@@ -90,7 +90,7 @@ export class Executor implements InferenceStats {
       log: (slot, { level, msg, fields }) => opts.log[level](msg, { ...fields, worker: slot.id }),
       stuck: (slot) => opts.log.error("worker stuck", { worker: slot.id, detail: "a retired worker has not answered; left to finish" }),
       fatal: (reason) => {
-        opts.log.error("model unusable", { models: opts.models.map((m) => `${m.name}=${m.path}`).join(", "), reason });
+        opts.log.error("model unusable", { model: opts.models.map((m) => m.path).join(", "), reason });
         opts.onFatal?.(reason);
       },
     });

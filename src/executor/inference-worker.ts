@@ -30,7 +30,10 @@ async function handle(msg: ToWorker) {
         const loaded = new Map<string, Detector>();
         let warmupMs = 0;
         for (const model of msg.models) {
-          const detector = await loadDetector(model.path, msg.threads, { maxPixels: msg.maxPixels, timeoutSeconds: msg.timeoutSeconds }, msg.annotatedMaxSide, log, model.name);
+          // Which of several failed is named: the error alone would not say.
+          const detector = await loadDetector(model.path, msg.threads, { maxPixels: msg.maxPixels, timeoutSeconds: msg.timeoutSeconds }, msg.annotatedMaxSide, log, model.name).catch((err: unknown) => {
+            throw new Error(msg.models.length > 1 ? `${model.name}: ${err instanceof Error ? err.message : String(err)}` : err instanceof Error ? err.message : String(err));
+          });
           warmupMs += await detector.warmUp();
           loaded.set(model.name, detector);
         }

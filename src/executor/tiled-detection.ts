@@ -1,7 +1,7 @@
 import { MERGE_IOS, mergeDetections } from "../detect/merge-boxes";
 import { planTiles, shouldTile } from "../detect/tiles";
 import type { DetectParams, Detection, ImageSize, Region } from "../domain/task";
-import type { ModelInfo } from "../model/model-info";
+import { type ModelInfo, sideFor } from "../model/model-info";
 import { modelFor } from "../model/catalogue";
 import type { Executor, InferenceJob, JobOutcome } from "./executor";
 
@@ -9,7 +9,8 @@ import type { Executor, InferenceJob, JobOutcome } from "./executor";
 export function tilesOf(size: ImageSize, params: DetectParams, models: readonly ModelInfo[] | undefined): { size: number; regions: Region[] } | undefined {
   const model = modelFor(models, params.model);
   if (!model) return undefined;
-  const modelSide = Math.max(model.inputWidth, model.inputHeight);
+  // The input side this task runs at (imgsz, else the model's own): tile_size 0 and tile=auto's threshold follow it.
+  const modelSide = sideFor(model, params.imgsz);
   const tileSide = params.tileSize > 0 ? params.tileSize : modelSide;
   return shouldTile(params.tile, size, modelSide, tileSide) ? planTiles(size, tileSide, params.tileOverlap) : undefined;
 }

@@ -20,12 +20,13 @@ import type { TaskBackend } from "../backend/task-backend";
 import { Intake } from "../intake/intake";
 import type { Logger } from "../util/logger";
 import type { WebhookPolicy } from "./webhook-field";
+import type { ImageUrlPolicy } from "./request-images";
 import type { Config, NamedKey } from "../config/variables";
 
 /** The settings the HTTP surface takes as they are; each means what its variable says (src/config/variables.ts). */
 export const APP_SETTINGS = [
   "maxUploadBytes", "maxPixels", "queueMax", "clientQueueMax", "maxStoreBytes", "maxInflightBytes",
-  "uploadTimeoutMs", "trustProxyHops", "corsOrigins", "eventsMaxSubscribers", "contactUrl",
+  "uploadTimeoutMs", "trustProxyHops", "corsOrigins", "eventsMaxSubscribers", "contactUrl", "maxImagesPerRequest", "imageUrlTimeoutMs",
 ] as const satisfies readonly (keyof Config)[];
 
 export interface AppDeps extends Pick<Config, (typeof APP_SETTINGS)[number]> {
@@ -38,6 +39,8 @@ export interface AppDeps extends Pick<Config, (typeof APP_SETTINGS)[number]> {
   clock?: Clock;
   /** WEBHOOK_SECRET, WEBHOOK_ALLOW_PRIVATE and how names resolve, for the `webhook` field */
   webhooks: WebhookPolicy;
+  /** IMAGE_URL_ALLOW_PRIVATE, IMAGE_URL_TIMEOUT_MS and how names resolve, for the `url` field */
+  imageUrls: ImageUrlPolicy;
   /** the models this process was told of (MODELS or the one model), the default first; none on an API replica told nothing */
   models: readonly string[];
 }

@@ -30,9 +30,17 @@ function documentKnobs(doc: { paths?: Record<string, any> }) {
     const { examples, ...rest } = plain as Record<string, unknown>;
     return { ...rest, description, default: knob.default };
   };
-  const props = op.requestBody?.content?.["multipart/form-data"]?.schema?.properties ?? {};
+  const multipart = op.requestBody?.content?.["multipart/form-data"]?.schema;
+  const props = multipart?.properties ?? {};
   for (const name of Object.keys(props)) props[name] = clean(name) ?? props[name];
   for (const param of op.parameters ?? []) param.schema = clean(param.name) ?? param.schema;
+  if (!multipart) return;
+  // t.Files carries Elysia's own markers; the document says what it is: binary parts, one or several.
+  const { description } = props.file ?? {};
+  props.file = { type: "array", items: { type: "string", format: "binary" }, description };
+  // The same fields as JSON (parsed by the route's own hook, which Elysia cannot see): base64 `image` instead of files.
+  const { file: _, ...fields } = props;
+  op.requestBody.content["application/json"] = { schema: { type: "object", properties: fields } };
 }
 
 /** A response schema that is the Problem document (by reference, or inline with its fields). */

@@ -15,15 +15,19 @@ export function idempotencyKeyOf(headers: Headers): string | undefined {
 }
 
 /**
- * What makes two uploads the same request: the image's bytes and every field
- * beside it (knobs and webhook, form and query merged), in a stable order.
+ * What makes two uploads the same request: its images in order (the bytes of
+ * each file or base64 image, each URL's text) and every field beside them
+ * (knobs and webhook, form and query merged), in a stable order.
  */
-export function fingerprintOf(bytes: Uint8Array, fields: Record<string, unknown>): string {
+export function fingerprintOf(images: readonly (Uint8Array | string)[], fields: Record<string, unknown>): string {
   const canonical = Object.keys(fields)
     .filter((k) => fields[k] !== undefined)
     .sort()
     .map((k) => [k, fields[k]]);
-  return new Bun.CryptoHasher("sha256").update(bytes).update("\n").update(JSON.stringify(canonical)).digest("hex");
+  const hasher = new Bun.CryptoHasher("sha256");
+  // Each image's kind and length first, so no two different lists hash alike.
+  for (const image of images) hasher.update(`${typeof image === "string" ? "url" : "bytes"}:${image.length}\n`).update(image);
+  return hasher.update("\n").update(JSON.stringify(canonical)).digest("hex");
 }
 
 /** A task and the status it was (or is to be) answered with. */

@@ -1,84 +1,57 @@
-import { Elysia } from "elysia";
-import { type DomainError, refuse, refuseUpload, rejectRequest, rejectUpload, serverFault, unknownModel, type UploadRefusal } from "../domain/errors";
+import { Elysia, t } from "elysia";
+import { refuse, rejectRequest } from "../domain/errors";
 import { isTerminal } from "../domain/task";
-import type { TaskBackend } from "../backend/task-backend";
-import { ACCEPTED_MIME, type Intake } from "../intake/intake";
+import type { TaskBackend, TaskSnapshot } from "../backend/task-backend";
+import type { Intake } from "../intake/intake";
+import { imageSourcesOf } from "../intake/image-sources";
+import { acceptImages, waitForAll } from "./accept-images";
 import { formToObject, readBody } from "./capped-body";
 import type { ClientIdentity } from "./client-identity";
 import type { InflightBudget, Lease } from "./inflight-budget";
-import { CreatedTaskView, PredictHeaders, predictBody, predictQuery, TaskView } from "./schemas";
-import { problemResponses } from "./problem-docs";
-import { knobErrors } from "./knob-errors";
+import { CreatedTaskView, PredictHeaders, predictBody, predictQuery, TaskListView, TaskView } from "./schemas";
 import { MAX_WAIT_S, preferredWaitSeconds } from "./prefer-wait";
-import { openViewAnswer } from "./ready-answer";
+import { jsonAnswer, openViewAnswer } from "./ready-answer";
 import { retryAfterSeconds, taskView } from "./task-view";
-import type { TaskSnapshot } from "../backend/task-backend";
 import { type Answer, answerOnce, fingerprintOf, idempotencyKeyOf } from "./idempotency-key";
+import { type ImageUrlPolicy, imagesOf, readSources } from "./request-images";
+import { uploadProblems, type UploadLimits } from "./upload-problems";
+import { COMPLETED_EXAMPLE, PENDING_EXAMPLE } from "./examples";
 import { type WebhookPolicy, webhookOf } from "./webhook-field";
 
-/** An upload's answer: its task as answered, and with which status. */
-type Answered = Answer & { snapshot: TaskSnapshot };
+export type { UploadLimits };
+
+/** An upload's answer: its tasks as answered (one, or one per image), and with which status. */
+type Answered = Answer & { snapshots: TaskSnapshot[] };
 
 /** Headroom for multipart boundaries and the small knob fields around the file. */
 export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
-/** The limits an upload is held to, as configured: its refusals in the OpenAPI document quote them. */
-export interface UploadLimits {
-  maxUploadBytes: number;
-  uploadTimeoutMs: number;
-  maxPixels: number;
-  queueMax: number;
-  clientQueueMax: number;
-  /** the models an upload may name, the default first (none known: an API replica told nothing) */
-  models: readonly string[];
-}
+/** A JSON body's cap: base64 takes 4 bytes for 3, plus the knob fields. */
+export const jsonBodyCap = (maxUploadBytes: number) => Math.ceil((maxUploadBytes * 4) / 3) + MULTIPART_OVERHEAD_BYTES;
 
-/**
- * What an upload can be refused with, as the OpenAPI document shows it: the
- * same factories the hooks, the intake and the backends throw, with this
- * service's own limits and formats, so the examples say what it would say.
- * The rest (a PDF, a 12 000 × 8 000 photo, the default model's 80 classes)
- * are sample inputs.
- */
-function uploadProblems(limits: UploadLimits) {
-  const names = limits.models.length ? limits.models : ["yolov8n"];
-  const sampleSide = Math.ceil(Math.sqrt(limits.maxPixels * 2));
-  // One sample per code an upload can get (UPLOAD_REFUSALS): a code added there and missing here does not compile.
-  const samples: Record<UploadRefusal, DomainError> = {
-    malformed_request: rejectRequest.malformedMultipart(),
-    unauthorized: rejectRequest.unauthorized(),
-    upload_timeout: refuse.uploadTimeout(limits.uploadTimeoutMs),
-    idempotency_in_progress: refuseUpload.idempotencyInProgress(),
-    payload_too_large: rejectUpload.tooLarge(Math.ceil(limits.maxUploadBytes * 1.5), limits.maxUploadBytes),
-    not_multipart: rejectRequest.notMultipart(),
-    unsupported_media_type: rejectUpload.notAnAcceptedImage("application/pdf (.pdf)", ACCEPTED_MIME),
-    missing_file: rejectRequest.missingFile(),
-    unreadable_image: rejectUpload.unreadableHeader(),
-    too_many_pixels: rejectUpload.tooManyPixels(sampleSide, sampleSide, limits.maxPixels),
-    invalid_parameter: rejectUpload.unknownClasses(['"unicorn"'], 80),
-    validation_failed: rejectRequest.invalidFields(knobErrors({ conf: "2" })),
-    webhook_url_forbidden: refuseUpload.webhookForbidden("it resolves to a private address"),
-    webhooks_disabled: refuseUpload.webhooksDisabled(),
-    idempotency_key_reused: refuseUpload.idempotencyKeyReused(),
-    unknown_model: unknownModel("yolov9", names),
-    queue_full: refuse.queueFull(limits.queueMax, 3),
-    client_queue_full: refuse.clientQueueFull(limits.clientQueueMax, 3),
-    memory_full: refuse.memoryFull(3),
-    inflight_full: refuse.inflightFull(),
-    internal_error: serverFault.unexpected(),
-    not_ready: refuse.notReady(),
-    draining: refuse.draining(),
-    backend_unavailable: refuse.backendUnavailable(),
-    model_unavailable: refuse.modelUnavailable(names.at(-1)!),
-  };
-  for (const [code, error] of Object.entries(samples)) if (error.code !== code) throw new Error(`the sample for ${code} says ${error.code}`);
-  return problemResponses("/predict", ...Object.values(samples));
-}
+/** Several tasks' ids under one Idempotency-Key: UUIDs, joined by commas (none has one). */
+const joinIds = (ids: string[]) => ids.join(",");
 
 export interface PredictOptions extends UploadLimits {
   budget: InflightBudget;
   identity: ClientIdentity;
   webhooks: WebhookPolicy;
+  imageUrls: ImageUrlPolicy;
+}
+
+/** Multipart fields arrive as strings; JSON brings class ids as numbers, which the knob takes as text. */
+function jsonBody(text: string): Record<string, unknown> {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw rejectRequest.malformedBody();
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw rejectRequest.malformedBody();
+  const out = body as Record<string, unknown>;
+  if (typeof out.classes === "number") out.classes = String(out.classes);
+  if (Array.isArray(out.classes)) out.classes = out.classes.map(String);
+  return out;
 }
 
 export function predictController(intake: Intake, backend: TaskBackend, opts: PredictOptions) {
@@ -92,74 +65,83 @@ export function predictController(intake: Intake, backend: TaskBackend, opts: Pr
       async ({ body, query, set, request }) => {
         const upload = uploads.get(request)!;
         const key = idempotencyKeyOf(request.headers);
-        const { file, webhook: formHook, webhook_events_filter: formFilter, ...formKnobs } = body;
-        const { webhook: queryHook, webhook_events_filter: queryFilter, ...queryKnobs } = query;
-        // Form fields win over query parameters when both are given.
+        const { file, image, url: bodyUrl, webhook: formHook, webhook_events_filter: formFilter, ...formKnobs } = body;
+        const { url: queryUrl, webhook: queryHook, webhook_events_filter: queryFilter, ...queryKnobs } = query;
+        // Form (or JSON) fields win over query parameters when both are given.
         const knobs = { ...queryKnobs, ...formKnobs };
         const hook = { webhook: formHook ?? queryHook, webhook_events_filter: formFilter ?? queryFilter };
-        let bytes: Uint8Array;
+        const sources = imageSourcesOf({ file, image, url: bodyUrl ?? queryUrl }, opts.maxImagesPerRequest);
+        let read: (Uint8Array | string)[];
         try {
-          bytes = new Uint8Array(await file.arrayBuffer());
-          // The copy above is the one the task holds: let the multipart File go,
-          // so a Prefer: wait does not keep the upload twice.
-          Reflect.deleteProperty(body, "file");
+          read = await readSources(sources, opts.maxUploadBytes);
+          // The copies above are the ones the tasks hold: let the parsed body go, so a Prefer: wait does not keep the upload twice.
+          for (const field of ["file", "image"]) Reflect.deleteProperty(body, field);
         } catch (err) {
           upload.lease.release();
           throw err;
         }
         const first = async (): Promise<Answered> => {
-          let accepted;
+          let accepted: TaskSnapshot[];
           try {
             const webhook = await webhookOf(hook.webhook, hook.webhook_events_filter, opts.webhooks);
-            accepted = await intake.accept(bytes, knobs, upload.client, webhook);
+            const images = await imagesOf(sources, read, opts.maxUploadBytes, opts.imageUrls, upload.lease);
+            accepted = await acceptImages(intake, backend, images, knobs, upload.client, webhook);
           } finally {
-            // From here the upload counts against MAX_STORE_BYTES (or was refused): no longer in flight.
+            // From here the uploads count against MAX_STORE_BYTES (or were refused): no longer in flight.
             upload.lease.release();
           }
+          const ids = accepted.map((a) => a.task.id);
           const wait = preferredWaitSeconds(request.headers.get("prefer"));
           if (wait !== undefined) {
             set.headers["Preference-Applied"] = `wait=${wait}`;
-            // The task is accepted whatever happens now: if the store goes away while
-            // we wait, the client still gets its 201 and the id to poll later.
-            const done = await backend.waitForTerminal(accepted.task.id, wait * 1000).catch(() => undefined);
-            if (done && isTerminal(done.task.status)) return { taskId: done.task.id, status: 200, snapshot: done };
+            const done = await waitForAll(backend, ids, wait * 1000);
+            if (done) return { taskId: joinIds(ids), status: 200, snapshots: done };
           }
-          return { taskId: accepted.task.id, status: 201, snapshot: accepted };
+          return { taskId: joinIds(ids), status: 201, snapshots: accepted };
         };
         const replay = async ({ taskId, status }: Answer): Promise<Answered | undefined> => {
           upload.lease.release();
-          const snapshot = await backend.find(taskId);
-          return snapshot && { taskId, status, snapshot };
+          const snapshots = await Promise.all(taskId.split(",").map((id) => backend.find(id)));
+          return snapshots.every((s) => s !== undefined) ? { taskId, status, snapshots: snapshots as TaskSnapshot[] } : undefined;
         };
         const answer: Answered & { replayed?: true } = key
-          ? await answerOnce(backend.idempotency, { client: upload.client, key, fingerprint: fingerprintOf(bytes, { ...knobs, ...hook }) }, first, replay)
+          ? await answerOnce(backend.idempotency, { client: upload.client, key, fingerprint: fingerprintOf(read, { ...knobs, ...hook }) }, first, replay)
           : await first();
-        set.headers.location = `/result/${answer.taskId}`;
         if (key) set.headers["Idempotent-Replayed"] = String(answer.replayed === true);
         set.status = answer.status;
-        const view = taskView(answer.snapshot);
+        const views = answer.snapshots.map((s) => taskView(s));
+        if (sources.length > 1) {
+          // Several images: every task, each with its id and links; Retry-After for the slowest still open.
+          const open = views.filter((v) => !isTerminal(v.status));
+          if (open.length) set.headers["Retry-After"] = String(Math.max(...open.map((v) => Number(retryAfterSeconds(v)))));
+          return jsonAnswer({ tasks: views }, answer.status, set);
+        }
+        const [view] = views;
+        set.headers.location = `/result/${view.task_id}`;
         // A finished task (Prefer: wait, or a replay) carries its result: Elysia encodes that view as
         // the schema orders it. (The cast: Elysia's types take one kind of answer per handler.)
-        if (isTerminal(answer.snapshot.task.status)) return view as unknown as Response;
+        if (isTerminal(view.status)) return view as unknown as Response;
         set.headers["Retry-After"] = retryAfterSeconds(view);
         // Almost every upload: its task still open, answered without Elysia's response encoding.
         return openViewAnswer(view, answer.status, set);
       },
       {
-        // Runs before the body is read, so an unauthorised, oversized,
-        // non-multipart or unadmittable upload is refused without buffering it
-        // (its answer closes the connection: see capped-body.ts). Bun's own
-        // limit would answer 413 with an empty body, so the server sets it far
-        // above ours. The body is then read here, against the in-flight budget
-        // and UPLOAD_TIMEOUT_MS, and handed to Elysia as the parsed form. The
-        // named "formdata" parser after it never runs (ours always returns or
-        // throws); it tells the OpenAPI document the body is multipart.
+        // Runs before the body is read, so an unauthorised, oversized, unsupported
+        // or unadmittable upload is refused without buffering it (its answer
+        // closes the connection: see capped-body.ts). Bun's own limit would
+        // answer 413 with an empty body, so the server sets it far above ours.
+        // The body is then read here, against the in-flight budget and
+        // UPLOAD_TIMEOUT_MS, and handed to Elysia parsed: a multipart form (files
+        // always as a list) or a JSON object. The named "formdata" parser after
+        // it never runs (ours always returns or throws); it tells the OpenAPI
+        // document the body is multipart (docs.ts adds the JSON form).
         parse: [
           async ({ request, server }) => {
             const client = opts.identity.clientOf(request, server);
-            const type = request.headers.get("content-type") ?? "";
-            if (!type.toLowerCase().startsWith("multipart/form-data")) throw rejectRequest.notMultipart();
-            const cap = opts.maxUploadBytes + MULTIPART_OVERHEAD_BYTES;
+            const type = (request.headers.get("content-type") ?? "").toLowerCase();
+            const json = type.startsWith("application/json");
+            if (!json && !type.startsWith("multipart/form-data")) throw rejectRequest.notMultipart();
+            const cap = json ? jsonBodyCap(opts.maxUploadBytes) : opts.maxUploadBytes + MULTIPART_OVERHEAD_BYTES;
             const header = request.headers.get("content-length");
             const declared = header === null ? 0 : Number(header);
             if (!Number.isSafeInteger(declared) || declared < 0) throw rejectRequest.malformedBody();
@@ -180,27 +162,38 @@ export function predictController(intake: Intake, backend: TaskBackend, opts: Pr
                     }
                   : undefined,
             });
+            if (json) return jsonBody(new TextDecoder().decode(bytes));
+            let form: Record<string, unknown>;
             try {
-              return formToObject(await new Response(bytes, { headers: { "content-type": type } }).formData());
+              form = formToObject(await new Response(bytes, { headers: { "content-type": request.headers.get("content-type") ?? "" } }).formData());
             } catch {
               throw rejectRequest.malformedMultipart();
             }
+            if (form.file !== undefined && !Array.isArray(form.file)) form.file = [form.file];
+            return form;
           },
           "formdata",
         ],
         body: predictBody(opts.models),
         query: predictQuery(opts.models),
         headers: PredictHeaders,
-        response: { 200: TaskView, 201: CreatedTaskView, ...uploadProblems(opts) },
+        // One image answers its task; several, their list. The examples shown are the one-image answers.
+        response: {
+          200: t.Union([TaskView, TaskListView], { examples: [COMPLETED_EXAMPLE] }),
+          201: t.Union([CreatedTaskView, TaskListView], { examples: [PENDING_EXAMPLE] }),
+          ...uploadProblems(opts),
+        },
         detail: {
           operationId: "submitImage",
-          summary: "Submit an image for detection",
+          summary: "Submit one or several images for detection",
           description:
             "Answers 201 at once with a pending task, a `Location` to poll and a `Retry-After`. " +
             `With \`Prefer: wait=N\` (N ≤ ${MAX_WAIT_S}) it waits up to N seconds and answers 200 with the finished task if it finished. ` +
-            "Detection knobs (and `model`, which of the service's models runs it: GET /models) may be form fields or query parameters. Clients take turns in the queue. " +
+            "The image is a multipart `file`, a `url` the service fetches (form field, query parameter or JSON field; public addresses only), or, with `Content-Type: application/json`, `image` in base64 (a data: URL too). " +
+            `Several images (\`file\` repeated, or lists; at most ${opts.maxImagesPerRequest}) make one task each, answered together as \`{"tasks": […]}\`; \`Prefer: wait\` waits for all, and a request that does not fit the queue is refused whole. ` +
+            "Detection knobs (and `model`, which of the service's models runs it: GET /models) may be form fields, JSON fields or query parameters. Clients take turns in the queue. " +
             "429 when the queue, your own share of it (`client_queue_full`), memory or the uploads in flight are full (see `Retry-After`); " +
-            "408 when the body does not arrive within `UPLOAD_TIMEOUT_MS`; 503 while the model loads or the service shuts down. " +
+            "408 when the body does not arrive within `UPLOAD_TIMEOUT_MS`; 422 `image_url_*` when a `url` cannot be fetched; 503 while the model loads or the service shuts down. " +
             "`webhook` (with `webhook_events_filter`) has the task's events POSTed to a public http(s) URL, signed per Standard Webhooks; a non-public URL gets 422 `webhook_url_forbidden`.",
         },
       },

@@ -21,3 +21,11 @@ export function openViewAnswer(view: Static<typeof CreatedTaskView>, status: num
   headers["Content-Type"] = "application/json;charset=utf-8";
   return new Response(JSON.stringify(ordered), { status, headers });
 }
+
+/** A ready JSON Response with the headers hooks have set so far moved into it (several tasks' answer). */
+export function jsonAnswer(body: unknown, status: number, set: { headers: Record<string, unknown> }): Response {
+  const headers = set.headers as Record<string, string>;
+  set.headers = {};
+  headers["Content-Type"] = "application/json;charset=utf-8";
+  return new Response(JSON.stringify(body), { status, headers });
+}

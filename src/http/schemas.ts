@@ -41,14 +41,27 @@ export function modelField(names: readonly string[]) {
   };
 }
 
+/** `url`: an image the service fetches, as a form field, JSON field or query parameter; repeated (or a list) for several. */
+const UrlField = {
+  url: t.Optional(
+    t.Union([t.String({ maxLength: 2048 }), t.Array(t.String({ maxLength: 2048 }))], {
+      description: "An http(s) URL of the image, fetched by the service (public addresses only, every hop checked; MAX_UPLOAD_BYTES, IMAGE_URL_TIMEOUT_MS), instead of a file; repeated for several",
+    }),
+  ),
+};
+
 export const predictBody = (names: readonly string[]) =>
   t.Object({
-    file: t.File({ description: "The image: JPEG, PNG, WebP, GIF (first frame), AVIF or TIFF" }),
+    file: t.Optional(t.Files({ description: "The image: JPEG, PNG, WebP, GIF (first frame), AVIF or TIFF; repeat the part for several (one task each)" })),
+    image: t.Optional(
+      t.Union([t.String(), t.Array(t.String())], { description: "With Content-Type: application/json: the image in base64 (or a data: URL); a list for several" }),
+    ),
+    ...UrlField,
     ...modelField(names),
     ...DetectKnobs,
     ...WebhookFields,
   });
-export const predictQuery = (names: readonly string[]) => t.Object({ ...modelField(names), ...DetectKnobs, ...WebhookFields });
+export const predictQuery = (names: readonly string[]) => t.Object({ ...UrlField, ...modelField(names), ...DetectKnobs, ...WebhookFields });
 export const PredictQuery = predictQuery([]);
 
 /**
@@ -137,6 +150,12 @@ const TaskViewProperties = {
 export const TaskView = t.Object(TaskViewProperties, { description: "A detection task", examples: [COMPLETED_EXAMPLE] });
 /** The same task, as an upload's 201 shows it. */
 export const CreatedTaskView = t.Object(TaskViewProperties, { description: "The task just created, with its place in the queue", examples: [PENDING_EXAMPLE] });
+
+/** A request with several images: one task each, in the order given. */
+export const TaskListView = t.Object(
+  { tasks: t.Array(t.Object(TaskViewProperties)) },
+  { description: "Several images in one request: their tasks, in the order given", examples: [{ tasks: [PENDING_EXAMPLE, { ...PENDING_EXAMPLE, task_id: "0c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e", queue_position: 2 }] }] },
+);
 
 export const Problem = t.Object(
   {

@@ -1,6 +1,6 @@
 import { refuseUpload } from "../domain/errors";
 import { WEBHOOK_EVENTS, type WebhookEvent, type WebhookRequest } from "../domain/webhook";
-import type { Resolver } from "../webhook/resolve-host";
+import type { Resolver } from "../outbound/resolve-host";
 import { checkWebhookUrl } from "../webhook/webhook-url";
 
 export interface WebhookPolicy {

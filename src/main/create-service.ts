@@ -5,11 +5,11 @@ import { APP_SETTINGS, createApp } from "../http/app";
 import { taskView } from "../http/task-view";
 import { createMetrics } from "../metrics/metrics";
 import { WebhookDispatcher } from "../webhook/dispatcher";
-import { type Resolver, systemResolver } from "../webhook/resolve-host";
+import { type Resolver, systemResolver } from "../outbound/resolve-host";
 
 export type ServiceOptions = Omit<BackendDeps, "clock"> &
   Partial<Pick<BackendDeps, "clock">> & {
-    /** how webhook host names resolve; tests keep every name on loopback */
+    /** how webhook and image URL host names resolve; tests keep every name on loopback */
     resolve?: Resolver;
     /** the webhook retries' jitter; tests pin it */
     random?: () => number;
@@ -52,6 +52,7 @@ export function createService(opts: ServiceOptions) {
     apiKeys: [...(config.apiKey ? [{ name: "default", key: config.apiKey }] : []), ...config.apiKeys],
     clock,
     webhooks: { secret: config.webhookSecret, allowPrivate: config.webhookAllowPrivate, resolve },
+    imageUrls: { allowPrivate: config.imageUrlAllowPrivate, resolve, timeoutMs: config.imageUrlTimeoutMs },
     // An API replica that loads none (WORKERS=0) still knows MODELS' names when it is given them.
     models: opts.models.length ? opts.models.map((m) => m.name) : config.models.map((m) => m.name),
   });

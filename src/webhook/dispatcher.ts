@@ -3,7 +3,7 @@ import type { Cancel, Clock } from "../domain/clock";
 import { nextAttemptAt, WEBHOOK_TIMEOUT_MS, type WebhookEvent, webhookIdOf } from "../domain/webhook";
 import type { Logger } from "../util/logger";
 import type { DeliveryClaim, DeliveryQueue } from "./delivery-queue";
-import { type Resolver, systemResolver } from "./resolve-host";
+import { type Resolver, systemResolver } from "../outbound/resolve-host";
 import { type AttemptResult, sendWebhook } from "./send-webhook";
 
 export interface DispatcherOptions {

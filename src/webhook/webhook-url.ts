@@ -1,5 +1,5 @@
 import { refuseUpload } from "../domain/errors";
-import { checkedAddresses, type Resolver } from "./resolve-host";
+import { checkedAddresses, type Resolver } from "../outbound/resolve-host";
 
 /** Longest webhook URL taken; longer ones are refused by the schema. */
 export const WEBHOOK_URL_MAX = 2048;

@@ -33,13 +33,15 @@ describe("GET /health", () => {
 });
 
 describe("GET /docs", () => {
-  test("the OpenAPI document describes the upload as multipart with a binary file", async () => {
+  test("the OpenAPI document describes the upload as multipart with binary files, or JSON with base64", async () => {
     const { res, body } = await getJson(svc.app, "/docs/json");
     expect(res.status).toBe(200);
     const post = body.paths["/predict"].post;
     const schema = post.requestBody.content["multipart/form-data"].schema;
-    expect(schema.properties.file).toMatchObject({ type: "string", format: "binary" });
-    expect(schema.required).toContain("file");
+    // One or several files; an image may also come as `url` (or, as JSON, base64 `image`): no field is required.
+    expect(schema.properties.file).toMatchObject({ type: "array", items: { type: "string", format: "binary" } });
+    expect(Object.keys(post.requestBody.content)).toEqual(["multipart/form-data", "application/json"]);
+    expect(post.requestBody.content["application/json"].schema.properties.image).toBeDefined();
     // Knobs are documented as plain numbers/booleans with their real defaults, so
     // "Try it out" does not pre-fill the 0 that Elysia's string branch declares.
     expect(schema.properties.max_det).toMatchObject({ type: "number", minimum: 1, maximum: 300, default: 300 });

@@ -17,6 +17,9 @@ describe("loadConfig defaults", () => {
       gcIntervalMs: 60_000, // GC_INTERVAL_S 60
       taskTimeoutMs: 60_000,
       maxUploadBytes: 20 * 1024 * 1024,
+      maxImagesPerRequest: 16,
+      imageUrlTimeoutMs: 15_000,
+      imageUrlAllowPrivate: false,
       maxPixels: 40_000_000,
       annotatedMaxSide: 1280,
       queueMax: 100,

@@ -78,7 +78,7 @@ describe("the named refusals", () => {
 
   test("each has its code, status and message", () => {
     expect(answer(rejectRequest.unauthorized())).toEqual(["unauthorized", 401, "Send the API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`."]);
-    expect(answer(rejectRequest.notMultipart())).toEqual(["not_multipart", 415, "Send the image as multipart/form-data with a field named `file`."]);
+    expect(answer(rejectRequest.notMultipart())).toEqual(["not_multipart", 415, "Send the image as multipart/form-data (a `file` part, or a `url` field) or as application/json (`image` in base64, or `url`)."]);
     expect(answer(rejectRequest.malformedMultipart())).toEqual(["malformed_request", 400, "The multipart body could not be parsed."]);
     expect(answer(rejectRequest.noRoute("GET", "/nope"))).toEqual(["route_not_found", 404, "No route for GET /nope."]);
     expect(answer(rejectRequest.noDocsAsset())).toEqual(["route_not_found", 404, "No such documentation asset."]);

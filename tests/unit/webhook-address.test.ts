@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { nextAttemptAt, RETRY_DELAYS_MS } from "../../src/domain/webhook";
 import { webhookOf } from "../../src/http/webhook-field";
-import { classifyAddress, refusalOf } from "../../src/webhook/address-policy";
+import { classifyAddress, refusalOf } from "../../src/outbound/address-policy";
 import { sendWebhook } from "../../src/webhook/send-webhook";
 import { checkWebhookUrl } from "../../src/webhook/webhook-url";
 

@@ -78,8 +78,8 @@ export class EmbeddedBackend implements TaskBackend {
     return undefined;
   }
 
-  async admit(incomingBytes: number, client: string) {
-    this.check(incomingBytes, client);
+  async admit(incomingBytes: number, client: string, count = 1) {
+    this.check(incomingBytes, client, count);
   }
 
   async submit(image: Uint8Array, size: ImageSize, params: DetectParams, client: string, webhook?: WebhookRequest) {
@@ -183,12 +183,12 @@ export class EmbeddedBackend implements TaskBackend {
   }
 
   /** Refuses new work the service cannot take now: draining, no model, queue full (for all or this client), or too many bytes held. */
-  private check(incomingBytes: number, client: string) {
+  private check(incomingBytes: number, client: string, count = 1) {
     if (this.draining) throw refuse.draining();
     // Once the model has loaded, uploads queue even while a crashed worker restarts.
     if (!this.models) throw refuse.notReady();
     const counts = { clientBacklog: this.queue.lengthOf(client), pending: this.queue.length, activeClients: this.queue.activeClients, heldBytes: this.opts.store.heldBytes, incomingBytes };
-    const refused = refusalFor(counts, this.opts);
+    const refused = refusalFor(counts, this.opts, count);
     if (refused) throw admissionError(refused, this.opts, counts, this.opts.executor.rate());
   }
 

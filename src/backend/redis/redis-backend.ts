@@ -109,11 +109,13 @@ export class RedisBackend implements TaskBackend {
    * refused before its bodies are read. The authoritative check is
    * CREATE_TASK's, atomic in Redis.
    */
-  async admit(incomingBytes: number, client: string) {
+  async admit(incomingBytes: number, client: string, count = 1) {
     this.checkState();
+    // Several tasks at once are checked on fresh totals: a second-old count could let a request in that then fails part-way.
+    if (count > 1) await this.cluster.refresh();
     const clientBacklog = await this.guard(this.lanes.backlogOf(client));
     const { pending, inputBytes } = this.cluster.totals;
-    const refused = refusalFor({ clientBacklog, pending, activeClients: this.cluster.clients.active, heldBytes: inputBytes, incomingBytes }, this.opts);
+    const refused = refusalFor({ clientBacklog, pending, activeClients: this.cluster.clients.active, heldBytes: inputBytes, incomingBytes }, this.opts, count);
     if (refused) throw this.refusal(refused);
   }
 

@@ -1,11 +1,12 @@
 import ipaddr from "ipaddr.js";
 
 /**
- * Which addresses a webhook may reach. ipaddr.js knows the special-purpose
+ * Which addresses the service may reach on a client's behalf (a webhook, an
+ * image URL). ipaddr.js knows the special-purpose
  * ranges (RFC 6890 and its IPv6 counterparts); an address is public only when
  * it falls in none of them ("unicast"). Anything else (loopback, private,
  * link-local, unique-local, multicast, CGNAT, documentation, 6to4, …) is
- * refused, so a webhook cannot be aimed at the service's own network.
+ * refused, so neither can be aimed at the service's own network.
  */
 
 /** Cloud metadata endpoints, named apart so the refusal says what was hit; their ranges are refused anyway. */
@@ -26,10 +27,17 @@ export function classifyAddress(text: string): string {
   return range === "unicast" ? "public" : range;
 }
 
+/**
+ * Which non-public addresses may be reached anyway: all (WEBHOOK_ALLOW_PRIVATE,
+ * IMAGE_URL_ALLOW_PRIVATE), none, or those a predicate names (tests: one
+ * loopback address stands for the public side, another for a private one).
+ */
+export type PrivateAllowance = boolean | ((address: string) => boolean);
+
 /** Why an address is refused, in words for a 422 or a delivery error; undefined when it is allowed. */
-export function refusalOf(address: string, allowPrivate: boolean): string | undefined {
+export function refusalOf(address: string, allowPrivate: PrivateAllowance): string | undefined {
   const kind = classifyAddress(address);
   if (kind === "invalid") return `${address} is not an IP address`;
-  if (kind === "public" || allowPrivate) return undefined;
+  if (kind === "public" || (typeof allowPrivate === "function" ? allowPrivate(address) : allowPrivate)) return undefined;
   return `it resolves to a ${kind} address (only public addresses are allowed)`;
 }

@@ -1,6 +1,6 @@
 import { lookup } from "node:dns/promises";
 import ipaddr from "ipaddr.js";
-import { refusalOf } from "./address-policy";
+import { type PrivateAllowance, refusalOf } from "./address-policy";
 
 /** Resolves a host name to its addresses; injectable so tests never query DNS. */
 export type Resolver = (host: string) => Promise<string[]>;
@@ -13,7 +13,7 @@ export const systemResolver: Resolver = async (host) => (await lookup(host, { al
  * with one public and one private record would let the second through.
  * Resolves to the allowed addresses, or to the reason they are not.
  */
-export async function checkedAddresses(host: string, allowPrivate: boolean, resolve: Resolver): Promise<{ addresses: string[] } | { refused: string }> {
+export async function checkedAddresses(host: string, allowPrivate: PrivateAllowance, resolve: Resolver): Promise<{ addresses: string[] } | { refused: string }> {
   const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
   let addresses: string[];
   if (ipaddr.isValid(bare)) addresses = [bare];
