@@ -12,8 +12,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Submit an image for detection
-         * @description Answers 201 at once with a pending task, a `Location` to poll and a `Retry-After`. With `Prefer: wait=N` (N ≤ 60) it waits up to N seconds and answers 200 with the finished task if it finished. Detection knobs (and `model`, which of the service's models runs it: GET /models) may be form fields or query parameters. Clients take turns in the queue. 429 when the queue, your own share of it (`client_queue_full`), memory or the uploads in flight are full (see `Retry-After`); 408 when the body does not arrive within `UPLOAD_TIMEOUT_MS`; 503 while the model loads or the service shuts down. `webhook` (with `webhook_events_filter`) has the task's events POSTed to a public http(s) URL, signed per Standard Webhooks; a non-public URL gets 422 `webhook_url_forbidden`.
+         * Submit one or several images for detection
+         * @description Answers 201 at once with a pending task, a `Location` to poll and a `Retry-After`. With `Prefer: wait=N` (N ≤ 60) it waits up to N seconds and answers 200 with the finished task if it finished. The image is a multipart `file`, a `url` the service fetches (form field, query parameter or JSON field; public addresses only), or, with `Content-Type: application/json`, `image` in base64 (a data: URL too). Several images (`file` repeated, or lists; at most 16) make one task each, answered together as `{"tasks": […]}`; `Prefer: wait` waits for all, and a request that does not fit the queue is refused whole. Detection knobs (and `model`, which of the service's models runs it: GET /models) may be form fields, JSON fields or query parameters. Clients take turns in the queue. 429 when the queue, your own share of it (`client_queue_full`), memory or the uploads in flight are full (see `Retry-After`); 408 when the body does not arrive within `UPLOAD_TIMEOUT_MS`; 422 `image_url_*` when a `url` cannot be fetched; 503 while the model loads or the service shuts down. `webhook` (with `webhook_events_filter`) has the task's events POSTed to a public http(s) URL, signed per Standard Webhooks; a non-public URL gets 422 `webhook_url_forbidden`.
          */
         post: operations["submitImage"];
         delete?: never;
@@ -238,6 +238,7 @@ export interface operations {
     submitImage: {
         parameters: {
             query?: {
+                url?: string | string[];
                 model?: string;
                 conf?: number;
                 iou?: number;
@@ -249,6 +250,7 @@ export interface operations {
                 tile?: "off" | "auto" | "on";
                 tile_size?: number;
                 tile_overlap?: number;
+                imgsz?: number;
                 webhook?: string;
                 webhook_events_filter?: string | string[];
             };
@@ -264,10 +266,14 @@ export interface operations {
                 "multipart/form-data": {
                     /**
                      * Format: binary
-                     * @description The image: JPEG, PNG, WebP, GIF (first frame), AVIF or TIFF
-                     * @default File
+                     * @description The image: JPEG, PNG, WebP, GIF (first frame), AVIF or TIFF; repeat the part for several (one task each)
                      */
-                    file: string;
+                    file?: string;
+                    /**
+                     * @description An http(s) URL of the image, fetched by the service (public addresses only, every hop checked; MAX_UPLOAD_BYTES, IMAGE_URL_TIMEOUT_MS), instead of a file; repeated for several
+                     * @example
+                     */
+                    url?: string;
                     /**
                      * @description The model that runs the image, by name: `yolov8n` (default: `yolov8n`)
                      * @example yolov8n
@@ -316,7 +322,7 @@ export interface operations {
                      */
                     tile?: "off" | "auto" | "on";
                     /**
-                     * @description Tile side in image pixels, at least 64; 0 is the model's input size. At most 64 tiles: a larger image gets larger tiles (default 0)
+                     * @description Tile side in image pixels, at least 64; 0 is the model's input size (`imgsz` when set). At most 64 tiles: a larger image gets larger tiles (default 0)
                      * @default 0
                      */
                     tile_size?: number;
@@ -325,6 +331,86 @@ export interface operations {
                      * @default 0.2
                      */
                     tile_overlap?: number;
+                    /**
+                     * @description The model's input size for this image, as Ultralytics' `imgsz`: the side of the square it is letterboxed into (`rect` then works within it), a multiple of 32; 0 is the model's own. A model with a session per input shape takes only its own size (GET /models lists each model's `imgsz`) (default 0)
+                     * @default 0
+                     */
+                    imgsz?: number;
+                    /**
+                     * @description URL to POST the task's events to (signed per Standard Webhooks; http(s), public addresses only), e.g. https://example.com/hooks/detect
+                     * @example
+                     */
+                    webhook?: string;
+                    /** @description which events to send: `start`, `completed` (also covers failed and canceled), comma-separated or repeated (default: completed) */
+                    webhook_events_filter?: string | string[];
+                };
+                "application/json": {
+                    /** @description With Content-Type: application/json: the image in base64 (or a data: URL); a list for several */
+                    image?: string | string[];
+                    /** @description An http(s) URL of the image, fetched by the service (public addresses only, every hop checked; MAX_UPLOAD_BYTES, IMAGE_URL_TIMEOUT_MS), instead of a file; repeated for several */
+                    url?: string | string[];
+                    /**
+                     * @description The model that runs the image, by name: `yolov8n` (default: `yolov8n`)
+                     * @example yolov8n
+                     */
+                    model?: string;
+                    /**
+                     * @description Confidence a box must exceed (default 0.25)
+                     * @default 0.25
+                     */
+                    conf?: number;
+                    /**
+                     * @description IoU above which non-maximum suppression drops the weaker of two boxes of a class (default 0.7)
+                     * @default 0.7
+                     */
+                    iou?: number;
+                    /**
+                     * @description Most detections returned (default 300)
+                     * @default 300
+                     */
+                    max_det?: number;
+                    /**
+                     * @description Classes to keep, by id or name: `dog,car`, `16,2`, or the field repeated (default: all)
+                     * @example
+                     */
+                    classes?: string;
+                    /**
+                     * @description Draw the boxes and labels on the image (default true)
+                     * @default true
+                     */
+                    annotate?: boolean;
+                    /**
+                     * @description Suppress overlapping boxes across classes too (default false)
+                     * @default false
+                     */
+                    agnostic_nms?: boolean;
+                    /**
+                     * @description The model's input shape, as Ultralytics' predictor picks it: `on` letterboxes the image to the smallest rectangle around it (each side padded to a multiple of 32, centred), as `yolo predict` does with a PyTorch model; `off` to the square, as it does with an ONNX export. Models that cannot take rectangles always run the square (default on)
+                     * @default on
+                     * @enum {string}
+                     */
+                    rect?: "off" | "on";
+                    /**
+                     * @description Also run the image in overlapping tiles at its own resolution, for small objects in large photos (the whole-image pass still runs; boxes cut at tile borders are merged): `auto` when its longer side is at least twice the model's input (default off)
+                     * @default off
+                     * @enum {string}
+                     */
+                    tile?: "off" | "auto" | "on";
+                    /**
+                     * @description Tile side in image pixels, at least 64; 0 is the model's input size (`imgsz` when set). At most 64 tiles: a larger image gets larger tiles (default 0)
+                     * @default 0
+                     */
+                    tile_size?: number;
+                    /**
+                     * @description Fraction of a tile its neighbours overlap (default 0.2)
+                     * @default 0.2
+                     */
+                    tile_overlap?: number;
+                    /**
+                     * @description The model's input size for this image, as Ultralytics' `imgsz`: the side of the square it is letterboxed into (`rect` then works within it), a multiple of 32; 0 is the model's own. A model with a session per input shape takes only its own size (GET /models lists each model's `imgsz`) (default 0)
+                     * @default 0
+                     */
+                    imgsz?: number;
                     /**
                      * @description URL to POST the task's events to (signed per Standard Webhooks; http(s), public addresses only), e.g. https://example.com/hooks/detect
                      * @example
@@ -336,7 +422,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A detection task */
+            /** @description Response for status 200 */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -454,10 +540,124 @@ export interface operations {
                                 next_attempt_at?: string;
                             }[];
                         };
+                    } | {
+                        tasks: {
+                            /** Format: uuid */
+                            task_id: string;
+                            /**
+                             * @default pending
+                             * @enum {string}
+                             */
+                            status: "pending" | "processing" | "completed" | "failed" | "canceled";
+                            /**
+                             * @description The model that runs it (GET /models)
+                             * @example yolov8n
+                             */
+                            model?: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            /** @description 1 = next to run; present while pending */
+                            queue_position?: string | number;
+                            /** @description Estimated time until the result, while not finished */
+                            eta_ms?: string | number;
+                            result?: {
+                                /** @description The model that answered */
+                                model?: string;
+                                detections: {
+                                    /** @example 16 */
+                                    class_id: string | number;
+                                    /** @example dog */
+                                    class: string;
+                                    /** @example 0.93 */
+                                    confidence: number;
+                                    box: {
+                                        x1: number;
+                                        y1: number;
+                                        x2: number;
+                                        y2: number;
+                                    };
+                                }[];
+                                image: {
+                                    width: string | number;
+                                    height: string | number;
+                                };
+                                /** @description The model input the image was letterboxed to: the square, or a smaller rectangle with rect */
+                                input_size?: {
+                                    width: string | number;
+                                    height: string | number;
+                                };
+                                /** @description With tile: the tiles run besides the whole image (their side in image pixels, and overlap) */
+                                tiles?: {
+                                    count: string | number;
+                                    size: string | number;
+                                    overlap: number;
+                                };
+                                /** @description data:image/jpeg;base64,… (absent when annotate=false) */
+                                annotated_image?: string;
+                                /** @description Milliseconds per phase (of the whole-image pass, when tiled) */
+                                timings: {
+                                    queue: number;
+                                    preprocess: number;
+                                    inference: number;
+                                    postprocess: number;
+                                    annotate: number;
+                                    total: number;
+                                    /** @description The tile passes, wall time, when tiled */
+                                    tiles?: number;
+                                };
+                            };
+                            error?: {
+                                code: string;
+                                message: string;
+                            };
+                            /**
+                             * @description Who canceled it, when canceled
+                             * @default client
+                             * @enum {string}
+                             */
+                            cancel_reason: "client" | "shutdown";
+                            links: {
+                                self: string;
+                                /** @description The annotated JPEG: absent when the task has none to give (annotate=false, failed or canceled) */
+                                image?: string;
+                                events: string;
+                                cancel: string;
+                            };
+                            /** @description The task's webhook and each event's delivery, when one was given */
+                            webhook?: {
+                                url: string;
+                                events_filter: ("start" | "completed")[];
+                                deliveries: {
+                                    /**
+                                     * @default start
+                                     * @enum {string}
+                                     */
+                                    event: "start" | "completed";
+                                    /** @description the `webhook-id` header, the same on every attempt */
+                                    webhook_id: string;
+                                    /**
+                                     * @default pending
+                                     * @enum {string}
+                                     */
+                                    state: "pending" | "delivered" | "given_up";
+                                    attempts: string | number;
+                                    /** @description the receiver's HTTP status on the last attempt */
+                                    last_status?: string | number;
+                                    /** @description why the last attempt got no status */
+                                    last_error?: string;
+                                    /** Format: date-time */
+                                    last_attempt_at?: string;
+                                    /** Format: date-time */
+                                    next_attempt_at?: string;
+                                }[];
+                            };
+                        }[];
                     };
                 };
             };
-            /** @description The task just created, with its place in the queue */
+            /** @description Response for status 201 */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -575,6 +775,120 @@ export interface operations {
                                 next_attempt_at?: string;
                             }[];
                         };
+                    } | {
+                        tasks: {
+                            /** Format: uuid */
+                            task_id: string;
+                            /**
+                             * @default pending
+                             * @enum {string}
+                             */
+                            status: "pending" | "processing" | "completed" | "failed" | "canceled";
+                            /**
+                             * @description The model that runs it (GET /models)
+                             * @example yolov8n
+                             */
+                            model?: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            /** @description 1 = next to run; present while pending */
+                            queue_position?: string | number;
+                            /** @description Estimated time until the result, while not finished */
+                            eta_ms?: string | number;
+                            result?: {
+                                /** @description The model that answered */
+                                model?: string;
+                                detections: {
+                                    /** @example 16 */
+                                    class_id: string | number;
+                                    /** @example dog */
+                                    class: string;
+                                    /** @example 0.93 */
+                                    confidence: number;
+                                    box: {
+                                        x1: number;
+                                        y1: number;
+                                        x2: number;
+                                        y2: number;
+                                    };
+                                }[];
+                                image: {
+                                    width: string | number;
+                                    height: string | number;
+                                };
+                                /** @description The model input the image was letterboxed to: the square, or a smaller rectangle with rect */
+                                input_size?: {
+                                    width: string | number;
+                                    height: string | number;
+                                };
+                                /** @description With tile: the tiles run besides the whole image (their side in image pixels, and overlap) */
+                                tiles?: {
+                                    count: string | number;
+                                    size: string | number;
+                                    overlap: number;
+                                };
+                                /** @description data:image/jpeg;base64,… (absent when annotate=false) */
+                                annotated_image?: string;
+                                /** @description Milliseconds per phase (of the whole-image pass, when tiled) */
+                                timings: {
+                                    queue: number;
+                                    preprocess: number;
+                                    inference: number;
+                                    postprocess: number;
+                                    annotate: number;
+                                    total: number;
+                                    /** @description The tile passes, wall time, when tiled */
+                                    tiles?: number;
+                                };
+                            };
+                            error?: {
+                                code: string;
+                                message: string;
+                            };
+                            /**
+                             * @description Who canceled it, when canceled
+                             * @default client
+                             * @enum {string}
+                             */
+                            cancel_reason: "client" | "shutdown";
+                            links: {
+                                self: string;
+                                /** @description The annotated JPEG: absent when the task has none to give (annotate=false, failed or canceled) */
+                                image?: string;
+                                events: string;
+                                cancel: string;
+                            };
+                            /** @description The task's webhook and each event's delivery, when one was given */
+                            webhook?: {
+                                url: string;
+                                events_filter: ("start" | "completed")[];
+                                deliveries: {
+                                    /**
+                                     * @default start
+                                     * @enum {string}
+                                     */
+                                    event: "start" | "completed";
+                                    /** @description the `webhook-id` header, the same on every attempt */
+                                    webhook_id: string;
+                                    /**
+                                     * @default pending
+                                     * @enum {string}
+                                     */
+                                    state: "pending" | "delivered" | "given_up";
+                                    attempts: string | number;
+                                    /** @description the receiver's HTTP status on the last attempt */
+                                    last_status?: string | number;
+                                    /** @description why the last attempt got no status */
+                                    last_error?: string;
+                                    /** Format: date-time */
+                                    last_attempt_at?: string;
+                                    /** Format: date-time */
+                                    next_attempt_at?: string;
+                                }[];
+                            };
+                        }[];
                     };
                 };
             };
@@ -704,7 +1018,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `missing_file` (No file in the upload); `unreadable_image` (Unreadable image); `too_many_pixels` (Image has too many pixels); `invalid_parameter` (Invalid parameter); `validation_failed` (Invalid request); `webhook_url_forbidden` (Webhook URL not allowed); `webhooks_disabled` (Webhooks not enabled); `idempotency_key_reused` (Idempotency-Key reused for another request); `unknown_model` (Unknown model) */
+            /** @description `missing_file` (No file in the upload); `unreadable_image` (Unreadable image); `too_many_pixels` (Image has too many pixels); `invalid_parameter` (Invalid parameter); `validation_failed` (Invalid request); `webhook_url_forbidden` (Webhook URL not allowed); `webhooks_disabled` (Webhooks not enabled); `idempotency_key_reused` (Idempotency-Key reused for another request); `unknown_model` (Unknown model); `too_many_images` (Too many images in one request); `image_url_forbidden` (Image URL not allowed); `image_url_too_large` (Image at URL too large); `image_url_not_image` (Image URL serves no image); `image_url_unreachable` (Image URL unreachable); `image_url_timeout` (Image URL too slow) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -825,6 +1139,12 @@ export interface operations {
                             }[];
                             /** @description Why only the square is offered */
                             rect_unsupported?: string;
+                            /** @description What the `imgsz` knob may ask: every `step` from `min` to `max` (one size: a model with a session per input shape runs only its own) */
+                            imgsz?: {
+                                min: string | number;
+                                max: string | number;
+                                step: string | number;
+                            };
                             /** @description Class names by id: what `classes` and the detections use */
                             classes?: string[];
                             /**

@@ -33,7 +33,8 @@ const upload = await client.POST("/predict", {
 });
 if (upload.error) throw new Error(`upload refused: ${upload.error.code}: ${upload.error.detail}`);
 
-let task = upload.data;
+// One image answers its task (several would answer {"tasks": [...]}).
+let task = "tasks" in upload.data ? upload.data.tasks[0] : upload.data;
 let last = upload.response;
 while (task.status === "pending" || task.status === "processing") {
   // Poll when the last answer's Retry-After says news is expected (whole seconds; at least 1).

@@ -35,12 +35,15 @@ function documentKnobs(doc: { paths?: Record<string, any> }) {
   for (const name of Object.keys(props)) props[name] = clean(name) ?? props[name];
   for (const param of op.parameters ?? []) param.schema = clean(param.name) ?? param.schema;
   if (!multipart) return;
-  // t.Files carries Elysia's own markers; the document says what it is: binary parts, one or several.
-  const { description } = props.file ?? {};
-  props.file = { type: "array", items: { type: "string", format: "binary" }, description };
+  // One file part, as Swagger UI's "Try it out" sends it; repeating the part sends several (its
+  // description says so). Elysia's own markers on t.Files are left out, and so is `image`: JSON only.
+  const { file, image, url, ...fields } = props;
+  props.file = { type: "string", format: "binary", description: file?.description };
+  // An empty example: Swagger UI would otherwise send the placeholder "string" as a URL (empty means none).
+  props.url = { type: "string", description: url?.description, example: "" };
+  delete props.image;
   // The same fields as JSON (parsed by the route's own hook, which Elysia cannot see): base64 `image` instead of files.
-  const { file: _, ...fields } = props;
-  op.requestBody.content["application/json"] = { schema: { type: "object", properties: fields } };
+  op.requestBody.content["application/json"] = { schema: { type: "object", properties: { image, url, ...fields } } };
 }
 
 /** A response schema that is the Problem document (by reference, or inline with its fields). */

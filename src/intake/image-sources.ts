@@ -23,7 +23,8 @@ export function imageSourcesOf(fields: { file?: unknown; image?: unknown; url?: 
   }
   for (const url of list(fields.url)) {
     if (typeof url !== "string") throw rejectRequest.invalidFields([{ field: "url", message: "must be an http(s) URL" }]);
-    sources.push({ kind: "url", url });
+    // An empty field means none, as an HTML form (or Swagger UI) sends one left blank.
+    if (url.trim()) sources.push({ kind: "url", url: url.trim() });
   }
   if (sources.length === 0) throw rejectRequest.missingFile();
   if (sources.length > max) throw tooManyImages(sources.length, max);

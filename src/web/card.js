@@ -13,10 +13,11 @@ export function onCardChange(listener) {
   changed = listener;
 }
 
-export function newCard(file) {
+/** A card named `label` (a file's name, or the image's URL); `photo`, the file, when the page has the image itself. */
+export function newCard(label, photo) {
   const card = $("#card-template").content.firstElementChild.cloneNode(true);
-  $(".file-name", card).textContent = file.name;
-  photos.set(card, file);
+  $(".file-name", card).textContent = label;
+  if (photo) photos.set(card, photo);
   $("#cards").prepend(card);
   return card;
 }

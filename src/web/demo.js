@@ -46,10 +46,12 @@ async function showModels() {
 }
 modelSelect.addEventListener("change", describeModel);
 
-async function upload(file) {
-  const card = newCard(file);
+/** Sends one image, a picked file or an address the service fetches, and follows its task on a new card. */
+async function upload({ file, url }) {
+  const card = newCard(file ? file.name : url, file);
   const form = new FormData();
-  form.append("file", file);
+  if (file) form.append("file", file);
+  else form.append("url", url);
   if (modelSelect.value) form.append("model", modelSelect.value);
   form.append("conf", conf());
   form.append("iou", iou());
@@ -78,7 +80,7 @@ burstCount.addEventListener("input", () => {
 });
 burstButton.addEventListener("click", () => {
   const n = copies();
-  for (let i = 0; i < n; i++) upload(lastFile);
+  for (let i = 0; i < n; i++) upload({ file: lastFile });
 });
 
 function uploadAll(files) {
@@ -86,7 +88,7 @@ function uploadAll(files) {
   lastFile = files.at(-1);
   burstButton.disabled = false;
   $("#burst-hint").textContent = `A burst sends ${lastFile.name} again.`;
-  for (const file of files) upload(file);
+  for (const file of files) upload({ file });
 }
 
 const input = $("#file-input");
@@ -105,6 +107,15 @@ zone.addEventListener("drop", (e) => {
   e.preventDefault();
   zone.classList.remove("over");
   uploadAll([...e.dataTransfer.files]);
+});
+
+// An image's address: the service fetches it (public addresses only).
+const urlForm = $("#url-form");
+urlForm.addEventListener("submit", (e) => {
+  e.preventDefault();
+  const field = $("#image-url");
+  upload({ url: field.value.trim() });
+  field.value = "";
 });
 
 onCardChange(refreshShare);

@@ -39,7 +39,7 @@ describe("GET /docs", () => {
     const post = body.paths["/predict"].post;
     const schema = post.requestBody.content["multipart/form-data"].schema;
     // One or several files; an image may also come as `url` (or, as JSON, base64 `image`): no field is required.
-    expect(schema.properties.file).toMatchObject({ type: "array", items: { type: "string", format: "binary" } });
+    expect(schema.properties.file).toMatchObject({ type: "string", format: "binary" });
     expect(Object.keys(post.requestBody.content)).toEqual(["multipart/form-data", "application/json"]);
     expect(post.requestBody.content["application/json"].schema.properties.image).toBeDefined();
     // Knobs are documented as plain numbers/booleans with their real defaults, so

@@ -3,11 +3,11 @@ import { join, resolve } from "node:path";
 import { type BrowserRig, startBrowserRig } from "../support/browser";
 import { IMAGES, MODELS } from "../support/paths";
 
-// The demo page offers the running service's models (GET /models) and sends the one chosen.
+// The demo page offers the running service's models (GET /models) and sends the one chosen; it takes an image's address too.
 let rig: BrowserRig;
 
 beforeAll(async () => {
-  rig = await startBrowserRig({ WORKERS: "1", MODELS: `yolov8n=${resolve(MODELS, "yolov8n.onnx")},yolo11n-320=${resolve(MODELS, "yolo11n-int8-dynamic-320.onnx")}` });
+  rig = await startBrowserRig({ WORKERS: "1", IMAGE_URL_ALLOW_PRIVATE: "true", MODELS: `yolov8n=${resolve(MODELS, "yolov8n.onnx")},yolo11n-320=${resolve(MODELS, "yolo11n-int8-dynamic-320.onnx")}` });
 });
 afterAll(() => rig?.stop());
 
@@ -25,4 +25,21 @@ test("the model picker lists both models, the default chosen; dog.jpg with the o
   expect(await card.locator(".detail").innerText()).toMatch(/found by yolo11n-320 in/);
   expect(await card.locator("tbody tr td:first-child").allInnerTexts()).toContain("dog");
   await page.close();
+});
+
+test("an image's address pasted into the page: the service fetches it and the card completes with the dog", async () => {
+  // A loopback image host; this service may reach it (IMAGE_URL_ALLOW_PRIVATE on the rig below).
+  const host = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response(Bun.file(join(IMAGES, "dog.jpg"))) });
+  const page = await rig.browser.newPage({ viewport: { width: 1100, height: 900 } });
+  try {
+    await page.goto(`${rig.base}/`);
+    await page.getByLabel("Or paste an image's address").fill(`http://127.0.0.1:${host.port}/dog.jpg`);
+    await page.getByRole("button", { name: "Detect" }).click();
+    const card = page.locator("li.card", { has: page.locator(".file-name", { hasText: `127.0.0.1:${host.port}/dog.jpg` }) });
+    await card.locator('.badge:text-is("completed")').waitFor({ timeout: 30_000 });
+    expect(await card.locator("tbody tr td:first-child").allInnerTexts()).toContain("dog");
+  } finally {
+    await page.close();
+    host.stop(true);
+  }
 });

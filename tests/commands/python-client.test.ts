@@ -22,24 +22,44 @@ async function readmeExample(): Promise<string> {
 
 let service: ReturnType<typeof Bun.spawn>;
 let url = "";
+/** a loopback stand-in for an image host, for the example's URL argument */
+let images: ReturnType<typeof Bun.serve>;
 beforeAll(async () => {
   if (!aptInstall("python3-httpx", HTTPX, "README's Python example runs with it")) throw new Error(`${HTTPX} is missing: apt-get install python3-httpx`);
   const port = freePort();
-  service = Bun.spawn(["bun", await scriptEntry("start")], { env: { ...process.env, PORT: String(port), WORKERS: "1" }, stdout: "ignore", stderr: "pipe" });
+  // IMAGE_URL_ALLOW_PRIVATE: the image host here is on loopback.
+  service = Bun.spawn(["bun", await scriptEntry("start")], { env: { ...process.env, PORT: String(port), WORKERS: "1", IMAGE_URL_ALLOW_PRIVATE: "true" }, stdout: "ignore", stderr: "pipe" });
+  const dog = Bun.file(join(IMAGES, "dog.jpg"));
+  images = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response(dog) });
   url = `http://127.0.0.1:${port}`;
   await waitUntilReady(`${url}/health/ready`, service, 60_000);
 }, 180_000);
 afterAll(async () => {
+  images?.stop(true);
   service?.kill("SIGTERM");
   await service?.exited;
 });
 
 test("README's Python (httpx) example uploads dog.jpg, follows the task and prints the dog, the bicycle, the car and the truck on it", async () => {
-  const child = Bun.spawn([PYTHON, "-", join(IMAGES, "dog.jpg"), url], { stdin: new Blob([await readmeExample()]), stdout: "pipe", stderr: "pipe" });
-  const [code, out, err] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+  const { code, out, err } = await runExample("--base", url, join(IMAGES, "dog.jpg"));
   expect(code, err).toBe(0);
   const lines = out.trim().split("\n");
   expect(lines.map((l) => l.split(/\s+/)[0]).sort()).toEqual(["bicycle", "car", "dog", "truck"]);
   // class, confidence, then the box's corners in pixels of the photo
   expect(lines.find((l) => l.startsWith("dog"))).toMatch(/^dog\s+0\.\d\d {2}\(\d+(\.\d)?, \d+(\.\d)?\) – \(\d+(\.\d)?, \d+(\.\d)?\)$/);
 });
+
+test("the same example with a file and a URL in one JSON request, at imgsz 320: two tasks, the dog in each", async () => {
+  const { code, out, err } = await runExample("--base", url, "--json", "--imgsz", "320", join(IMAGES, "dog.jpg"), `http://127.0.0.1:${images.port}/dog.jpg`);
+  expect(code, err).toBe(0);
+  const blocks = out.trim().split(/^== .*$/m).slice(1);
+  expect(out.match(/^== .*$/gm)).toEqual([`== ${join(IMAGES, "dog.jpg")}`, `== http://127.0.0.1:${images.port}/dog.jpg`]);
+  for (const block of blocks) expect(block.trim().split("\n").map((l) => l.split(/\s+/)[0])).toContain("dog");
+});
+
+/** README's example, as printed, with these arguments. */
+async function runExample(...argv: string[]) {
+  const child = Bun.spawn([PYTHON, "-", ...argv], { stdin: new Blob([await readmeExample()]), stdout: "pipe", stderr: "pipe" });
+  const [code, out, err] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+  return { code, out, err };
+}
