@@ -6,6 +6,7 @@ import { taskView } from "../http/task-view";
 import { createMetrics } from "../metrics/metrics";
 import { WebhookDispatcher } from "../webhook/dispatcher";
 import { type Resolver, systemResolver } from "../outbound/resolve-host";
+import type { PrivateAllowance } from "../outbound/address-policy";
 
 export type ServiceOptions = Omit<BackendDeps, "clock"> &
   Partial<Pick<BackendDeps, "clock">> & {
@@ -13,6 +14,8 @@ export type ServiceOptions = Omit<BackendDeps, "clock"> &
     resolve?: Resolver;
     /** the webhook retries' jitter; tests pin it */
     random?: () => number;
+    /** which non-public addresses a `url` may reach, in place of IMAGE_URL_ALLOW_PRIVATE's all or none; tests name one loopback address */
+    imageUrlAllowance?: PrivateAllowance;
   };
 
 /** Wires the backend (QUEUE_BACKEND), the webhook dispatcher and the HTTP app; nothing listens yet. */
@@ -52,7 +55,7 @@ export function createService(opts: ServiceOptions) {
     apiKeys: [...(config.apiKey ? [{ name: "default", key: config.apiKey }] : []), ...config.apiKeys],
     clock,
     webhooks: { secret: config.webhookSecret, allowPrivate: config.webhookAllowPrivate, resolve },
-    imageUrls: { allowPrivate: config.imageUrlAllowPrivate, resolve, timeoutMs: config.imageUrlTimeoutMs },
+    imageUrls: { allowPrivate: opts.imageUrlAllowance ?? config.imageUrlAllowPrivate, resolve, timeoutMs: config.imageUrlTimeoutMs },
     // An API replica that loads none (WORKERS=0) still knows MODELS' names when it is given them.
     models: opts.models.length ? opts.models.map((m) => m.name) : config.models.map((m) => m.name),
   });

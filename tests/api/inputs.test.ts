@@ -10,6 +10,11 @@ const MAX_UPLOAD = 2 * 1024 * 1024;
 
 let svc: TestService;
 let closed: TestService;
+/** 127.0.0.2 stands for the public side here, 127.0.0.1 for a private address */
+let ruled: TestService;
+let privateHits = 0;
+/** the "public" image host, on 127.0.0.2 */
+let publicSide: ReturnType<typeof Bun.serve>;
 let dog: Uint8Array;
 let images: ReturnType<typeof Bun.serve>;
 /** bytes each endless or oversized answer managed to send before the service stopped reading */
@@ -28,6 +33,7 @@ beforeAll(async () => {
     fetch(req) {
       const path = new URL(req.url).pathname;
       if (path === "/dog.jpg") return new Response(dog as Uint8Array<ArrayBuffer>, { headers: { "content-type": "image/jpeg" } });
+      if (path === "/private") return (privateHits++, new Response("internal"));
       if (path === "/page.html") return new Response("<html>not an image</html>", { headers: { "content-type": "text/html" } });
       if (path === "/forever") return new Response(new ReadableStream({ async pull(c) { await Bun.sleep(20); c.enqueue(count("forever")(new Uint8Array(1024))); } }));
       // 50 MB, undeclared: only counting while reading can stop it
@@ -35,12 +41,22 @@ beforeAll(async () => {
       return new Response("no", { status: 404 });
     },
   });
+  publicSide = Bun.serve({
+    hostname: "127.0.0.2",
+    port: 0,
+    fetch: (req) => (new URL(req.url).pathname === "/to-private" ? Response.redirect(`http://127.0.0.1:${images.port}/private`, 302) : new Response(dog as Uint8Array<ArrayBuffer>)),
+  });
   const env = { WORKERS: "1", MAX_UPLOAD_BYTES: String(MAX_UPLOAD), IMAGE_URL_TIMEOUT_MS: "1500", QUEUE_MAX: "20" };
-  [svc, closed] = await Promise.all([startTestService({ ...env, IMAGE_URL_ALLOW_PRIVATE: "true" }), startTestService(env)]);
+  [svc, closed, ruled] = await Promise.all([
+    startTestService({ ...env, IMAGE_URL_ALLOW_PRIVATE: "true" }),
+    startTestService(env),
+    startTestService(env, { imageUrlAllowance: (address) => address === "127.0.0.2" }),
+  ]);
 }, 60_000);
 afterAll(async () => {
   images.stop(true);
-  await Promise.all([svc.stop(), closed.stop()]);
+  publicSide.stop(true);
+  await Promise.all([svc.stop(), closed.stop(), ruled.stop()]);
 });
 
 const imageUrl = (path: string) => `http://127.0.0.1:${images.port}${path}`;
@@ -78,6 +94,14 @@ describe("an image by URL", () => {
     expect(await problem(await postJson(closed, { url: imageUrl("/dog.jpg") }))).toEqual([422, "image_url_forbidden"]);
     expect(sent.dogServed).toBe(before);
   });
+
+  test("a URL that redirects to a private address is refused on that hop, before a request reaches it", async () => {
+    const res = await postJson(ruled, { url: `http://127.0.0.2:${publicSide.port}/to-private` });
+    expect(await problem(res)).toEqual([422, "image_url_forbidden"]);
+    expect(privateHits).toBe(0);
+    // The same image from the allowed side arrives.
+    expect((await postJson(ruled, { url: `http://127.0.0.2:${publicSide.port}/dog.jpg`, annotate: false })).status).toBe(201);
+  }, 30_000);
 
   test("hostile URLs: one that never ends, one of 50 MB, a page, a 404; each a 422 of its own, nothing held after", async () => {
     expect(await problem(await postJson(svc, { url: imageUrl("/forever") }))).toEqual([422, "image_url_timeout"]);

@@ -20,7 +20,7 @@ export interface TestService {
  */
 export async function startTestService(
   env: Record<string, string> = {},
-  opts: { workerEntry?: string | URL; waitReady?: boolean; clock?: Clock; random?: () => number; resolve?: (host: string) => Promise<string[]> } = {},
+  opts: { workerEntry?: string | URL; waitReady?: boolean; clock?: Clock; random?: () => number; resolve?: (host: string) => Promise<string[]>; imageUrlAllowance?: (address: string) => boolean } = {},
 ): Promise<TestService> {
   const config = loadConfig({ LOG_LEVEL: "info", ...backendEnv(), ...env });
   const models = await resolveModels(config);
@@ -32,7 +32,7 @@ export async function startTestService(
   });
   // A fixture entry (a worker that crashes or hangs on demand) in place of the real one.
   const spawn = opts.workerEntry ? () => new Worker(opts.workerEntry!) : undefined;
-  const service = createService({ config, models, log, spawn, clock: opts.clock, random: opts.random, resolve: opts.resolve });
+  const service = createService({ config, models, log, spawn, clock: opts.clock, random: opts.random, resolve: opts.resolve, imageUrlAllowance: opts.imageUrlAllowance });
   service.start();
   if (opts.waitReady !== false) await waitFor(() => !service.backend.notReadyReason(), 30_000, "model ready");
   return { service, app: service.app, logs, stop: () => service.stop() };
