@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { refuseImageUrl } from "../domain/errors";
 import { type AddressRule, pinnedRequest } from "./pinned-request";
+import { clientUrl } from "./client-url";
 
 export interface ImageFetchLimits extends AddressRule {
   /** most bytes read; past it the read stops and the image is refused */
@@ -18,16 +19,10 @@ const CONNECT_MS = 5000;
 /** The URL's host only, for messages: its path and query may carry a client's secrets. */
 const hostOf = (url: URL) => url.host;
 
-/** A `url` field as it arrives: http(s) only, no credentials in it. */
+/** A `url` field as it arrives: http(s) only, no credentials in it (client-url.ts, the webhooks' rule too). */
 export function parseImageUrl(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw refuseImageUrl.forbidden("it is not an absolute URL");
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw refuseImageUrl.forbidden("only http and https URLs are fetched");
-  if (url.username || url.password) throw refuseImageUrl.forbidden("URLs with credentials are not fetched");
+  const url = clientUrl(text);
+  if ("refused" in url) throw refuseImageUrl.forbidden(url.refused);
   return url;
 }
 

@@ -1,5 +1,6 @@
 import { refuseUpload } from "../domain/errors";
 import { checkedAddresses, type Resolver } from "../outbound/resolve-host";
+import { clientUrl } from "../outbound/client-url";
 
 /** Longest webhook URL taken; longer ones are refused by the schema. */
 export const WEBHOOK_URL_MAX = 2048;
@@ -11,14 +12,8 @@ export const WEBHOOK_URL_MAX = 2048;
  * since DNS may answer differently by then (rebinding).
  */
 export async function checkWebhookUrl(text: string, allowPrivate: boolean, resolve: Resolver): Promise<URL> {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw refuseUpload.webhookForbidden("it is not an absolute URL");
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw refuseUpload.webhookForbidden("only http and https URLs are allowed");
-  if (url.username || url.password) throw refuseUpload.webhookForbidden("it carries credentials");
+  const url = clientUrl(text);
+  if ("refused" in url) throw refuseUpload.webhookForbidden(url.refused);
   const checked = await checkedAddresses(url.hostname, allowPrivate, resolve);
   if ("refused" in checked) throw refuseUpload.webhookForbidden(checked.refused);
   return url;

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { Subprocess } from "bun";
 import { resolve } from "node:path";
 import { freePort, waitUntilReady } from "../../src/util/free-port";
 import { testRedisUrl, uniquePrefix } from "../support/backend";
 import { MODELS, readImage, scriptEntry } from "../support/paths";
 import { finalTask, healthOf, uploadTo } from "../support/remote-service";
 import { waitFor } from "../support/wait";
+import { killSpawned, type LoggedProcess, spawnLogged } from "../support/logged-process";
 
 // Models on Redis: an API replica (no inference) that names two models, and inference processes
 // that each hold one. A task runs only where its model is; a model no process holds is refused.
@@ -15,25 +15,8 @@ const PATHS = { [V8]: resolve(MODELS, "yolov8n.onnx"), [V11]: resolve(MODELS, "y
 const [API_ENTRY, INFERENCE_ENTRY] = await Promise.all([scriptEntry("start"), scriptEntry("inference")]);
 const env = { QUEUE_BACKEND: "redis", REDIS_URL: testRedisUrl(), REDIS_PREFIX: uniquePrefix("models"), LOG_LEVEL: "info" };
 
-interface Proc {
-  child: Subprocess<"ignore", "pipe", "pipe">;
-  logs: Record<string, any>[];
-}
-const procs: Proc[] = [];
-function spawn(entry: string, extra: Record<string, string>): Proc {
-  const child = Bun.spawn(["bun", entry], { env: { ...process.env, ...env, ...extra }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  const proc: Proc = { child, logs: [] };
-  void (async () => {
-    let rest = "";
-    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-      const lines = (rest + chunk).split("\n");
-      rest = lines.pop()!;
-      for (const line of lines) if (line.startsWith("{")) proc.logs.push(JSON.parse(line));
-    }
-  })();
-  procs.push(proc);
-  return proc;
-}
+type Proc = LoggedProcess;
+const spawn = (entry: string, extra: Record<string, string>): Proc => spawnLogged(entry, { ...env, ...extra });
 const holding = (model: keyof typeof PATHS) => spawn(INFERENCE_ENTRY, { WORKERS: "1", MODELS: `${model}=${PATHS[model]}` });
 const ranHere = (p: Proc, id: string) => p.logs.some((l) => l.msg === "task" && l.status === "processing" && l.task_id === id);
 
@@ -50,10 +33,7 @@ beforeAll(async () => {
   dog = await readImage("dog.jpg");
 }, 90_000);
 
-afterAll(async () => {
-  for (const p of procs) p.child.kill("SIGKILL");
-  await Promise.all(procs.map((p) => p.child.exited));
-});
+afterAll(killSpawned);
 
 const models = async () => ((await (await fetch(`${api}/models`)).json()) as any).models.map((m: any) => [m.name, m.default, m.loaded]);
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { Subprocess } from "bun";
 import sharp from "sharp";
 import { freePort, waitUntilReady } from "../../src/util/free-port";
 import { testRedisUrl, uniquePrefix } from "../support/backend";
 import { readImage, scriptEntry } from "../support/paths";
 import { finalTask, healthOf, submitTo } from "../support/remote-service";
 import { waitFor } from "../support/wait";
+import { killSpawned, type LoggedProcess, spawnLogged, spawned } from "../support/logged-process";
 
 // The scale-out shape for real: 2 API processes (no inference) and 2
 // inference processes (`bun run inference`) on one Redis, over HTTP.
@@ -14,27 +14,8 @@ const JOB_LOCK_MS = 3000;
 const [API_ENTRY, INFERENCE_ENTRY] = await Promise.all([scriptEntry("start"), scriptEntry("inference")]);
 const env = { QUEUE_BACKEND: "redis", REDIS_URL: testRedisUrl(), REDIS_PREFIX: uniquePrefix("procs"), LOG_LEVEL: "info", JOB_LOCK_MS: String(JOB_LOCK_MS) };
 
-interface Proc {
-  child: Subprocess<"ignore", "pipe", "pipe">;
-  /** its log, one parsed JSON line each, as it arrives */
-  logs: Record<string, any>[];
-}
-
-const procs: Proc[] = [];
-function spawn(entry: string, extra: Record<string, string>): Proc {
-  const child = Bun.spawn(["bun", entry], { env: { ...process.env, ...env, ...extra }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  const proc: Proc = { child, logs: [] };
-  void (async () => {
-    let rest = "";
-    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-      const lines = (rest + chunk).split("\n");
-      rest = lines.pop()!;
-      for (const line of lines) if (line.startsWith("{")) proc.logs.push(JSON.parse(line));
-    }
-  })();
-  procs.push(proc);
-  return proc;
-}
+type Proc = LoggedProcess;
+const spawn = (entry: string, extra: Record<string, string>): Proc => spawnLogged(entry, { ...env, ...extra });
 const inferenceProcess = (extra: Record<string, string> = {}) => spawn(INFERENCE_ENTRY, { WORKERS: "1", ...extra });
 
 let apis: string[];
@@ -55,10 +36,7 @@ beforeAll(async () => {
   bigPng = new Uint8Array(await sharp(photo).resize(3200, 2400).png({ compressionLevel: 1 }).toBuffer());
 }, 90_000);
 
-afterAll(async () => {
-  for (const p of procs) p.child.kill("SIGKILL");
-  await Promise.all(procs.map((p) => p.child.exited));
-});
+afterAll(killSpawned);
 
 const processing = (p: Proc) => p.logs.filter((l) => l.msg === "task" && l.status === "processing").map((l) => l.task_id as string);
 const inFlight = (p: Proc) => processing(p).filter((id) => !completed(p).includes(id));
@@ -118,5 +96,5 @@ test("an inference process whose drain times out exits 0 within seconds; whateve
   const finals = await Promise.all(ids.map((id) => finalTask(apis[1], id, 60_000)));
   expect(finals.map((f) => f.status)).toEqual(ids.map(() => "completed"));
   // what it dropped, someone else finished
-  for (const id of abandoned) expect(procs.some((p) => p !== hasty && completed(p).includes(id))).toBe(true);
+  for (const id of abandoned) expect(spawned.some((p) => p !== hasty && completed(p).includes(id))).toBe(true);
 }, 120_000);
