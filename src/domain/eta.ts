@@ -67,12 +67,14 @@ export function extraRunsAhead(heavy: readonly HeavyTask[], task: { position: nu
  * tiled one runs its tiles side by side on the free workers, then the whole
  * image (executor/tiled-detection.ts). The tasks ahead count one run each,
  * and `extraAhead` more (extraRunsAhead: the tiled ones among them).
+ * `ownScale` is what one of the task's own runs costs against one at its
+ * model's own size (imgsz: the input's area ratio).
  */
-export function etaMs(task: Pick<Task, "status" | "startedAt">, position: number, rate: Rate, now: number, runs = 1, extraAhead = 0): number | undefined {
+export function etaMs(task: Pick<Task, "status" | "startedAt">, position: number, rate: Rate, now: number, runs = 1, extraAhead = 0, ownScale = 1): number | undefined {
   if (isTerminal(task.status)) return undefined;
   const per = perImageMs(rate);
   const lanes = Math.max(1, rate.lanes);
-  const own = runs > 1 ? (Math.ceil((runs - 1) / lanes) + 1) * per : per;
+  const own = (runs > 1 ? (Math.ceil((runs - 1) / lanes) + 1) * per : per) * ownScale;
   if (task.status === "processing") return Math.max(0, Math.round(own - (now - (task.startedAt ?? 0))));
   return Math.round(Math.ceil((position + extraAhead) / lanes) * per + own);
 }

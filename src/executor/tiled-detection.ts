@@ -1,7 +1,7 @@
 import { MERGE_IOS, mergeDetections } from "../detect/merge-boxes";
 import { planTiles, shouldTile } from "../detect/tiles";
 import type { DetectParams, Detection, ImageSize, Region } from "../domain/task";
-import { type ModelInfo, sideFor } from "../model/model-info";
+import { type ModelInfo, ownSide, sideFor } from "../model/model-info";
 import { modelFor } from "../model/catalogue";
 import type { Executor, InferenceJob, JobOutcome } from "./executor";
 
@@ -13,6 +13,12 @@ export function tilesOf(size: ImageSize, params: DetectParams, models: readonly 
   const modelSide = sideFor(model, params.imgsz);
   const tileSide = params.tileSize > 0 ? params.tileSize : modelSide;
   return shouldTile(params.tile, size, modelSide, tileSide) ? planTiles(size, tileSide, params.tileOverlap) : undefined;
+}
+
+/** What one run of the task costs against one at its model's own size: the input's area ratio (imgsz). Its ETA scales its own runs by it. */
+export function inputScaleOf(task: { params: DetectParams }, models: readonly ModelInfo[] | undefined): number {
+  const model = modelFor(models, task.params.model);
+  return model ? (sideFor(model, task.params.imgsz) / ownSide(model)) ** 2 : 1;
 }
 
 /** How many model runs a task takes: its tiles and the whole image, or one. What its ETA prices. */

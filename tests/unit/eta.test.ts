@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { averageServiceMs, backlogSeconds, etaMs, extraRunsAhead } from "../../src/domain/eta";
-import { runsOf } from "../../src/executor/tiled-detection";
+import { inputScaleOf, runsOf } from "../../src/executor/tiled-detection";
 import { DEFAULT_PARAMS } from "../../src/intake/detect-params";
 import { FAKE_MODEL } from "../support/fake-worker";
 
@@ -36,6 +36,15 @@ describe("etaMs: what a task's eta_ms says, with literal rates", () => {
   test("backlogSeconds: whole seconds for the waiting tasks to drain, at least 1", () => {
     expect(backlogSeconds(0, RATE)).toBe(1);
     expect(backlogSeconds(25, RATE)).toBe(3);
+  });
+});
+
+describe("inputScaleOf: a task at imgsz costs its input's area against the model's own", () => {
+  test("1280 on a 640 model is four runs' worth, 320 a quarter, the default one; the ETA of its own run scales with it", () => {
+    const at = (imgsz: number) => inputScaleOf({ params: { ...DEFAULT_PARAMS, imgsz } }, [{ ...FAKE_MODEL, imgsz: { min: 320, max: 1280, step: 32 } }]);
+    expect([at(0), at(320), at(1280)]).toEqual([1, 0.25, 4]);
+    const rate = { serviceMs: 100, lanes: 1 };
+    expect([etaMs({ status: "pending" }, 2, rate, 0, 1, 0, 1), etaMs({ status: "pending" }, 2, rate, 0, 1, 0, 4)]).toEqual([300, 600]);
   });
 });
 

@@ -6,7 +6,7 @@ import { type CancelReason, type DetectParams, type ImageSize, isTerminal, type 
 import { logTransition, type TransitionContext } from "../../domain/task-log";
 import type { MapTaskStore, TransitionPatch } from "../../domain/task-store";
 import type { Executor, JobOutcome } from "../../executor/executor";
-import { runDetection, runsOf } from "../../executor/tiled-detection";
+import { inputScaleOf, runDetection, runsOf } from "../../executor/tiled-detection";
 import { FairQueue } from "../../queue/fair-queue";
 import type { Logger } from "../../util/logger";
 import type { WebhookRequest } from "../../domain/webhook";
@@ -245,6 +245,6 @@ export class EmbeddedBackend implements TaskBackend {
     const queuePosition = task.status === "pending" ? this.queue.positionOf(task.id) : 0;
     const [rate, now] = [this.opts.executor.rate(task.params.model), this.opts.clock.now()];
     const ahead = task.status === "pending" ? extraRunsAhead(this.tiled.list((id) => this.opts.store.get(id), (id) => this.queue.positionOf(id)), { position: queuePosition, createdAt: task.createdAt }, rate, now) : 0;
-    return { task, queuePosition, etaMs: etaMs(task, queuePosition, rate, now, runsOf(task, this.models), ahead) };
+    return { task, queuePosition, etaMs: etaMs(task, queuePosition, rate, now, runsOf(task, this.models), ahead, inputScaleOf(task, this.models)) };
   }
 }

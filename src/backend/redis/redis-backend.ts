@@ -6,7 +6,7 @@ import { backlogSeconds, etaMs, extraRunsAhead, type Rate } from "../../domain/e
 import { type CancelReason, type DetectParams, type ImageSize, type Task } from "../../domain/task";
 import { logTransition } from "../../domain/task-log";
 import type { InferenceStats } from "../../executor/executor";
-import { runsOf } from "../../executor/tiled-detection";
+import { inputScaleOf, runsOf } from "../../executor/tiled-detection";
 import type { ModelInfo } from "../../model/model-info";
 import { modelFor } from "../../model/catalogue";
 import type { Logger } from "../../util/logger";
@@ -223,7 +223,7 @@ export class RedisBackend implements TaskBackend {
   private eta(task: Task, position: number): number | undefined {
     const [rate, now] = [this.rate(task.params.model), this.opts.clock.now()];
     const ahead = task.status === "pending" ? extraRunsAhead(this.cluster.tiled.open, { position, createdAt: task.createdAt }, rate, now) : 0;
-    return etaMs(task, position, rate, now, runsOf(task, this.models), ahead);
+    return etaMs(task, position, rate, now, runsOf(task, this.models), ahead, inputScaleOf(task, this.models));
   }
 
   /** Any Redis failure becomes one clear 503; our own domain errors pass through. */
