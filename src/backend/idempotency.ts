@@ -27,8 +27,12 @@ export interface IdempotencyStore {
   release(client: string, key: string): Promise<void>;
 }
 
-/** Longest a reservation waits for its answer: the intake plus a `Prefer: wait` of 60 s, with room. */
-export const HOLD_MS = 120_000;
+/**
+ * Longest a reservation waits for its answer: the intake, its URLs fetched
+ * (together, within IMAGE_URL_TIMEOUT_MS, at most 60 s) and a `Prefer: wait`
+ * of at most 60 s, with room.
+ */
+export const HOLD_MS = 180_000;
 
 interface Entry {
   fingerprint: string;

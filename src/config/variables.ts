@@ -156,8 +156,10 @@ export const VARIABLES = [
     description: "an upload body must arrive within this, or its connection is closed (`408`) and its reservation released",
   },
   {
-    name: "IMAGE_URL_TIMEOUT_MS", key: "imageUrlTimeoutMs", type: "int", min: 100, max: 600_000, default: 15_000, unit: "ms",
-    description: "an image given by `url` must have arrived within this (connecting within the smaller of it and 5 s), or the upload gets `422 image_url_timeout`",
+    // At most a minute: a request's URLs are fetched together within it, and its Idempotency-Key is held
+    // for the fetch plus a Prefer: wait (HOLD_MS, src/backend/idempotency.ts).
+    name: "IMAGE_URL_TIMEOUT_MS", key: "imageUrlTimeoutMs", type: "int", min: 100, max: 60_000, default: 15_000, unit: "ms",
+    description: "an image given by `url` must have arrived within this (connecting within the smaller of it and 5 s), or the upload gets `422 image_url_timeout`; a request's URLs are fetched together",
   },
   {
     name: "IMAGE_URL_ALLOW_PRIVATE", key: "imageUrlAllowPrivate", type: "bool", default: false,

@@ -30,11 +30,14 @@ export function fingerprintOf(images: readonly (Uint8Array | string)[], fields: 
   return hasher.update("\n").update(JSON.stringify(canonical)).digest("hex");
 }
 
-/** A task and the status it was (or is to be) answered with. */
+/** The tasks (one per image, in order) and the status they were (or are to be) answered with. */
 export interface Answer {
-  taskId: string;
+  taskIds: string[];
   status: number;
 }
+
+/** Several tasks' ids under one key, as the store keeps them: UUIDs, joined by commas (none has one). */
+const joined = (ids: readonly string[]) => ids.join(",");
 
 /**
  * Runs `first` once per client, key and request: a replay of an answered key
@@ -53,7 +56,7 @@ export async function answerOnce<T extends Answer>(
   if (reservation.kind === "conflict") throw refuseUpload.idempotencyKeyReused();
   if (reservation.kind === "in_progress") throw refuseUpload.idempotencyInProgress();
   if (reservation.kind === "replay") {
-    const again = await replay(reservation);
+    const again = await replay({ taskIds: reservation.taskId.split(","), status: reservation.status });
     if (again) return { ...again, replayed: true };
     // The task is gone (its store lost it): the key no longer stands for anything.
     await store.release(client, key);
@@ -68,6 +71,6 @@ export async function answerOnce<T extends Answer>(
   }
   // The task exists and the client is owed its answer: a store that fails here only
   // leaves the key reserved until it lapses (HOLD_MS), it does not fail the upload.
-  await store.complete(client, key, answer.taskId, answer.status).catch(() => {});
+  await store.complete(client, key, joined(answer.taskIds), answer.status).catch(() => {});
   return answer;
 }

@@ -1,6 +1,7 @@
 import { Elysia, t, type Static } from "elysia";
 import type { TaskBackend } from "../backend/task-backend";
 import { imgszRange, type ModelInfo } from "../model/model-info";
+import { knownModels } from "../model/catalogue";
 import { problemResponses, readOnlyErrors } from "./problem-docs";
 
 const Size = t.Object({ width: t.Integer(), height: t.Integer() });
@@ -54,8 +55,8 @@ export function modelDetails(model: ModelInfo) {
  */
 export function modelsList(backend: TaskBackend, configured: readonly string[]): Static<typeof ModelView>[] {
   const described = backend.models ?? [];
-  const names = [...new Set([...configured, ...described.map((m) => m.name)])];
-  const defaultName = configured[0] ?? described[0]?.name;
+  const names = knownModels(configured, described);
+  const defaultName = names[0];
   return names.map((name) => {
     const model = described.find((m) => m.name === name);
     return {

@@ -8,7 +8,8 @@ import { acceptImages, waitForAll } from "./accept-images";
 import { formToObject, readBody } from "./capped-body";
 import type { ClientIdentity } from "./client-identity";
 import type { InflightBudget, Lease } from "./inflight-budget";
-import { CreatedTaskView, PredictHeaders, predictBody, predictQuery, TaskListView, TaskView } from "./schemas";
+import { CreatedTaskView, TaskListView, TaskView } from "./schemas";
+import { PredictHeaders, predictBody, predictQuery } from "./upload-schemas";
 import { MAX_WAIT_S, preferredWaitSeconds } from "./prefer-wait";
 import { jsonAnswer, openViewAnswer } from "./ready-answer";
 import { retryAfterSeconds, taskView } from "./task-view";
@@ -28,9 +29,6 @@ export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
 /** A JSON body's cap: base64 takes 4 bytes for 3, plus the knob fields. */
 export const jsonBodyCap = (maxUploadBytes: number) => Math.ceil((maxUploadBytes * 4) / 3) + MULTIPART_OVERHEAD_BYTES;
-
-/** Several tasks' ids under one Idempotency-Key: UUIDs, joined by commas (none has one). */
-const joinIds = (ids: string[]) => ids.join(",");
 
 export interface PredictOptions extends UploadLimits {
   budget: InflightBudget;
@@ -70,39 +68,44 @@ export function predictController(intake: Intake, backend: TaskBackend, opts: Pr
         // Form (or JSON) fields win over query parameters when both are given.
         const knobs = { ...queryKnobs, ...formKnobs };
         const hook = { webhook: formHook ?? queryHook, webhook_events_filter: formFilter ?? queryFilter };
-        const sources = imageSourcesOf({ file, image, url: bodyUrl ?? queryUrl }, opts.maxImagesPerRequest);
         let read: (Uint8Array | string)[];
         try {
-          read = await readSources(sources, opts.maxUploadBytes);
+          // Files read and base64 decoded now; URLs stay text until a first answer fetches them.
+          read = await readSources(imageSourcesOf({ file, image, url: bodyUrl ?? queryUrl }, opts.maxImagesPerRequest), opts.maxUploadBytes);
           // The copies above are the ones the tasks hold: let the parsed body go, so a Prefer: wait does not keep the upload twice.
           for (const field of ["file", "image"]) Reflect.deleteProperty(body, field);
         } catch (err) {
           upload.lease.release();
           throw err;
         }
+        const several = read.length > 1;
         const first = async (): Promise<Answered> => {
           let accepted: TaskSnapshot[];
           try {
             const webhook = await webhookOf(hook.webhook, hook.webhook_events_filter, opts.webhooks);
-            const images = await imagesOf(sources, read, opts.maxUploadBytes, opts.imageUrls, upload.lease);
+            // Room for all of them before any URL is fetched; acceptImages checks again with their bytes.
+            if (several) await backend.admit(0, upload.client, read.length);
+            const images = await imagesOf(read, opts.maxUploadBytes, opts.imageUrls, upload.lease);
             accepted = await acceptImages(intake, backend, images, knobs, upload.client, webhook);
           } finally {
             // From here the uploads count against MAX_STORE_BYTES (or were refused): no longer in flight.
             upload.lease.release();
           }
-          const ids = accepted.map((a) => a.task.id);
+          const taskIds = accepted.map((a) => a.task.id);
           const wait = preferredWaitSeconds(request.headers.get("prefer"));
-          if (wait !== undefined) {
-            set.headers["Preference-Applied"] = `wait=${wait}`;
-            const done = await waitForAll(backend, ids, wait * 1000);
-            if (done) return { taskId: joinIds(ids), status: 200, snapshots: done };
-          }
-          return { taskId: joinIds(ids), status: 201, snapshots: accepted };
+          if (wait === undefined) return { taskIds, status: 201, snapshots: accepted };
+          set.headers["Preference-Applied"] = `wait=${wait}`;
+          const done = await waitForAll(backend, taskIds, wait * 1000);
+          if (done) return { taskIds, status: 200, snapshots: done };
+          // Not all finished: each as it stands now (read again; as accepted if the store cannot say).
+          const now = await Promise.all(taskIds.map((id) => backend.find(id).catch(() => undefined)));
+          return { taskIds, status: 201, snapshots: now.map((s, i) => s ?? accepted[i]) };
         };
-        const replay = async ({ taskId, status }: Answer): Promise<Answered | undefined> => {
+        const replay = async ({ taskIds, status }: Answer): Promise<Answered | undefined> => {
+          const snapshots = await Promise.all(taskIds.map((id) => backend.find(id)));
+          if (!snapshots.every((s) => s !== undefined)) return undefined; // answered anew: the lease is still needed
           upload.lease.release();
-          const snapshots = await Promise.all(taskId.split(",").map((id) => backend.find(id)));
-          return snapshots.every((s) => s !== undefined) ? { taskId, status, snapshots: snapshots as TaskSnapshot[] } : undefined;
+          return { taskIds, status, snapshots: snapshots as TaskSnapshot[] };
         };
         const answer: Answered & { replayed?: true } = key
           ? await answerOnce(backend.idempotency, { client: upload.client, key, fingerprint: fingerprintOf(read, { ...knobs, ...hook }) }, first, replay)
@@ -110,7 +113,7 @@ export function predictController(intake: Intake, backend: TaskBackend, opts: Pr
         if (key) set.headers["Idempotent-Replayed"] = String(answer.replayed === true);
         set.status = answer.status;
         const views = answer.snapshots.map((s) => taskView(s));
-        if (sources.length > 1) {
+        if (several) {
           // Several images: every task, each with its id and links; Retry-After for the slowest still open.
           const open = views.filter((v) => !isTerminal(v.status));
           if (open.length) set.headers["Retry-After"] = String(Math.max(...open.map((v) => Number(retryAfterSeconds(v)))));

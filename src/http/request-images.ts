@@ -4,7 +4,7 @@ import type { ImageSource } from "../intake/image-sources";
 import { fetchImage, parseImageUrl } from "../outbound/fetch-image";
 import type { PrivateAllowance } from "../outbound/address-policy";
 import type { Resolver } from "../outbound/resolve-host";
-import { sniffImageType } from "../vision/sniff";
+import { detectedType } from "../vision/sniff";
 import type { Lease } from "./inflight-budget";
 
 /** How images given by URL are fetched: the address rule and IMAGE_URL_TIMEOUT_MS. */
@@ -32,29 +32,23 @@ async function bytesOf(source: Exclude<ImageSource, { kind: "url" }>, maxBytes: 
 
 /**
  * The request's images as bytes, in order: the parts already read, and each
- * URL fetched under the address rule, MAX_UPLOAD_BYTES and the timeout, its
- * bytes counted against the request's in-flight lease as they arrive. What a
- * URL serves must look like an accepted image (422 image_url_not_image);
- * uploaded bytes are judged by the intake (415).
+ * URL (the text readSources left) fetched under the address rule,
+ * MAX_UPLOAD_BYTES and IMAGE_URL_TIMEOUT_MS, all at once, their bytes counted
+ * against the request's in-flight lease as they arrive. What a URL serves
+ * must look like an accepted image (422 image_url_not_image); uploaded bytes
+ * are judged by the intake (415).
  */
-export async function imagesOf(sources: readonly ImageSource[], read: readonly (Uint8Array | string)[], maxBytes: number, policy: ImageUrlPolicy, lease: Lease): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
-  for (const [i, source] of sources.entries()) {
-    if (source.kind !== "url") {
-      out.push(read[i] as Uint8Array);
-      continue;
-    }
-    const bytes = await fetchImage(parseImageUrl(source.url), {
-      ...policy,
-      maxBytes,
-      onChunk: (n) => {
-        if (!lease.grow(n)) throw refuse.inflightFull();
-      },
-    });
-    await sniffImageType(bytes).catch((err: { message?: string }) => {
-      throw refuseImageUrl.notAnImage(String(err.message ?? "unknown").replace(/^The upload is /, "").replace(/\. Accepted formats:.*$/, ""));
-    });
-    out.push(bytes);
-  }
-  return out;
+export function imagesOf(read: readonly (Uint8Array | string)[], maxBytes: number, policy: ImageUrlPolicy, lease: Lease): Promise<Uint8Array[]> {
+  const onChunk = (n: number) => {
+    if (!lease.grow(n)) throw refuse.inflightFull();
+  };
+  return Promise.all(
+    read.map(async (part) => {
+      if (typeof part !== "string") return part;
+      const bytes = await fetchImage(parseImageUrl(part), { ...policy, maxBytes, onChunk });
+      const seen = await detectedType(bytes);
+      if (!seen.accepted) throw refuseImageUrl.notAnImage(seen.name);
+      return bytes;
+    }),
+  );
 }

@@ -2,6 +2,7 @@ import type { BackendDeps } from "../backend/backend-deps";
 import { createBackend } from "../backend/create-backend";
 import { systemClock } from "../domain/clock";
 import { APP_SETTINGS, createApp } from "../http/app";
+import { configuredNames } from "../model/catalogue";
 import { taskView } from "../http/task-view";
 import { createMetrics } from "../metrics/metrics";
 import { WebhookDispatcher } from "../webhook/dispatcher";
@@ -56,8 +57,7 @@ export function createService(opts: ServiceOptions) {
     clock,
     webhooks: { secret: config.webhookSecret, allowPrivate: config.webhookAllowPrivate, resolve },
     imageUrls: { allowPrivate: opts.imageUrlAllowance ?? config.imageUrlAllowPrivate, resolve, timeoutMs: config.imageUrlTimeoutMs },
-    // An API replica that loads none (WORKERS=0) still knows MODELS' names when it is given them.
-    models: opts.models.length ? opts.models.map((m) => m.name) : config.models.map((m) => m.name),
+    models: configuredNames(opts.models, config.models),
   });
   let unsubscribe = () => {};
   return {

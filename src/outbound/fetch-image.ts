@@ -40,17 +40,24 @@ export async function fetchImage(first: URL, limits: ImageFetchLimits): Promise<
   for (let hop = 0; ; hop++) {
     const res = await connect(url, limits, deadline);
     const status = res.statusCode ?? 0;
+    // Any other answer's body is not read: the connection is closed at once (its server could send forever).
+    if (status < 200 || status >= 300) res.destroy();
     if (status >= 300 && status < 400 && res.headers.location) {
-      res.resume();
       if (hop === MAX_REDIRECTS) throw refuseImageUrl.unreachable(`more than ${MAX_REDIRECTS} redirects`);
-      url = parseImageUrl(new URL(res.headers.location, url).toString());
+      url = parseImageUrl(nextHop(res.headers.location, url));
       continue;
     }
-    if (status < 200 || status >= 300) {
-      res.resume();
-      throw refuseImageUrl.unreachable(`${hostOf(url)} answered HTTP ${status}`);
-    }
+    if (status < 200 || status >= 300) throw refuseImageUrl.unreachable(`${hostOf(url)} answered HTTP ${status}`);
     return readLimited(res, limits, deadline);
+  }
+}
+
+/** Where a redirect sends the next hop; a Location that is no URL at all is the server's fault, said as such. */
+function nextHop(location: string, from: URL): string {
+  try {
+    return new URL(location, from).toString();
+  } catch {
+    throw refuseImageUrl.unreachable(`${hostOf(from)} redirected to an invalid address`);
   }
 }
 

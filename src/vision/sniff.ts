@@ -26,11 +26,15 @@ export const ACCEPTED_MIME: ReadonlySet<string> = new Set(
  * let an upload make the server fetch or render arbitrary content.
  */
 export async function sniffImageType(bytes: Uint8Array): Promise<string> {
+  const seen = await detectedType(bytes);
+  if (!seen.accepted) throw rejectUpload.notAnAcceptedImage(seen.name, ACCEPTED_MIME);
+  return seen.name;
+}
+
+/** What the bytes are, in words ("application/pdf (.pdf)", "not a recognised image"; an accepted one by its MIME type), and whether it is accepted. */
+export async function detectedType(bytes: Uint8Array): Promise<{ accepted: boolean; name: string }> {
   // file-type's parsers can throw on hostile containers; unknown is the honest answer then.
   const type = await fileTypeFromBuffer(bytes).catch(() => undefined);
-  if (!type || !ACCEPTED_MIME.has(type.mime)) {
-    const seen = type ? `${type.mime} (.${type.ext})` : "not a recognised image";
-    throw rejectUpload.notAnAcceptedImage(seen, ACCEPTED_MIME);
-  }
-  return type.mime;
+  if (type && ACCEPTED_MIME.has(type.mime)) return { accepted: true, name: type.mime };
+  return { accepted: false, name: type ? `${type.mime} (.${type.ext})` : "not a recognised image" };
 }

@@ -9,6 +9,9 @@ const rule = { allowPrivate: (address: string) => address === PUBLIC, resolve: a
 const limits = { ...rule, maxBytes: 1024 * 1024, timeoutMs: 2000 };
 
 let dog: Uint8Array;
+/** bytes each endless body managed to send */
+const sentBy: Record<string, number> = {};
+const endless = (name: string) => new ReadableStream({ async pull(c) { await Bun.sleep(5); sentBy[name] = (sentBy[name] ?? 0) + 65536; c.enqueue(new Uint8Array(65536)); } });
 let outside: ReturnType<typeof Bun.serve>;
 let inside: ReturnType<typeof Bun.serve>;
 const insideHits: string[] = [];
@@ -25,7 +28,8 @@ beforeAll(async () => {
       if (path === "/to-inside") return Response.redirect(`http://127.0.0.1:${inside.port}/admin`, 302);
       if (path === "/hop") return Response.redirect("/dog.jpg", 301);
       if (path === "/loop") return Response.redirect("/loop", 302);
-      if (path === "/missing") return new Response("no", { status: 404 });
+      if (path === "/missing") return new Response(endless("missing"), { status: 404 });
+      if (path === "/bad-redirect") return new Response(endless("bad-redirect"), { status: 302, headers: { location: "http://[::1" } });
       if (path === "/huge") return new Response(new Uint8Array(50 * 1024 * 1024), { headers: { "content-type": "image/jpeg" } });
       if (path === "/huge-chunked") {
         // 50 MB with no Content-Length: refused while reading, at the limit.
@@ -69,6 +73,11 @@ describe("fetchImage", () => {
     expect(await codeOf(fetchImage(at("/forever"), { ...limits, timeoutMs: 300 }))).toBe("image_url_timeout");
     expect(await codeOf(fetchImage(at("/loop"), limits))).toBe("image_url_unreachable");
     expect(await codeOf(fetchImage(at("/missing"), limits))).toBe("image_url_unreachable");
+    expect(await codeOf(fetchImage(at("/bad-redirect"), limits))).toBe("image_url_unreachable");
+    // The bodies of those answers are not read: their connections are closed at once, so their servers
+    // stop within a chunk or two (read on, they would send megabytes a second).
+    await Bun.sleep(300);
+    for (const name of ["missing", "bad-redirect"]) expect([name, sentBy[name] <= 4 * 65536]).toEqual([name, true]);
     const closed = Bun.serve({ hostname: PUBLIC, port: 0, fetch: () => new Response("") });
     const port = closed.port;
     closed.stop(true);

@@ -3,7 +3,7 @@ import { Value } from "@sinclair/typebox/value";
 import { KNOBS, type Knob, knobRule, numberFits } from "../../src/domain/knobs";
 import { knobErrors } from "../../src/http/knob-errors";
 import { DetectKnobs, knobDescription } from "../../src/http/knob-schema";
-import { PredictQuery } from "../../src/http/schemas";
+import { PredictQuery } from "../../src/http/upload-schemas";
 import { DEFAULT_PARAMS } from "../../src/intake/detect-params";
 
 const knobs = KNOBS as readonly Knob[];

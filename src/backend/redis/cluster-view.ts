@@ -1,6 +1,7 @@
 import type Redis from "ioredis";
 import { once } from "node:events";
 import type { ModelInfo } from "../../model/model-info";
+import { knownModels } from "../../model/catalogue";
 import type { Logger } from "../../util/logger";
 import { BACKLOGS_SHOWN, type BackendHealth } from "../task-backend";
 import type { InferenceStats } from "../../executor/executor";
@@ -16,7 +17,7 @@ import { TiledAhead } from "./tiled-ahead";
  */
 export class ClusterView {
   up = false;
-  /** every model an inference process has described, by name (kept while none is live: its tasks still queue) */
+  /** every model an inference process has described, by name (the catalogue lists those still held or configured) */
   described = new Map<string, ModelInfo>();
   beats: Heartbeat[] = [];
   totals = { pending: 0, processing: 0, inputBytes: 0 };
@@ -93,17 +94,19 @@ export class ClusterView {
 
   /**
    * Every model the inference processes (and `local`, a replica's own
-   * workers) have described: the default first (the first of `configured`,
-   * this replica's MODELS, that is described; else the first live process's),
-   * the others by name. Worked out once per refresh: every read's ETA asks.
+   * workers) have described, in the order of knownModels (this replica's
+   * MODELS first, the default first among them), then the live processes'
+   * own. A model described once that no live process holds and this replica
+   * was not told of has left the deployment: it is forgotten (an upload naming
+   * it gets 422 unknown_model). Worked out once per refresh: every read's ETA asks.
    */
   catalogue(local: ModelInfo[] | undefined, configured: readonly string[]): ModelInfo[] | undefined {
     if (this.listed?.beats === this.beats && this.listed.local === local) return this.listed.models;
     const described = new Map(this.described);
     for (const m of local ?? []) described.set(m.name, m);
-    const first = configured.find((n) => described.has(n)) ?? this.beats.flatMap((b) => b.models ?? []).find((n) => described.has(n));
-    const names = [...described.keys()].sort((a, b) => Number(b === first) - Number(a === first) || a.localeCompare(b));
-    const models = described.size ? names.map((n) => described.get(n)!) : undefined;
+    const held = [...(local ?? []).map((m) => m.name), ...this.beats.flatMap((b) => b.models ?? [])];
+    const names = knownModels(configured, held.map((name) => ({ name }))).filter((n) => described.has(n));
+    const models = names.length ? names.map((n) => described.get(n)!) : undefined;
     this.listed = { beats: this.beats, local, models };
     return models;
   }

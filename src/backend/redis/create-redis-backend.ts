@@ -7,6 +7,7 @@ import { connectRedis } from "./connect";
 import { InferenceConsumer } from "./inference-consumer";
 import { queueName, type RedisKeys, redisKeys } from "./keys";
 import { Reconciler } from "./reconciler";
+import { configuredNames } from "../../model/catalogue";
 import { RedisBackend } from "./redis-backend";
 import { RedisDeliveryQueue } from "./redis-deliveries";
 import { RedisIdempotencyStore } from "./redis-idempotency";
@@ -78,13 +79,12 @@ export function createRedisBackend(deps: BackendDeps): TaskBackend {
   };
   const local = config.workers > 0 ? createInferenceConsumer(deps, keys, subscriber) : undefined;
   const reconciler = new Reconciler(store, getQueue, clock, log, config.taskTtlMs, RECONCILE_MS);
-  const configured = deps.models.length ? deps.models.map((m) => m.name) : config.models.map((m) => m.name);
   return new RedisBackend({
     redis,
     subscriber,
     store,
     queue: getQueue,
-    configured,
+    configured: configuredNames(deps.models, config.models),
     clock,
     log,
     queueMax: config.queueMax,

@@ -48,30 +48,49 @@ export const CLAIM_NEXT = `#!lua flags=allow-oom
 ${QUEUE_WEBHOOK_EVENT}
 local held = redis.call('GET', KEYS[1])
 if held then return {'held', held} end
+local function claim(client, lane, id, task, created)
+  redis.call('LREM', lane, 1, id)
+  -- served: to the back of the turns, or out of them when nothing is left
+  redis.call('LREM', KEYS[2], 1, client)
+  if redis.call('LLEN', lane) > 0 then redis.call('RPUSH', KEYS[2], client) end
+  local now = tonumber(ARGV[2])
+  created = tonumber(created or now)
+  redis.call('HSET', task, 'status', 'processing', 'updated', ARGV[2], 'started', ARGV[2], 'job', ARGV[1])
+  redis.call('HINCRBY', task, 'attempts', 1)
+  redis.call('ZREM', KEYS[3], id)
+  redis.call('ZADD', KEYS[4], ARGV[2], id)
+  redis.call('SET', KEYS[1], id)
+  queue_webhook_event(task, id, 'start', ARGV[2])
+  redis.call('PUBLISH', ARGV[5], cjson.encode({id = id, status = 'processing', queueMs = now - created}))
+  return {'claimed', id}
+end
+-- the task behind an id when it is a pending one of this model; a stale id (no pending record) leaves its lane
+local function match(lane, id)
+  local task = ARGV[4] .. id
+  local fields = redis.call('HMGET', task, 'status', 'model', 'created')
+  if fields[1] ~= 'pending' then
+    redis.call('LREM', lane, 0, id)
+    return nil
+  end
+  if not fields[2] or fields[2] == '' or fields[2] == ARGV[6] then return task, fields[3] end
+  return nil
+end
+-- the lane's first task of this model: its head when one model serves every task (one read), else looked for
+local function first_of_model(lane)
+  local head = redis.call('LINDEX', lane, 0)
+  if not head then return nil end
+  local task, created = match(lane, head)
+  if task then return head, task, created end
+  for _, id in ipairs(redis.call('LRANGE', lane, 0, -1)) do
+    task, created = match(lane, id)
+    if task then return id, task, created end
+  end
+  return nil
+end
 for _, client in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
   local lane = ARGV[3] .. client
-  for _, id in ipairs(redis.call('LRANGE', lane, 0, -1)) do
-    local task = ARGV[4] .. id
-    local fields = redis.call('HMGET', task, 'status', 'model', 'created')
-    if fields[1] ~= 'pending' then
-      redis.call('LREM', lane, 0, id)
-    elseif not fields[2] or fields[2] == '' or fields[2] == ARGV[6] then
-      redis.call('LREM', lane, 1, id)
-      -- served: to the back of the turns, or out of them when nothing is left
-      redis.call('LREM', KEYS[2], 1, client)
-      if redis.call('LLEN', lane) > 0 then redis.call('RPUSH', KEYS[2], client) end
-      local now = tonumber(ARGV[2])
-      local created = tonumber(fields[3] or now)
-      redis.call('HSET', task, 'status', 'processing', 'updated', ARGV[2], 'started', ARGV[2], 'job', ARGV[1])
-      redis.call('HINCRBY', task, 'attempts', 1)
-      redis.call('ZREM', KEYS[3], id)
-      redis.call('ZADD', KEYS[4], ARGV[2], id)
-      redis.call('SET', KEYS[1], id)
-      queue_webhook_event(task, id, 'start', ARGV[2])
-      redis.call('PUBLISH', ARGV[5], cjson.encode({id = id, status = 'processing', queueMs = now - created}))
-      return {'claimed', id}
-    end
-  end
+  local id, task, created = first_of_model(lane)
+  if id then return claim(client, lane, id, task, created) end
   if redis.call('LLEN', lane) == 0 then redis.call('LREM', KEYS[2], 0, client) end
 end
 return {'none', ''}

@@ -10,7 +10,8 @@ import type { Executor } from "../../executor/executor";
 import type { Logger } from "../../util/logger";
 import { FairLanes } from "./fair-lanes";
 import { InferenceRegistry } from "./inference-registry";
-import { queueName } from "./keys";
+import { modelConsumer } from "./model-consumer";
+import { Semaphore } from "../../util/semaphore";
 import { parseEvent, type RedisTaskStore } from "./redis-task-store";
 
 export interface ConsumerOptions {
@@ -59,42 +60,25 @@ export class InferenceConsumer {
   /** the model consumers taking jobs now */
   private readonly consuming = new Set<QueueWorker>();
   private beating = false;
+  private draining = false;
+  /** the workers' places, shared by every model's consumer */
+  private readonly places: Semaphore;
   private beatError?: string;
 
   constructor(private readonly opts: ConsumerOptions) {
     this.registry = new InferenceRegistry(opts.redis, opts.store.keys);
+    this.places = new Semaphore(opts.concurrency);
     this.lanes = new FairLanes(opts.redis, opts.store.keys);
-    this.queueConsumers = opts.models.map((model) => this.consumerOf(model));
+    this.queueConsumers = opts.models.map((model) => {
+      const consumer = modelConsumer(model, opts, (job, signal) => this.process(job, model, consumer, signal), (jobId, message) => void this.jobFailed(jobId, message));
+      return consumer;
+    });
     // A cancel on any replica aborts the job here, if its task runs here.
     opts.subscriber.on("message", (_c: string, message: string) => {
       const event = parseEvent(message);
       const running = event?.status === "canceled" ? this.running.get(event.id) : undefined;
       if (running) running.consumer.cancelJob(running.jobId, "canceled");
     });
-  }
-
-  private consumerOf(model: string): QueueWorker {
-    const { opts } = this;
-    // Three parameters: BullMQ hands an abort signal only to a processor that takes one.
-    const consumer: QueueWorker = new QueueWorker(queueName(model), (job, _token, signal) => this.process(job, model, consumer, signal), {
-      connection: opts.blocking,
-      prefix: opts.store.keys.bullPrefix,
-      concurrency: opts.concurrency,
-      autorun: false,
-      lockDuration: opts.jobLockMs,
-      stalledInterval: opts.jobLockMs,
-      maxStalledCount: opts.jobMaxStalls,
-      // Its checks print plain text; the API's cluster view makes them as log lines (cluster-view.ts).
-      // Without them BullMQ assumes Redis 5 (as the Queue does): whole-second block timeouts and
-      // older job-state scripts, which only delayed jobs (none here) would notice.
-      skipVersionCheck: true,
-    });
-    consumer.on("error", (err) => opts.log.warn("queue consumer error", { model, error: err.message }));
-    // A job that lost its process more than JOB_MAX_STALLS times is failed by BullMQ; say why on the task.
-    consumer.on("failed", (job, err) => {
-      if (job?.id) void this.jobFailed(job.id, err.message);
-    });
-    return consumer;
   }
 
   start() {
@@ -113,6 +97,7 @@ export class InferenceConsumer {
 
   /** Stop taking jobs, let running ones finish for up to `timeoutMs`, then stop. */
   async drain(timeoutMs: number) {
+    this.draining = true;
     let stopTimer = () => {};
     const closed = Promise.all(this.queueConsumers.map((c) => c.close().catch(() => {})));
     await Promise.race([closed, new Promise<void>((r) => (stopTimer = this.opts.clock.setTimeout(r, timeoutMs)))]);
@@ -174,7 +159,25 @@ export class InferenceConsumer {
     }
   }
 
+  /**
+   * Each model's consumer takes up to WORKERS jobs at once; the gate keeps
+   * their claims, whichever model they are for, to as many as there are
+   * workers, so no task is marked processing here while it would wait for one
+   * (another process may take it meanwhile).
+   */
   private async process(job: Job, model: string, consumer: QueueWorker, signal?: AbortSignal) {
+    await this.places.take();
+    try {
+      if (signal?.aborted) return "canceled";
+      // Draining: claim nothing more here. The token ends unused; the reconciler gives its task another.
+      if (this.draining) return "idle";
+      return await this.claimAndRun(job, model, consumer, signal);
+    } finally {
+      this.places.give();
+    }
+  }
+
+  private async claimAndRun(job: Job, model: string, consumer: QueueWorker, signal?: AbortSignal) {
     const { store, executor, clock, log } = this.opts;
     const jobId = job.id!;
     const claim = await this.lanes.claim(jobId, model, clock.now());

@@ -99,7 +99,7 @@ export class RedisBackend implements TaskBackend {
     const problem = this.cluster.redisProblem();
     if (problem) return problem;
     if (!this.models) return "starting: no inference process has loaded a model yet";
-    if (!this.cluster.beats.some((b) => b.ready > 0) && !this.opts.local?.ready) return "no inference process is ready (uploads still queue)";
+    if (!this.cluster.beats.some((b) => b.ready > 0) && !this.opts.local?.ready) return "no inference process is ready (uploads for the models live processes hold still queue)";
     return undefined;
   }
 

@@ -1,0 +1,36 @@
+import { type Job, Worker as QueueWorker } from "bullmq";
+import { queueName } from "./keys";
+import type { ConsumerOptions } from "./inference-consumer";
+
+/**
+ * The BullMQ consumer of one model's queue (keys.ts: queueName): up to
+ * `concurrency` jobs at once, each locked for JOB_LOCK_MS and taken over
+ * elsewhere after a stall, at most JOB_MAX_STALLS times; then `failed` says so.
+ */
+export function modelConsumer(
+  model: string,
+  opts: Pick<ConsumerOptions, "blocking" | "store" | "concurrency" | "jobLockMs" | "jobMaxStalls" | "log">,
+  process: (job: Job, signal?: AbortSignal) => Promise<unknown>,
+  failed: (jobId: string, message: string) => void,
+): QueueWorker {
+  // Three parameters: BullMQ hands an abort signal only to a processor that takes one.
+  const consumer = new QueueWorker(queueName(model), (job, _token, signal) => process(job, signal), {
+    connection: opts.blocking,
+    prefix: opts.store.keys.bullPrefix,
+    concurrency: opts.concurrency,
+    autorun: false,
+    lockDuration: opts.jobLockMs,
+    stalledInterval: opts.jobLockMs,
+    maxStalledCount: opts.jobMaxStalls,
+    // Its checks print plain text; the API's cluster view makes them as log lines (cluster-view.ts).
+    // Without them BullMQ assumes Redis 5 (as the Queue does): whole-second block timeouts and
+    // older job-state scripts, which only delayed jobs (none here) would notice.
+    skipVersionCheck: true,
+  });
+  consumer.on("error", (err) => opts.log.warn("queue consumer error", { model, error: err.message }));
+  // A job that lost its process more than JOB_MAX_STALLS times is failed by BullMQ; say why on the task.
+  consumer.on("failed", (job, err) => {
+    if (job?.id) failed(job.id, err.message);
+  });
+  return consumer;
+}
