@@ -1,22 +1,19 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { resolve } from "node:path";
 import { detect, getJson, upload } from "../support/http";
-import { MODELS, readImage } from "../support/paths";
+import { readImage } from "../support/paths";
+import { BOTH_MODELS, V8, V11 } from "../support/shared-models";
 import { bestIou, DOG_REFERENCE } from "../support/reference";
 import { startTestService, type TestService } from "../support/test-service";
 
 // imgsz per request, on the real models and the real photo: yolov8n (640, one free-shape session
 // fed each shape's head constants) takes other squares; YOLO11n int8 at 320 (a session per shape)
 // takes only its own.
-const V8 = "yolov8n";
-const V11 = "yolo11n-320";
 
 let svc: TestService;
 let dog: Uint8Array;
 
 beforeAll(async () => {
-  const list = `${V8}=${resolve(MODELS, "yolov8n.onnx")},${V11}=${resolve(MODELS, "yolo11n-int8-dynamic-320.onnx")}`;
-  svc = await startTestService({ MODELS: list, WORKERS: "1" });
+  svc = await startTestService({ MODELS: BOTH_MODELS, WORKERS: "1" });
   dog = await readImage("dog.jpg");
 }, 60_000);
 afterAll(() => svc.stop());

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { type BrowserRig, startBrowserRig } from "../support/browser";
-import { IMAGES, MODELS } from "../support/paths";
+import { IMAGES } from "../support/paths";
+import { BOTH_MODELS } from "../support/shared-models";
 
 // The demo page offers the running service's models (GET /models) and sends the one chosen; it takes an image's address too.
 let rig: BrowserRig;
 
 beforeAll(async () => {
-  rig = await startBrowserRig({ WORKERS: "1", IMAGE_URL_ALLOW_PRIVATE: "true", MODELS: `yolov8n=${resolve(MODELS, "yolov8n.onnx")},yolo11n-320=${resolve(MODELS, "yolo11n-int8-dynamic-320.onnx")}` });
+  rig = await startBrowserRig({ WORKERS: "1", IMAGE_URL_ALLOW_PRIVATE: "true", MODELS: BOTH_MODELS });
 });
 afterAll(() => rig?.stop());
 

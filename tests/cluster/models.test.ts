@@ -1,17 +1,15 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { resolve } from "node:path";
 import { freePort, waitUntilReady } from "../../src/util/free-port";
 import { testRedisUrl, uniquePrefix } from "../support/backend";
-import { MODELS, readImage, scriptEntry } from "../support/paths";
+import { readImage, scriptEntry } from "../support/paths";
+import { BOTH_MODELS, MODEL_FILES, V8, V11 } from "../support/shared-models";
 import { finalTask, healthOf, uploadTo } from "../support/remote-service";
 import { waitFor } from "../support/wait";
 import { killSpawned, type LoggedProcess, spawnLogged } from "../support/logged-process";
 
 // Models on Redis: an API replica (no inference) that names two models, and inference processes
 // that each hold one. A task runs only where its model is; a model no process holds is refused.
-const V8 = "yolov8n";
-const V11 = "yolo11n-320";
-const PATHS = { [V8]: resolve(MODELS, "yolov8n.onnx"), [V11]: resolve(MODELS, "yolo11n-int8-dynamic-320.onnx") };
+const PATHS = MODEL_FILES;
 const [API_ENTRY, INFERENCE_ENTRY] = await Promise.all([scriptEntry("start"), scriptEntry("inference")]);
 const env = { QUEUE_BACKEND: "redis", REDIS_URL: testRedisUrl(), REDIS_PREFIX: uniquePrefix("models"), LOG_LEVEL: "info" };
 
@@ -27,7 +25,7 @@ let only11: Proc;
 beforeAll(async () => {
   only11 = holding(V11);
   const port = freePort();
-  const apiProc = spawn(API_ENTRY, { PORT: String(port), WORKERS: "0", MODELS: `${V8}=${PATHS[V8]},${V11}=${PATHS[V11]}` });
+  const apiProc = spawn(API_ENTRY, { PORT: String(port), WORKERS: "0", MODELS: BOTH_MODELS });
   api = `http://127.0.0.1:${port}`;
   await waitUntilReady(`${api}/health/ready`, apiProc.child, 60_000);
   dog = await readImage("dog.jpg");
