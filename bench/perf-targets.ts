@@ -1,12 +1,6 @@
 import { round } from "../src/bench-kit/stats";
-import type { PerfReport } from "./perf";
+import type { PerfReport, Target } from "./perf-report";
 
-export interface Target {
-  target: string;
-  goal: string;
-  reached: string;
-  met: boolean;
-}
 
 /**
  * Issue 26's targets 1–3 from one `--perf` run's figures, then the earlier

@@ -5,7 +5,8 @@ import { type BarePipelineReport, runBarePipeline } from "./bare-pipeline";
 import type { BenchImage } from "./images";
 import { type LimitResult, measureLimit } from "./limit";
 import { type EventsRun, eventsRuns, pollCostRun, type PollingRun, pollingRun } from "./perf-runs";
-import { perfTargets, type Target } from "./perf-targets";
+import { perfTargets } from "./perf-targets";
+import type { PerfReport } from "./perf-report";
 import { measureShapeLimits, type ShapeLimits } from "./shape-limits";
 
 const IMAGES = resolve(import.meta.dir, "../../shared/images");
@@ -28,20 +29,8 @@ export interface PerfOptions {
   parts?: string[];
 }
 
-export interface PerfReport {
-  /** bare ONNX Runtime at the square (640×640): its fastest layout, and the cheapest layout's CPU per image */
-  limit: LimitResult & { cheapest: { layout: string; cpuMsPerImage: number } };
-  /** bare ONNX Runtime at the shapes the default runs each shared photo in */
-  shapes: ShapeLimits;
-  /** the service's own modules, no HTTP: Detector.detect over the photos, annotated as the default */
-  pipeline: BarePipelineReport;
-  /** the original's stress client: 64 clients polling every 50 ms, annotated results, and the upload probe */
-  polling: PollingRun;
-  /** 32 clients following their tasks over SSE: the default, then rect=off */
-  events: EventsRun[];
-  poll_cost: Awaited<ReturnType<typeof pollCostRun>>;
-  targets: Target[];
-}
+export type { PerfReport };
+
 
 const nan = Number.NaN;
 const noCost = { polls: 0, polls_per_second: nan, cpu_us_per_poll: nan };

@@ -1,5 +1,5 @@
 import { round, table } from "../src/bench-kit/stats";
-import type { PerfReport } from "./perf";
+import type { PerfReport } from "./perf-report";
 
 /** Threads in the order the table lists them; any other name the run met follows. */
 const THREAD_ORDER = ["main", "Worker", "libvips worker", "Bun Pool", "JITWorker", "HeapHelper", "mi-scavenger"];

@@ -70,7 +70,7 @@ export class InferenceConsumer {
     this.places = new Semaphore(opts.concurrency);
     this.lanes = new FairLanes(opts.redis, opts.store.keys);
     this.queueConsumers = opts.models.map((model) => {
-      const consumer = modelConsumer(model, opts, (job, signal) => this.process(job, model, consumer, signal), (jobId, message) => void this.jobFailed(jobId, message));
+      const consumer = modelConsumer(model, { ...opts, keys: opts.store.keys }, (job, signal) => this.process(job, model, consumer, signal), (jobId, message) => void this.jobFailed(jobId, message));
       return consumer;
     });
     // A cancel on any replica aborts the job here, if its task runs here.

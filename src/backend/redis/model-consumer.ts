@@ -1,6 +1,18 @@
 import { type Job, Worker as QueueWorker } from "bullmq";
-import { queueName } from "./keys";
-import type { ConsumerOptions } from "./inference-consumer";
+import type Redis from "ioredis";
+import type { Logger } from "../../util/logger";
+import { queueName, type RedisKeys } from "./keys";
+
+/** What a model's consumer is made with (an inference process's options, in part). */
+export interface ModelConsumerOptions {
+  /** BullMQ's consumer connection (blocking) */
+  blocking: Redis;
+  keys: Pick<RedisKeys, "bullPrefix">;
+  concurrency: number;
+  jobLockMs: number;
+  jobMaxStalls: number;
+  log: Logger;
+}
 
 /**
  * The BullMQ consumer of one model's queue (keys.ts: queueName): up to
@@ -9,14 +21,14 @@ import type { ConsumerOptions } from "./inference-consumer";
  */
 export function modelConsumer(
   model: string,
-  opts: Pick<ConsumerOptions, "blocking" | "store" | "concurrency" | "jobLockMs" | "jobMaxStalls" | "log">,
+  opts: ModelConsumerOptions,
   process: (job: Job, signal?: AbortSignal) => Promise<unknown>,
   failed: (jobId: string, message: string) => void,
 ): QueueWorker {
   // Three parameters: BullMQ hands an abort signal only to a processor that takes one.
   const consumer = new QueueWorker(queueName(model), (job, _token, signal) => process(job, signal), {
     connection: opts.blocking,
-    prefix: opts.store.keys.bullPrefix,
+    prefix: opts.keys.bullPrefix,
     concurrency: opts.concurrency,
     autorun: false,
     lockDuration: opts.jobLockMs,
