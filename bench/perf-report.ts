@@ -24,5 +24,8 @@ export interface PerfReport {
   /** 32 clients following their tasks over SSE: the default, then rect=off */
   events: EventsRun[];
   poll_cost: Awaited<ReturnType<typeof pollCostRun>>;
+  /** the bare pipeline and bare ORT's cheapest layout again, after the service's runs (the machine drifts) */
+  pipeline_after?: BarePipelineReport;
+  limit_after?: { layout: string; cpuMsPerImage: number };
   targets: Target[];
 }

@@ -68,6 +68,13 @@ async function bareLimit(o: PerfOptions, image: Uint8Array): Promise<LimitResult
   return { ...best, cheapest: { layout: cheapest.layout, cpuMsPerImage: cheapest.cpuMsPerImage } };
 }
 
+/** Bare ONNX Runtime again in the layout that was cheapest, after the service's runs: its CPU per image. */
+async function cheapestAgain(o: PerfOptions, image: Uint8Array, layout: string): Promise<{ layout: string; cpuMsPerImage: number }> {
+  const [sessions, threads] = layout.split("x").map(Number);
+  const r = await measureLimit(o.modelPath, image, sessions, threads, o.limitSeconds);
+  return { layout, cpuMsPerImage: round(r.cpuMsPerImage) };
+}
+
 /**
  * `bun run bench --perf`: issue 26's targets in one run, each with its figures:
  * bare ONNX Runtime at 640×640 and at the default's shapes, the bare pipeline
@@ -86,9 +93,16 @@ export async function runPerf(o: PerfOptions): Promise<PerfReport> {
     : NOT_RUN.pipeline;
   const polling = wanted("polling") ? await pollingRun(o, join(IMAGES, dog.name.split("@")[0])) : NOT_RUN.polling;
   const events = wanted("events") ? await eventsRuns(o.photos, o.workers, Math.max(64, Math.round(o.seconds * 10)), [undefined, "off"]) : NOT_RUN.events;
+  // The machine's speed drifts over a run of minutes (neighbours on the host): the bare references are
+  // measured again after the service's runs, and the targets compare with the mean of both readings.
+  const serviceRan = wanted("polling") || wanted("events");
+  const pipeline_after = wanted("pipeline") && serviceRan
+    ? await runBarePipeline({ modelPath: o.modelPath, annotatedMaxSide: o.annotatedMaxSide, annotate: o.annotate, threads: o.workers, seconds: Math.max(2, o.limitSeconds * 2), photoFiles: files })
+    : undefined;
+  const limit_after = wanted("limit") && serviceRan ? await cheapestAgain(o, dog.bytes, limit.cheapest.layout) : undefined;
   const costBar = progressBar("poll cost              ");
   const poll_cost = wanted("poll-cost") ? await pollCostRun(dog) : NOT_RUN.poll_cost;
   costBar.done();
-  const measured = { limit, shapes, pipeline, polling, events, poll_cost };
+  const measured = { limit, shapes, pipeline, polling, events, poll_cost, ...(pipeline_after ? { pipeline_after } : {}), ...(limit_after ? { limit_after } : {}) };
   return { ...measured, targets: perfTargets(measured) };
 }

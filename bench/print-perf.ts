@@ -11,6 +11,7 @@ export function printPerf(r: PerfReport) {
     [`bare pipeline (${r.pipeline.threads} threads)`, r.pipeline],
     ...r.events.map((e) => [`events, rect=${e.rect}`, e] as [string, typeof e]),
     [`polling (${r.polling.clients} clients)`, r.polling],
+    ...(r.pipeline_after ? [[`bare pipeline again`, r.pipeline_after] as [string, typeof r.pipeline]] : []),
   ];
   const names = [...THREAD_ORDER, ...new Set(runs.flatMap(([, x]) => Object.keys(x.threads_ms_per_image)).filter((n) => !THREAD_ORDER.includes(n)))];
   const cell = (v: number | undefined) => (v === undefined ? "-" : v);

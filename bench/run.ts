@@ -13,7 +13,8 @@
  *   modules, --clients C (64) polling every --poll-ms P (50) for --seconds S (30) with a
  *   separate upload probe, event-stream clients with the default and rect=off, and the CPU
  *   of a poll; each service run's CPU per image by thread; bench/perf.ts;
- *   --parts limit,shapes,pipeline,polling,events,poll-cost runs only those),
+ *   --parts limit,shapes,pipeline,polling,events,poll-cost runs only those; the bare pipeline and
+ *   bare ORT are measured again after the service runs, and the targets use the mean),
  *   --rect (bare ORT at each landscape input shape; the service with rect off and on over the
  *   shared photos, twice, and the CPU per image of one over the other; bench/rect.ts),
  *   --tiles (tile=off against tile=auto on 12 MP photos: img/s, CPU per image; bench/tiles.ts),
