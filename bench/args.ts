@@ -15,6 +15,7 @@ export const { values: args } = parseArgs({
     tiles: { type: "boolean", default: false },
     fairness: { type: "boolean", default: false },
     models: { type: "boolean", default: false },
+    imgsz: { type: "boolean", default: false },
     clients: { type: "string", default: "64" },
     "poll-ms": { type: "string", default: "50" },
     seconds: { type: "string" },

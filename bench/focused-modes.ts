@@ -8,6 +8,7 @@ import { printPerf } from "./print-perf";
 import { runRect } from "./rect";
 import { runTiles } from "./tiles";
 import { runModels } from "./models";
+import { runImgsz } from "./imgsz";
 import { writeResults } from "./results-file";
 import { theRedis } from "./service-runs";
 
@@ -64,4 +65,11 @@ export async function modelsMode(photos: BenchImage[], started: Date) {
   const rows = await runModels(photos, Number(args.requests ?? (quick ? 12 : 120)), positive("rounds", args.rounds));
   console.log(table([["run", "idle RSS MB", "peak RSS MB", "img/s", "CPU ms/img", "ready ms", "other work %"], ...rows.map((r) => [r.run, r.idle_rss_mb, r.peak_rss_mb, r.images_per_second, r.cpu_ms_per_image, r.ready_ms, r.other_pct])]));
   await writeResults("models-", started, { started: started.toISOString(), runs: rows }, args.out);
+}
+
+/** --imgsz: one detector at its own size, the smallest and the largest imgsz, on dog.jpg (bench/imgsz.ts); --requests runs per size (default 9). */
+export async function imgszMode(modelPath: string, dog: BenchImage, started: Date) {
+  const rows = await runImgsz(modelPath, dog, Number(args.requests ?? (quick ? 3 : 9)));
+  console.log(table([["imgsz (0: own)", "input", "ms per image", "RSS MB after"], ...rows.map((r) => [r.imgsz, r.input, r.ms, r.rss_mb])]));
+  await writeResults("imgsz-", started, { started: started.toISOString(), image: dog.name, runs: rows }, args.out);
 }

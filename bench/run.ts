@@ -21,7 +21,9 @@
  *   --fairness (the fair queue against a plain FIFO: the queues alone, then the
  *   service with one client against --concurrency clients; bench/fairness.ts),
  *   --models (one model against two held by every worker: idle and peak RSS,
- *   img/s and CPU per image on the one-model load and on a mixed one; bench/models.ts).
+ *   img/s and CPU per image on the one-model load and on a mixed one; bench/models.ts),
+ *   --imgsz (one detector on dog.jpg at its own size, the smallest and the largest imgsz:
+ *   ms per image and the RSS each size leaves; bench/imgsz.ts).
  * Backends: --backend embedded (default) | redis | compare.
  *   redis: the service runs as one API replica (start:prod, QUEUE_BACKEND=redis,
  *   WORKERS=0) and --inference-processes N (default 1) `bun run inference:prod`
@@ -43,7 +45,7 @@ import { type IngestReport, runIngest } from "./ingest";
 import { overloadRun } from "./overload-run";
 import { stopEverything, wasInterrupted } from "./children";
 import { compareBackends } from "./compare-backends";
-import { fairnessMode, modelsMode, perfMode, rectMode, tilesMode } from "./focused-modes";
+import { fairnessMode, imgszMode, modelsMode, perfMode, rectMode, tilesMode } from "./focused-modes";
 import { type MainReport, printReport, type ServiceRun } from "./print-report";
 import { writeResults } from "./results-file";
 import { loadRun, stopRedis, withServer } from "./service-runs";
@@ -61,6 +63,7 @@ async function main() {
   if (args.tiles) return tilesMode(await benchImages(join(REPO, "../shared/images"), cache, ["12mp"]), started);
   if (args.fairness) return fairnessMode(modelPath, dog, started);
   if (args.models) return modelsMode(photos, started);
+  if (args.imgsz) return imgszMode(modelPath, photos.find((p) => p.name.startsWith("dog"))!, started);
   const mixed = quick ? photos : await benchImages(join(REPO, "../shared/images"), cache, ["original", "1080p", "12mp"]);
 
   // The limit is measured on this machine even with --url: the ratio is only
