@@ -49,13 +49,14 @@ export class Reconciler {
     const lost: string[] = [];
     const processing = await this.store.openIds("processing");
     const pending = await this.store.openIds("pending");
-    const created = await Promise.all(pending.map(async (p) => ({ id: p.id, created: await this.store.createdAt(p.id), model: await this.store.modelOf(p.id) })));
-    const processingModels = await Promise.all(processing.map((p) => this.store.modelOf(p.id)));
+    const created = await Promise.all(pending.map(async (p) => ({ id: p.id, ...(await this.store.openFields(p.id)) })));
+    const running = await Promise.all(processing.map(async (p) => ({ ...p, ...(await this.store.openFields(p.id)) })));
+    const processingModels = running.map((p) => p.model);
     // An id whose record is gone (deleted by hand, or an evicting Redis) would count against QUEUE_MAX forever.
-    const vanished = [...created.filter((p) => p.created === undefined).map((p) => p.id), ...(await this.store.missing(processing.map((p) => p.id)))];
+    const vanished = [...created, ...running].filter((p) => p.created === undefined).map((p) => p.id);
     const dropped = vanished.length ? await this.store.forgetOrphans(vanished) : 0;
     if (dropped) this.log.warn("open ids without a task record dropped", { count: dropped });
-    const stuck = processing.map((p, i) => ({ ...p, model: processingModels[i] })).filter((p) => now - p.score > GRACE_MS && !vanished.includes(p.id));
+    const stuck = running.filter((p) => now - p.score > GRACE_MS && p.created !== undefined);
     for (const { id, model } of stuck) {
       // A task recorded without a model (queued before models had names) has no queue to look in.
       const queue = model ? this.queue(model) : undefined;

@@ -189,13 +189,6 @@ export class RedisTaskStore {
     return out;
   }
 
-  /** Which of these ids have no task record. */
-  async missing(ids: string[]): Promise<string[]> {
-    if (!ids.length) return [];
-    const exists = await Promise.all(ids.map((id) => this.redis.exists(this.keys.task(id))));
-    return ids.filter((_, i) => exists[i] === 0);
-  }
-
   /** Drops open ids whose record is gone, with their uploads and bytes; returns how many. */
   async forgetOrphans(ids: string[]): Promise<number> {
     const k = this.keys;
@@ -203,15 +196,14 @@ export class RedisTaskStore {
     return dropped.reduce((n, d) => n + d, 0);
   }
 
-  async createdAt(id: string): Promise<number | undefined> {
-    const v = await this.redis.hget(this.keys.task(id), "created");
-    return v === null ? undefined : Number(v);
-  }
-
-  /** The model an open task runs on ("" when recorded without one), or undefined without a record. */
-  async modelOf(id: string): Promise<string | undefined> {
-    const v = await this.redis.hget(this.keys.task(id), "model");
-    return v ?? ((await this.redis.exists(this.keys.task(id))) ? "" : undefined);
+  /**
+   * When an open task was created and which model it runs on ("" when
+   * recorded without one), in one read; undefined without a record (every
+   * record has its creation time).
+   */
+  async openFields(id: string): Promise<{ created: number; model: string } | undefined> {
+    const [created, model] = await this.redis.hmget(this.keys.task(id), "created", "model");
+    return created === null ? undefined : { created: Number(created), model: model ?? "" };
   }
 
   /** The BullMQ job that holds a processing task (set when it claimed it). */
