@@ -32,7 +32,8 @@ async function handle(msg: ToWorker) {
         for (const model of msg.models) {
           // Which of several failed is named: the error alone would not say.
           const detector = await loadDetector(model.path, msg.threads, { maxPixels: msg.maxPixels, timeoutSeconds: msg.timeoutSeconds }, msg.annotatedMaxSide, log, model.name).catch((err: unknown) => {
-            throw new Error(msg.models.length > 1 ? `${model.name}: ${err instanceof Error ? err.message : String(err)}` : err instanceof Error ? err.message : String(err));
+            if (msg.models.length === 1) throw err;
+            throw new Error(`${model.name}: ${err instanceof Error ? err.message : String(err)}`);
           });
           warmupMs += await detector.warmUp();
           loaded.set(model.name, detector);

@@ -49,7 +49,8 @@ export function healthController(backend: TaskBackend, limits: HealthExtras) {
       async ({ set }) => {
         const h = await backend.health(); // first: it refreshes what the reason is read from
         const list = modelsList(backend, limits.models);
-        const model = backend.models?.find((m) => m.name === list.find((l) => l.default)?.name);
+        // The list puts the default first (knownModels).
+        const model = backend.models?.find((m) => m.name === list[0]?.name);
         const reason = backend.notReadyReason();
         set.status = reason ? 503 : 200;
         const status = backend.draining ? "draining" : h.connection === "down" ? "unavailable" : reason ? "starting" : "ok";

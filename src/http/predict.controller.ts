@@ -83,8 +83,8 @@ export function predictController(intake: Intake, backend: TaskBackend, opts: Pr
           let accepted: TaskSnapshot[];
           try {
             const webhook = await webhookOf(hook.webhook, hook.webhook_events_filter, opts.webhooks);
-            // Room for all of them before any URL is fetched; acceptImages checks again with their bytes.
-            if (several) await backend.admit(0, upload.client, read.length);
+            // Room for all of them before a URL is fetched for nothing; acceptImages checks again with their bytes.
+            if (several && read.some((part) => typeof part === "string")) await backend.admit(0, upload.client, read.length);
             const images = await imagesOf(read, opts.maxUploadBytes, opts.imageUrls, upload.lease);
             accepted = await acceptImages(intake, backend, images, knobs, upload.client, webhook);
           } finally {
