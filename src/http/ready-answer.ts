@@ -16,10 +16,7 @@ const FIELD_ORDER = Object.keys(CreatedTaskView.properties) as (keyof Static<typ
 export function openViewAnswer(view: Static<typeof CreatedTaskView>, status: number, set: { headers: Record<string, unknown> }): Response {
   const ordered: Record<string, unknown> = {};
   for (const field of FIELD_ORDER) if (view[field] !== undefined) ordered[field] = view[field];
-  const headers = set.headers as Record<string, string>;
-  set.headers = {};
-  headers["Content-Type"] = "application/json;charset=utf-8";
-  return new Response(JSON.stringify(ordered), { status, headers });
+  return jsonAnswer(ordered, status, set);
 }
 
 /** A ready JSON Response with the headers hooks have set so far moved into it (several tasks' answer). */
